@@ -1,0 +1,35 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+// One registry per process; every module records into the metric objects below, and each
+// process exposes the registry at /metrics on its web port. Names follow DESIGN.md §10.
+export const registry = new Registry();
+let defaultsStarted = false;
+
+export function startProcessMetrics(): void {
+  if (defaultsStarted) return;
+  defaultsStarted = true;
+  collectDefaultMetrics({ register: registry });
+}
+
+const LATENCY_BUCKETS_MS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+export const metrics = {
+  cachedStorageBytes: new Gauge({ name: 'alluxio_cached_storage_bytes', help: 'Bytes stored in the page store', registers: [registry] }),
+  cachedCapacityBytes: new Gauge({ name: 'alluxio_cached_capacity_bytes', help: 'Usable page store capacity in bytes', registers: [registry] }),
+  cachedDataReadBytes: new Counter({ name: 'alluxio_cached_data_read_bytes_total', help: 'Bytes served from the page store', registers: [registry] }),
+  missedDataReadBytes: new Counter({ name: 'alluxio_missed_data_read_bytes_total', help: 'Bytes requested that were not in the page store', registers: [registry] }),
+  cachedEvictedBytes: new Counter({ name: 'alluxio_cached_evicted_data_bytes_total', help: 'Bytes evicted from the page store', registers: [registry] }),
+  cachedFiles: new Gauge({ name: 'alluxio_data_cached_files', help: 'Files with at least one cached page', registers: [registry] }),
+  cachedPages: new Gauge({ name: 'alluxio_data_cached_pages', help: 'Pages in the page store', registers: [registry] }),
+  corruptPages: new Counter({ name: 'alluxio_cached_corrupt_pages_total', help: 'Pages dropped because their checksum failed', registers: [registry] }),
+  stalePages: new Counter({ name: 'alluxio_cached_stale_pages_total', help: 'Pages dropped because the UFS version changed', registers: [registry] }),
+  ufsDataAccessBytes: new Counter({ name: 'alluxio_ufs_data_access_bytes_total', help: 'Bytes read from the under-storage', labelNames: ['ufs'] as const, registers: [registry] }),
+  ufsLatency: new Histogram({ name: 'alluxio_ufs_latency_ms', help: 'Under-storage call latency', labelNames: ['op', 'ufs'] as const, buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+  ufsErrors: new Counter({ name: 'alluxio_ufs_errors_total', help: 'Failed under-storage calls after retries', labelNames: ['op', 'ufs'] as const, registers: [registry] }),
+  s3ApiLatency: new Histogram({ name: 'alluxio_s3_api_call_latency_ms', help: 'S3 API call latency', labelNames: ['op'] as const, buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+  fuseLatency: new Histogram({ name: 'alluxio_fuse_call_latency_ms', help: 'FUSE call latency', labelNames: ['op'] as const, buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+  activeJobs: new Gauge({ name: 'alluxio_active_job_count', help: 'Running jobs', labelNames: ['type'] as const, registers: [registry] }),
+  versionInfo: new Gauge({ name: 'alluxio_version_info', help: 'Version of this process', labelNames: ['version', 'component'] as const, registers: [registry] }),
+  clientUfsFallback: new Counter({ name: 'alluxio_client_ufs_fallback_total', help: 'Client reads served directly from the UFS because no worker could', registers: [registry] }),
+  restRequests: new Counter({ name: 'alluxio_rest_requests_total', help: 'REST API requests by route and status', labelNames: ['route', 'status'] as const, registers: [registry] }),
+};

@@ -1,0 +1,40 @@
+/** Identifies a cached file: lowercase hex SHA-256 of its full UFS URI (DESIGN.md §5). */
+export type FileId = string;
+
+export interface PageStoreStats {
+  usedBytes: number;
+  capacityBytes: number;
+  pages: number;
+  files: number;
+  evictedBytes: number;
+}
+
+export interface CachedFileInfo {
+  fileId: FileId;
+  ufsUri: string;
+  version: string;
+  /** Indexes of pages present. */
+  pages: number[];
+  bytes: number;
+}
+
+/**
+ * A page cache on local disk (or memory). A page belongs to one UFS file version: a get with a
+ * different version drops the file's pages and misses. Every page carries a checksum that is
+ * verified on read: a page that fails is dropped and reported as a miss, never returned.
+ */
+export interface PageStore {
+  readonly pageSize: number;
+  /** Loads the index from disk; resolves once pages are servable (scanning may continue after). */
+  open(): Promise<void>;
+  /** The page's bytes, or null on a miss (absent, stale version, or failed checksum). */
+  get(fileId: FileId, pageIndex: number, version: string): Promise<Buffer | null>;
+  /** Stores a page; evicts to make room; on ENOSPC evicts and retries, else throws NoSpaceError. */
+  put(fileId: FileId, pageIndex: number, data: Buffer, file: { ufsUri: string; version: string }): Promise<void>;
+  has(fileId: FileId, pageIndex: number, version?: string): boolean;
+  deleteFile(fileId: FileId): Promise<void>;
+  fileInfo(fileId: FileId): CachedFileInfo | undefined;
+  files(): Iterable<CachedFileInfo>;
+  stats(): PageStoreStats;
+  close(): Promise<void>;
+}

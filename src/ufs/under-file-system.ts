@@ -1,0 +1,59 @@
+import type { Readable } from 'node:stream';
+
+/** What the under-storage says about one file or directory. `uri` is the full UFS URI. */
+export interface UfsStatus {
+  uri: string;
+  name: string;
+  isDirectory: boolean;
+  length: number;
+  lastModifiedMs: number;
+  /** S3 ETag (unquoted) where the store has one. */
+  etag?: string;
+}
+
+/** The version a cached page is tied to: the ETag, else mtime and length. */
+export function ufsVersion(status: UfsStatus): string {
+  return status.etag ? `etag:${status.etag}` : `mtime:${status.lastModifiedMs}:len:${status.length}`;
+}
+
+export interface ListOptions {
+  recursive?: boolean;
+  /** Continuation token from a previous page. */
+  token?: string;
+  /** Maximum entries per page (default 1000). */
+  limit?: number;
+}
+
+export interface ListPage {
+  entries: UfsStatus[];
+  /** Present when more entries follow. */
+  nextToken?: string;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * An under-storage back end. All calls are idempotent; errors are AlluxioErrors
+ * (NotFoundError for a missing path, UfsError for a store that failed after retries).
+ */
+export interface UnderFileSystem {
+  readonly scheme: string;
+  getStatus(uri: string): Promise<UfsStatus>;
+  /** Lists the children of a directory (or every descendant, when recursive), one page at a time. */
+  list(uri: string, options?: ListOptions): Promise<ListPage>;
+  /** A stream of `length` bytes from `offset` (length -1: to the end). */
+  openRead(uri: string, offset: number, length: number, options?: ReadOptions): Promise<Readable>;
+  /** Writes a whole file atomically (readers see the old or the new content, never a mix). */
+  write(uri: string, body: Readable | Buffer, options?: { length?: number; contentMd5?: string }): Promise<UfsStatus>;
+  delete(uri: string, options?: { recursive?: boolean }): Promise<void>;
+  mkdir(uri: string): Promise<void>;
+  rename(src: string, dst: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Properties and mount options given to a back end when it is created. */
+export type UfsOptions = Record<string, string>;
+
+export type UfsFactory = (rootUri: string, options: UfsOptions) => UnderFileSystem;
