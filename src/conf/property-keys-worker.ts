@@ -1,0 +1,125 @@
+import type { PropertySpec } from './property-spec.js';
+
+// Worker properties: address and ports, page store, membership and identity, S3 API.
+
+export const WORKER_PROPERTIES = [
+  // ---- address and ports
+  {
+    name: 'alluxio.worker.hostname', type: 'string', default: 'localhost', scope: 'worker',
+    description: 'Host name the worker registers under; clients connect to it.',
+  },
+  {
+    name: 'alluxio.worker.bind.host', type: 'string', default: '0.0.0.0', scope: 'worker',
+    description: 'Address the worker listens on.',
+  },
+  {
+    name: 'alluxio.worker.http.server.port', type: 'int', default: '28080', min: 0, max: 65535, scope: 'all',
+    description: 'Worker REST port (the API of the Python alluxiofs client; 0 = any free port).',
+  },
+  {
+    name: 'alluxio.worker.rest.port', type: 'int', default: '29998', min: 0, max: 65535, scope: 'all',
+    description: 'Worker S3 API port, plain HTTP (0 = any free port).',
+  },
+  {
+    name: 'alluxio.worker.s3.https.port', type: 'int', default: '29996', min: 0, max: 65535, scope: 'all',
+    description: 'Worker S3 API port over HTTPS; served only when alluxio.worker.s3.https.cert.file and .key.file are set.',
+  },
+  {
+    name: 'alluxio.worker.rpc.port', type: 'int', default: '29999', min: 0, max: 65535, scope: 'all',
+    description: 'Worker RPC port (0 = any free port).',
+  },
+  {
+    name: 'alluxio.worker.data.port', type: 'int', default: '29997', min: 0, max: 65535, scope: 'all',
+    description: 'Worker data port (0 = any free port).',
+  },
+  {
+    name: 'alluxio.worker.web.port', type: 'int', default: '30000', min: 0, max: 65535, scope: 'all',
+    description: 'Worker web and /metrics port (0 = any free port).',
+  },
+
+  // ---- page store
+  {
+    name: 'alluxio.worker.page.store.type', type: 'enum', default: 'LOCAL', values: ['LOCAL', 'MEM'], scope: 'worker',
+    description: 'Page store kind: LOCAL (files on local disk) or MEM (process memory).',
+  },
+  {
+    name: 'alluxio.worker.page.store.dirs', type: 'list', default: '/tmp/alluxio_cache', scope: 'worker',
+    description: 'Comma-separated cache directories, one per disk; pages go under <dir>/LOCAL/<pageSize>/.',
+  },
+  {
+    name: 'alluxio.worker.page.store.sizes', type: 'sizeList', default: '512MB', min: 1, scope: 'worker',
+    description: 'Comma-separated capacity of each directory in alluxio.worker.page.store.dirs, in the same order (MB means MiB).',
+  },
+  {
+    name: 'alluxio.worker.page.store.page.size', type: 'size', default: '1MB', min: 1, scope: 'all',
+    description: 'Page size: the unit in which files are cached and read from the UFS (the operator sets 4MB).',
+  },
+  {
+    name: 'alluxio.worker.page.store.reserved.size', type: 'size', default: '0', min: 0, scope: 'worker',
+    description: 'Space kept free in each directory for pages being written (usable = size - reserved).',
+  },
+  {
+    name: 'alluxio.worker.page.store.evictor.type', type: 'enum', default: 'LRU', values: ['LRU', 'LFU', 'FIFO'], scope: 'worker',
+    description: 'Which cached page is evicted when a directory is full.',
+  },
+  {
+    name: 'alluxio.worker.page.store.local.store.file.buckets', type: 'int', default: '1000', min: 1, scope: 'worker',
+    description: 'Number of bucket directories a LOCAL page store spreads files over.',
+  },
+  {
+    name: 'alluxio.worker.page.store.read.ahead.pages', type: 'int', default: '2', min: 0, scope: 'worker',
+    description: 'Pages prefetched from the UFS after a sequential read (ours; 0 disables read-ahead).',
+  },
+  {
+    name: 'alluxio.worker.page.store.checksum.enabled', type: 'bool', default: 'true', scope: 'worker',
+    description: 'Keep a checksum per page and verify it on read; a mismatched page is dropped and re-read from the UFS (ours).',
+  },
+
+  // ---- membership and identity
+  {
+    name: 'alluxio.worker.membership.manager.type', type: 'enum', default: 'ETCD', values: ['STATIC', 'ETCD', 'NOOP'], scope: 'all',
+    description: 'How workers are found: ETCD (registration with a lease), STATIC (a host list file) or NOOP (one worker, no registry; for tests).',
+  },
+  {
+    name: 'alluxio.worker.static.membership.manager.config.file', type: 'string', default: '${alluxio.conf.dir}/workers', scope: 'all',
+    description: 'Worker host list, one per line, for alluxio.worker.membership.manager.type=STATIC.',
+  },
+  {
+    name: 'alluxio.worker.identity.uuid', type: 'string', default: undefined, scope: 'worker',
+    description: 'Fixed worker identity (a UUID). Unset = read from, or create in, alluxio.worker.identity.uuid.file.path.',
+  },
+  {
+    name: 'alluxio.worker.identity.uuid.file.path', type: 'string', default: '${alluxio.conf.dir}/worker_identity', scope: 'worker',
+    description: 'File holding the worker identity: the first line not starting with #; a new UUID is written there when missing.',
+  },
+  {
+    name: 'alluxio.worker.failure.detection.timeout', type: 'duration', default: '30s', min: 1000, scope: 'all',
+    description: 'TTL of a worker\'s etcd liveness lease; a worker silent this long drops out of the hash ring.',
+  },
+
+  // ---- S3 API
+  {
+    name: 'alluxio.worker.s3.redirect.enabled', type: 'bool', default: 'false', scope: 'worker',
+    description: 'Answer a request for an object another worker owns with a 307 redirect instead of proxying it.',
+  },
+  {
+    name: 'alluxio.worker.s3.auth.enabled', type: 'bool', default: 'false', scope: 'worker',
+    description: 'Verify SigV4 signatures against alluxio.worker.s3.auth.credentials.file (otherwise the access key is taken as the user name).',
+  },
+  {
+    name: 'alluxio.worker.s3.auth.credentials.file', type: 'string', default: undefined, scope: 'worker',
+    description: 'File of accessKey:secretKey lines, one credential per line, for alluxio.worker.s3.auth.enabled.',
+  },
+  {
+    name: 'alluxio.worker.s3.https.cert.file', type: 'string', default: undefined, scope: 'worker',
+    description: 'PEM certificate for the HTTPS S3 port.',
+  },
+  {
+    name: 'alluxio.worker.s3.https.key.file', type: 'string', default: undefined, scope: 'worker',
+    description: 'PEM private key for the HTTPS S3 port.',
+  },
+  {
+    name: 'alluxio.worker.s3.multipart.dir', type: 'string', default: '${alluxio.tmp.dirs}/alluxio-s3-multipart', scope: 'worker',
+    description: 'Where parts of multipart uploads are staged until completed (set it explicitly when alluxio.tmp.dirs lists several directories).',
+  },
+] as const satisfies readonly PropertySpec[];
