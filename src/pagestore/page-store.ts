@@ -24,12 +24,25 @@ export interface CachedFileInfo {
  * verified on read: a page that fails is dropped and reported as a miss, never returned.
  */
 export interface PageStore {
+  /** `alluxio.worker.page.store.type`. */
+  readonly type: 'LOCAL' | 'MEM';
   readonly pageSize: number;
   /** Loads the index from disk; resolves once pages are servable (scanning may continue after). */
   open(): Promise<void>;
-  /** The page's bytes, or null on a miss (absent, stale version, or failed checksum). */
+  /** Resolves when the restart scan has indexed everything on disk (at once for MEM). */
+  readonly scanComplete: Promise<void>;
+  /**
+   * The page's bytes, or null on a miss (absent, stale version, or failed checksum). A version
+   * different from the cached one drops all of the file's pages. The caller owns the Buffer
+   * (LOCAL); MEM returns its stored copy, which the caller must not modify.
+   */
   get(fileId: FileId, pageIndex: number, version: string): Promise<Buffer | null>;
-  /** Stores a page; evicts to make room; on ENOSPC evicts and retries, else throws NoSpaceError. */
+  /**
+   * Stores a page (1..pageSize bytes; `data` must not change until the put resolves, and the
+   * store keeps no reference to it after); evicts to make
+   * room; on ENOSPC evicts and retries, else throws NoSpaceError. A version different from the
+   * cached one drops the file's older pages first.
+   */
   put(fileId: FileId, pageIndex: number, data: Buffer, file: { ufsUri: string; version: string }): Promise<void>;
   has(fileId: FileId, pageIndex: number, version?: string): boolean;
   deleteFile(fileId: FileId): Promise<void>;
