@@ -29,6 +29,7 @@ export const ERROR_TABLE = {
   ALX_ERR_WORKER_UNAVAILABLE: { http: 503, s3: 'ServiceUnavailable', errno: 'EIO' },
   ALX_ERR_STALE: { http: 409, s3: 'PreconditionFailed', errno: 'ESTALE' },
   ALX_ERR_CORRUPT_PAGE: { http: 500, s3: 'InternalError', errno: 'EIO' },
+  ALX_ERR_ETCD_UNAVAILABLE: { http: 503, s3: 'ServiceUnavailable', errno: 'EIO' },
   ALX_ERR_NOT_IMPLEMENTED: { http: 501, s3: 'NotImplemented', errno: 'ENOSYS' },
   ALX_ERR_INTERNAL: { http: 500, s3: 'InternalError', errno: 'EIO' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from '../common/errors.js';
+import { uuid3Identity } from '../hashring/identity.js';
+import type { WorkerInfo, WorkerNetAddress } from '../hashring/worker-info.js';
+import type { MembershipManager, WorkerState } from './membership-manager.js';
+
+export type DefaultPorts = Pick<WorkerNetAddress, 'RpcPort' | 'DataPort' | 'WebPort' | 'HttpServerPort' | 'S3Port'>;
+
+const PORT_KEYS: Record<string, keyof DefaultPorts> = {
+  http: 'HttpServerPort', rest: 'HttpServerPort', s3: 'S3Port', web: 'WebPort', rpc: 'RpcPort', data: 'DataPort',
+};
+
+/**
+ * STATIC membership: the workers are the lines of a file (`alluxio.worker.static.membership.manager.config.file`).
+ * Alluxio's form is one host name per line, every port the configured default, identity uuid3(host).
+ * Ours also accepts `host:httpPort [s3=P web=P rpc=P data=P]` so several workers can share a host
+ * (the local cluster); the identity is then uuid3 of `host:httpPort`. Every listed worker counts as live:
+ * clients find dead ones by failing over (DESIGN.md §6).
+ */
+export class StaticMembershipManager implements MembershipManager {
+  readonly type = 'STATIC' as const;
+  private readonly workers: WorkerInfo[];
+
+  constructor(file: string, defaults: DefaultPorts, text?: string) {
+    this.workers = parseWorkerList(text ?? readFileOrEmpty(file), defaults, file);
+  }
+
+  static fromText(text: string, defaults: DefaultPorts): StaticMembershipManager {
+    return new StaticMembershipManager('<inline>', defaults, text);
+  }
+
+  async join(): Promise<void> {}
+  async leave(): Promise<void> {}
+  async liveWorkers(): Promise<WorkerInfo[]> { return [...this.workers]; }
+  async allWorkers(): Promise<WorkerState[]> { return this.workers.map((worker) => ({ worker, status: 'ONLINE' as const })); }
+  onChange(): () => void { return () => {}; }
+  async close(): Promise<void> {}
+}
+
+function readFileOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new InvalidArgumentError(`static worker list ${file} does not exist: write one worker host per line, or set alluxio.worker.membership.manager.type=ETCD`);
+    }
+    throw err;
+  }
+}
+
+export function parseWorkerList(text: string, defaults: DefaultPorts, where: string): WorkerInfo[] {
+  const out: WorkerInfo[] = [];
+  const seen = new Set<string>();
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (!line) return;
+    const [hostPort, ...extra] = line.split(/\s+/);
+    const m = /^([^:\s]+)(?::(\d+))?$/.exec(hostPort!);
+    if (!m) throw new InvalidArgumentError(`${where}:${i + 1}: '${hostPort}' is not host or host:port`);
+    if (seen.has(hostPort!)) throw new InvalidArgumentError(`${where}:${i + 1}: worker ${hostPort} listed twice`);
+    seen.add(hostPort!);
+    const ports: DefaultPorts = { ...defaults };
+    if (m[2]) ports.HttpServerPort = Number(m[2]);
+    for (const kv of extra) {
+      const [k, v] = kv.split('=');
+      const field = PORT_KEYS[k ?? ''];
+      if (!field || !/^\d+$/.test(v ?? '')) {
+        throw new InvalidArgumentError(`${where}:${i + 1}: '${kv}' is not one of ${Object.keys(PORT_KEYS).join('|')}=<port>`);
+      }
+      ports[field] = Number(v);
+    }
+    out.push({
+      identity: uuid3Identity(hostPort!),
+      address: {
+        Host: m[1]!, ContainerHost: '', RpcPort: ports.RpcPort, DataPort: ports.DataPort, SecureRpcPort: 0,
+        NettyDataPort: ports.DataPort, WebPort: ports.WebPort, DomainSocketPath: '', HttpServerPort: ports.HttpServerPort,
+        S3Port: ports.S3Port,
+      },
+    });
+  });
+  return out;
+}

@@ -1,0 +1,227 @@
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import { AlluxioError, InvalidArgumentError, MountError, NotFoundError } from '../common/errors.js';
+import { createLogger, type Logger } from '../common/logging.js';
+import { normalizePath } from '../common/paths.js';
+import { isSecretKey } from '../common/secrets.js';
+import { validateMountPoint, type MountPoint } from './mount-point.js';
+import type { MountStore } from './mount-store.js';
+
+export interface EtcdMountStoreOptions {
+  /** `alluxio.cluster.name`. Default `DefaultAlluxioCluster`. */
+  clusterName?: string;
+  logger?: Logger;
+}
+
+type Listener = (mounts: MountPoint[]) => void;
+
+/**
+ * ETCD mount table for a cluster. One key per mount, `/alluxio/mount/<cluster>/<urlencoded path>`,
+ * value JSON {path, ufsUri, options} without credentials. Options whose key is a secret
+ * (isSecretKey) go to `/alluxio/mount-secrets/<cluster>/<urlencoded path>`, so listing the mount
+ * keys never shows them; etcd's own auth (user/role permissions, TLS) is what protects that prefix.
+ * add and remove are etcd transactions, so of two concurrent adds of one path exactly one wins.
+ * The client is the caller's (create it with membership's createEtcdClient) and is not closed here.
+ */
+export class EtcdMountStore implements MountStore {
+  readonly source = 'ETCD' as const;
+  readonly mountDir: string;
+  readonly secretDir: string;
+  private readonly log: Logger;
+  private readonly listeners = new Map<Listener, string | undefined>();
+  private watcher?: Watcher;
+  private watchRestart?: NodeJS.Timeout;
+  private refreshing = false;
+  private refreshAgain = false;
+  private closed = false;
+
+  constructor(private readonly client: Etcd3, opts: EtcdMountStoreOptions = {}) {
+    if (!client) throw new InvalidArgumentError('EtcdMountStore needs an etcd client');
+    const cluster = opts.clusterName ?? 'DefaultAlluxioCluster';
+    if (cluster === '' || /[/\s]/.test(cluster)) {
+      throw new InvalidArgumentError(`bad alluxio.cluster.name '${cluster}': expected a non-empty name without '/' or spaces`);
+    }
+    this.mountDir = `/alluxio/mount/${cluster}/`;
+    this.secretDir = `/alluxio/mount-secrets/${cluster}/`;
+    this.log = opts.logger ?? createLogger('mount');
+  }
+
+  mountKey(path: string): string {
+    return this.mountDir + encodeURIComponent(path);
+  }
+
+  secretKey(path: string): string {
+    return this.secretDir + encodeURIComponent(path);
+  }
+
+  /** Every mount with its secrets merged back, sorted by path; one consistent etcd revision. */
+  async list(): Promise<MountPoint[]> {
+    this.assertOpen();
+    return this.etcdCall('listing mounts', async () => {
+      const mounts = await this.client.getAll().prefix(this.mountDir).exec();
+      const secrets = await this.client.getAll().prefix(this.secretDir).revision(mounts.header.revision).exec();
+      const secretByKey = new Map<string, Record<string, string>>();
+      for (const kv of secrets.kvs) {
+        const name = kv.key.toString().slice(this.secretDir.length);
+        const parsed = parseJson(kv.value.toString());
+        if (parsed && typeof parsed === 'object') secretByKey.set(name, parsed as Record<string, string>);
+        else this.log.warn({ key: kv.key.toString() }, 'skipping unreadable mount secrets in etcd');
+      }
+      const out: MountPoint[] = [];
+      for (const kv of mounts.kvs) {
+        const mp = this.decode(kv, secretByKey);
+        if (mp) out.push(mp);
+      }
+      return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    });
+  }
+
+  async add(mount: MountPoint): Promise<void> {
+    this.assertOpen();
+    const mp = validateMountPoint(mount);
+    const plain: Record<string, string> = {};
+    const secret: Record<string, string> = {};
+    for (const [k, v] of Object.entries(mp.options)) (isSecretKey(k) ? secret : plain)[k] = v;
+    const key = this.mountKey(mp.path);
+    const skey = this.secretKey(mp.path);
+    const res = await this.etcdCall(`adding mount ${mp.path}`, () => this.client
+      .if(key, 'Create', '==', 0) // the key does not exist
+      .then(
+        this.client.put(key).value(JSON.stringify({ path: mp.path, ufsUri: mp.ufsUri, options: plain })),
+        Object.keys(secret).length > 0 ? this.client.put(skey).value(JSON.stringify(secret)) : this.client.delete().key(skey),
+      )
+      .commit());
+    if (!res.succeeded) {
+      throw new MountError(`mount point ${mp.path} already exists: remove it first with 'alluxio mount remove --path ${mp.path}'`);
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    this.assertOpen();
+    const p = normalizePath(path);
+    const key = this.mountKey(p);
+    const res = await this.etcdCall(`removing mount ${p}`, () => this.client
+      .if(key, 'Create', '>', 0) // the key exists
+      .then(this.client.delete().key(key), this.client.delete().key(this.secretKey(p)))
+      .commit());
+    if (!res.succeeded) throw new NotFoundError(`no mount point at ${p}`);
+  }
+
+  /**
+   * Calls the listener with the full table once the etcd watch is up, then after every change
+   * (add/remove from any process). While etcd is unreachable nothing is called; after a reconnect
+   * the table is re-read.
+   */
+  watch(listener: (mounts: MountPoint[]) => void): () => void {
+    this.assertOpen();
+    if (typeof listener !== 'function') throw new InvalidArgumentError('watch needs a listener function');
+    this.listeners.set(listener, undefined);
+    if (this.watcher) this.refresh();
+    else this.startWatch();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) void this.stopWatch();
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    await this.stopWatch();
+  }
+
+  private decode(kv: IKeyValue, secrets: Map<string, Record<string, string>>): MountPoint | undefined {
+    const key = kv.key.toString();
+    const v = parseJson(kv.value.toString()) as Partial<MountPoint> | undefined;
+    try {
+      if (!v || typeof v.path !== 'string' || typeof v.ufsUri !== 'string') throw new Error('value is not {path, ufsUri, options}');
+      const secret = secrets.get(key.slice(this.mountDir.length)) ?? {};
+      return validateMountPoint({ path: v.path, ufsUri: v.ufsUri, options: { ...(v.options ?? {}), ...secret } });
+    } catch (err) {
+      this.log.warn({ key, err: (err as Error).message }, 'skipping an unreadable mount entry in etcd');
+      return undefined;
+    }
+  }
+
+  // --- watch: same pattern as membership's EtcdPrefixWatch (kept here: mount does not import membership) ---
+
+  private startWatch(): void {
+    if (this.closed || this.watcher) return;
+    const w = this.client.watch().prefix(this.mountDir).watcher();
+    this.watcher = w;
+    w.on('connected', () => this.refresh());
+    w.on('data', () => this.refresh());
+    w.on('disconnected', () => this.log.debug({ prefix: this.mountDir }, 'etcd mount watch disconnected, reconnecting'));
+    w.on('error', (err) => {
+      // etcd cancelled the watch (e.g. compaction): the library already dropped it; make a new one.
+      if (this.watcher !== w) return;
+      this.log.warn({ err: (err as Error).message }, 'etcd mount watch cancelled, creating a new one');
+      this.watcher = undefined;
+      this.watchRestart = setTimeout(() => { if (this.listeners.size > 0) this.startWatch(); }, 200);
+      this.watchRestart.unref();
+    });
+  }
+
+  private async stopWatch(): Promise<void> {
+    clearTimeout(this.watchRestart);
+    const w = this.watcher;
+    this.watcher = undefined;
+    if (w) await Promise.race([w.cancel().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+  }
+
+  private refresh(): void {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = true;
+    void (async () => {
+      try {
+        do {
+          this.refreshAgain = false;
+          let mounts: MountPoint[];
+          try {
+            mounts = await this.list();
+          } catch (err) {
+            this.log.debug({ err: (err as Error).message }, 'mount table re-read failed; the watch reconnect retries');
+            return;
+          }
+          if (this.closed) return;
+          const sig = JSON.stringify(mounts);
+          for (const [listener, last] of this.listeners) {
+            if (last === sig) continue;
+            this.listeners.set(listener, sig);
+            try {
+              listener(mounts.map((m) => ({ ...m, options: { ...m.options } })));
+            } catch (err) {
+              this.log.error({ err: (err as Error).message }, 'mount table listener threw');
+            }
+          }
+        } while (this.refreshAgain && !this.closed);
+      } finally {
+        this.refreshing = false;
+      }
+    })();
+  }
+
+  private async etcdCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof AlluxioError) throw err;
+      throw new AlluxioError('ALX_ERR_ETCD_UNAVAILABLE', `${what} failed: etcd unreachable or refused the request (${(err as Error).constructor?.name}: ${(err as Error).message})`, { cause: err });
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new InvalidArgumentError('mount store is closed');
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
