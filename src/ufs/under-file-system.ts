@@ -32,6 +32,28 @@ export interface ListPage {
 
 export interface ReadOptions {
   signal?: AbortSignal;
+  /**
+   * The ufsVersion() the caller expects. When the file's current version differs, openRead
+   * fails with ALX_ERR_STALE instead of returning bytes of another version (S3: If-Match).
+   */
+  version?: string;
+}
+
+export interface WriteOptions {
+  /** Expected byte count; a body of another length is refused and nothing is written. */
+  length?: number;
+  /** Base64 MD5 of the body (the Content-MD5 header); on a mismatch nothing is written. */
+  contentMd5?: string;
+}
+
+export interface DeleteOptions {
+  /** Delete a directory with everything below it (default false: a non-empty directory is refused). */
+  recursive?: boolean;
+}
+
+export interface MkdirOptions {
+  /** Create missing parents too (default true); an existing directory is not an error either way. */
+  recursive?: boolean;
 }
 
 /**
@@ -43,12 +65,16 @@ export interface UnderFileSystem {
   getStatus(uri: string): Promise<UfsStatus>;
   /** Lists the children of a directory (or every descendant, when recursive), one page at a time. */
   list(uri: string, options?: ListOptions): Promise<ListPage>;
-  /** A stream of `length` bytes from `offset` (length -1: to the end). */
+  /**
+   * A stream of `length` bytes from `offset` (length -1: to the end). A range past the end of
+   * the file, or negative numbers, is an InvalidRangeError.
+   */
   openRead(uri: string, offset: number, length: number, options?: ReadOptions): Promise<Readable>;
   /** Writes a whole file atomically (readers see the old or the new content, never a mix). */
-  write(uri: string, body: Readable | Buffer, options?: { length?: number; contentMd5?: string }): Promise<UfsStatus>;
-  delete(uri: string, options?: { recursive?: boolean }): Promise<void>;
-  mkdir(uri: string): Promise<void>;
+  write(uri: string, body: Readable | Buffer, options?: WriteOptions): Promise<UfsStatus>;
+  delete(uri: string, options?: DeleteOptions): Promise<void>;
+  mkdir(uri: string, options?: MkdirOptions): Promise<void>;
+  /** Moves a file or a directory (S3: copy then delete, not atomic for directories). */
   rename(src: string, dst: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,71 @@
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+
+export interface LocalListEntry {
+  abs: string;
+  stats: Stats;
+}
+
+export interface LocalListRequest {
+  recursive: boolean;
+  /** The previous page's token split at '/': entries at or before it are skipped. */
+  tokenSegs: string[] | undefined;
+  limit: number;
+  /** Names starting with this (in-flight temp files) are left out. */
+  skipPrefix: string;
+}
+
+/**
+ * One page of a directory listing, ordered by relative path compared segment by segment
+ * (a directory, then everything below it, then its next sibling). That is the order of a
+ * depth-first walk over sorted names, so a page resumes from its token without re-reading
+ * subtrees that come before it. The token is the relative path of the last entry returned.
+ */
+export async function listLocalDirectory(dir: string, req: LocalListRequest): Promise<{ entries: LocalListEntry[]; nextToken?: string }> {
+  const out: Array<LocalListEntry & { rel: string }> = [];
+  // One more than the limit tells whether another page follows.
+  await walk(dir, '', req.tokenSegs, 0, req, out, req.limit + 1);
+  const entries = out.slice(0, req.limit);
+  if (out.length <= req.limit) return { entries };
+  return { entries, nextToken: entries[entries.length - 1]!.rel };
+}
+
+async function walk(
+  dir: string, rel: string, tokenSegs: string[] | undefined, depth: number,
+  req: LocalListRequest, out: Array<LocalListEntry & { rel: string }>, want: number,
+): Promise<void> {
+  let dirents: Dirent[];
+  try {
+    dirents = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    // A subdirectory removed while we walk is simply gone; the listed directory itself must exist.
+    if (depth > 0 && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const sorted = dirents.filter((d) => !d.name.startsWith(req.skipPrefix)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const tokenSeg = tokenSegs?.[depth];
+  for (const d of sorted) {
+    if (out.length >= want) return;
+    const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
+    const childAbs = dir === '/' ? `/${d.name}` : `${dir}/${d.name}`;
+    // Where the token leads: names before its segment are done; its own segment is done
+    // unless the token goes deeper; everything after it is new.
+    if (tokenSeg !== undefined) {
+      if (d.name < tokenSeg) continue;
+      if (d.name === tokenSeg) {
+        const deeper = tokenSegs!.length > depth + 1;
+        if (req.recursive && d.isDirectory()) await walk(childAbs, childRel, deeper ? tokenSegs : undefined, depth + 1, req, out, want);
+        continue;
+      }
+    }
+    let stats: Stats;
+    try {
+      stats = await stat(childAbs);
+    } catch {
+      continue; // removed meanwhile, or a dangling symlink
+    }
+    out.push({ abs: childAbs, stats, rel: childRel });
+    // Dirent.isDirectory() does not follow symlinks, so a link cannot loop the walk.
+    if (req.recursive && d.isDirectory()) await walk(childAbs, childRel, undefined, depth + 1, req, out, want);
+  }
+}

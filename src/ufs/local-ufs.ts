@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, type Stats } from 'node:fs';
+import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { AlluxioError, InvalidArgumentError, InvalidPathError, NotFoundError } from '../common/errors.js';
+import { mapFsError } from './local-fs-errors.js';
+import { listLocalDirectory } from './local-list.js';
+import { checkRangeArgs, resolveRange } from './read-range.js';
+import { parseUfsUri, uriPathSegments } from './ufs-uri.js';
+import { ufsVersion } from './under-file-system.js';
+import type {
+  DeleteOptions, ListOptions, ListPage, MkdirOptions, ReadOptions, UfsOptions, UfsStatus, UnderFileSystem, WriteOptions,
+} from './under-file-system.js';
+import { BodyVerifier, checkWriteArgs, toBuffer } from './write-checks.js';
+
+/** Name prefix of in-flight writes; listings skip these files. */
+export const LOCAL_TMP_PREFIX = '.alluxio-tmp-';
+
+/**
+ * The local file system as an under-storage: `file:///abs/path` or a plain `/abs/path`.
+ * Every URI must resolve below the root it was created with. Returned URIs use the root's
+ * spelling (`file://` or plain), so a file's URI (and so its cache fileId) stays stable.
+ */
+export class LocalUfs implements UnderFileSystem {
+  readonly scheme = 'file';
+  private readonly root: string;
+  private readonly uriPrefix: string;
+
+  constructor(rootUri: string, _options: UfsOptions = {}) {
+    const parsed = parseUfsUri(rootUri);
+    if (parsed.scheme !== 'file') throw new InvalidArgumentError(`LocalUfs root must be file:///abs/path or /abs/path, got '${rootUri}'`);
+    checkAuthority(parsed.authority, rootUri);
+    this.root = '/' + uriPathSegments(parsed.path, rootUri).join('/');
+    this.uriPrefix = rootUri.startsWith('/') ? '' : 'file://';
+  }
+
+  async getStatus(uri: string): Promise<UfsStatus> {
+    const abs = this.resolve(uri);
+    try {
+      return this.toStatus(abs, await stat(abs));
+    } catch (err) {
+      throw mapFsError(err, 'getStatus', uri);
+    }
+  }
+
+  async list(uri: string, options: ListOptions = {}): Promise<ListPage> {
+    const abs = this.resolve(uri);
+    const limit = options.limit ?? 1000;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgumentError(`list ${uri}: limit ${limit} must be an integer >= 1`);
+    if (options.token !== undefined && (typeof options.token !== 'string' || options.token === '')) {
+      throw new InvalidArgumentError(`list ${uri}: token must be a non-empty string from a previous page`);
+    }
+    try {
+      const st = await stat(abs);
+      if (!st.isDirectory()) throw new AlluxioError('ALX_ERR_NOT_A_DIRECTORY', `list ${uri}: not a directory`);
+      const tokenSegs = options.token === undefined ? undefined : uriPathSegments(options.token, `token ${options.token}`);
+      const page = await listLocalDirectory(abs, { recursive: options.recursive ?? false, tokenSegs, limit, skipPrefix: LOCAL_TMP_PREFIX });
+      return {
+        entries: page.entries.map((e) => this.toStatus(e.abs, e.stats)),
+        ...(page.nextToken !== undefined ? { nextToken: page.nextToken } : {}),
+      };
+    } catch (err) {
+      throw mapFsError(err, 'list', uri);
+    }
+  }
+
+  async openRead(uri: string, offset: number, length: number, options: ReadOptions = {}): Promise<Readable> {
+    checkRangeArgs(uri, offset, length);
+    const abs = this.resolve(uri);
+    let handle: FileHandle | undefined;
+    try {
+      // Stat through the open handle: the stream reads the inode we checked, even if a writer
+      // renames a new file over the path meanwhile.
+      handle = await open(abs, fsConstants.O_RDONLY);
+      const st = await handle.stat();
+      if (st.isDirectory()) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `openRead ${uri}: is a directory`);
+      if (options.version !== undefined && ufsVersion(this.toStatus(abs, st)) !== options.version) {
+        throw new AlluxioError('ALX_ERR_STALE', `openRead ${uri}: the file changed (expected version ${options.version}, found ${ufsVersion(this.toStatus(abs, st))})`);
+      }
+      const n = resolveRange(uri, offset, length, st.size);
+      if (n === 0) {
+        await handle.close();
+        return Readable.from([]);
+      }
+      const h = handle;
+      handle = undefined;
+      return h.createReadStream({ start: offset, end: offset + n - 1, autoClose: true, ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      throw mapFsError(err, 'openRead', uri);
+    }
+  }
+
+  async write(uri: string, body: Readable | Buffer, options: WriteOptions = {}): Promise<UfsStatus> {
+    checkWriteArgs(uri, body, options);
+    const abs = this.resolve(uri);
+    if (abs === this.root) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `write ${uri}: is the mount's root directory`);
+    const dir = abs.slice(0, abs.lastIndexOf('/')) || '/';
+    const tmp = `${dir === '/' ? '' : dir}/${LOCAL_TMP_PREFIX}${randomBytes(8).toString('hex')}`;
+    let handle: FileHandle | undefined;
+    try {
+      const existing = await stat(abs).catch(() => undefined);
+      if (existing?.isDirectory()) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `write ${uri}: is a directory`);
+      await mkdir(dir, { recursive: true });
+      handle = await open(tmp, 'wx', 0o644);
+      const verifier = new BodyVerifier(uri, options);
+      if (Buffer.isBuffer(body)) {
+        verifier.update(body);
+        await writeAll(handle, body);
+      } else {
+        for await (const chunk of body) {
+          const buf = toBuffer(chunk);
+          verifier.update(buf);
+          await writeAll(handle, buf);
+        }
+      }
+      verifier.verify();
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await rename(tmp, abs);
+      await syncDirectory(dir);
+      return this.toStatus(abs, await stat(abs));
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw mapFsError(err, 'write', uri);
+    }
+  }
+
+  async delete(uri: string, options: DeleteOptions = {}): Promise<void> {
+    const abs = this.resolve(uri);
+    if (abs === this.root) throw new InvalidPathError(`delete ${uri}: refusing to delete the mount's root directory`);
+    try {
+      const st = await lstat(abs);
+      if (!st.isDirectory()) await unlink(abs);
+      else if (options.recursive) await rm(abs, { recursive: true, force: false });
+      else await rmdir(abs);
+    } catch (err) {
+      throw mapFsError(err, 'delete', uri);
+    }
+  }
+
+  async mkdir(uri: string, options: MkdirOptions = {}): Promise<void> {
+    const abs = this.resolve(uri);
+    try {
+      await mkdir(abs, { recursive: options.recursive ?? true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && (await stat(abs).catch(() => undefined))?.isDirectory()) return;
+      if (code === 'ENOENT') throw new NotFoundError(`mkdir ${uri}: parent directory does not exist (use recursive)`);
+      throw mapFsError(err, 'mkdir', uri);
+    }
+  }
+
+  async rename(src: string, dst: string): Promise<void> {
+    const from = this.resolve(src);
+    const to = this.resolve(dst);
+    if (from === this.root || to === this.root) throw new InvalidPathError(`rename ${src} to ${dst}: cannot move the mount's root directory`);
+    try {
+      await lstat(from);
+      await mkdir(to.slice(0, to.lastIndexOf('/')) || '/', { recursive: true });
+      await rename(from, to);
+    } catch (err) {
+      throw mapFsError(err, 'rename', `${src} to ${dst}`);
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /** The absolute local path of a URI, refusing '..' and anything outside the root. */
+  private resolve(uri: string): string {
+    const parsed = parseUfsUri(uri);
+    if (parsed.scheme !== 'file') throw new InvalidPathError(`${uri} is not a local path below ${this.uriPrefix}${this.root}`);
+    checkAuthority(parsed.authority, uri);
+    const abs = '/' + uriPathSegments(parsed.path, uri).join('/');
+    const inside = this.root === '/' || abs === this.root || abs.startsWith(this.root + '/');
+    if (!inside) throw new InvalidPathError(`${uri} is outside the mount's root ${this.uriPrefix}${this.root}`);
+    return abs;
+  }
+
+  private toStatus(abs: string, st: Stats): UfsStatus {
+    return {
+      uri: this.uriPrefix + abs,
+      name: abs.slice(abs.lastIndexOf('/') + 1),
+      isDirectory: st.isDirectory(),
+      length: st.isDirectory() ? 0 : st.size,
+      lastModifiedMs: Math.floor(st.mtimeMs),
+    };
+  }
+}
+
+function checkAuthority(authority: string, uri: string): void {
+  if (authority !== '' && authority !== 'localhost') {
+    throw new InvalidPathError(`file URI must name a local path (file:///abs/path), got host '${authority}' in ${uri}`);
+  }
+}
+
+async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await handle.write(buf, off, buf.length - off);
+    off += bytesWritten;
+  }
+}
+
+/** Makes a rename durable; best effort (some file systems refuse fsync on a directory). */
+async function syncDirectory(dir: string): Promise<void> {
+  const h = await open(dir, fsConstants.O_RDONLY).catch(() => undefined);
+  if (!h) return;
+  await h.sync().catch(() => undefined);
+  await h.close().catch(() => undefined);
+}

@@ -1,0 +1,30 @@
+// Runs s3rver as its own process for tests (started by s3-server.ts under
+// `node --openssl-legacy-provider`, which s3rver's DES continuation tokens need).
+// Usage: node --openssl-legacy-provider s3rver-launcher.mjs <json {port, directory, buckets}>
+// Prints one line `{"port":N}` once it listens; exits on SIGTERM/SIGINT or when stdin closes.
+import S3rver from 's3rver';
+
+const { port, directory, buckets } = JSON.parse(process.argv[2] ?? '{}');
+const server = new S3rver({
+  port: port ?? 0,
+  address: '127.0.0.1',
+  directory,
+  silent: true,
+  configureBuckets: (buckets ?? []).map((name) => ({ name })),
+});
+const addr = await server.run();
+process.stdout.write(`${JSON.stringify({ port: addr.port })}\n`);
+
+let closing = false;
+const shutdown = () => {
+  if (closing) return;
+  closing = true;
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 1000).unref();
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+// If the test process dies without stopping us, our stdin closes: do not linger.
+process.stdin.on('end', shutdown);
+process.stdin.on('error', shutdown);
+process.stdin.resume();
