@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Reads a 1 GiB file (a) cached, through a worker's REST API, against nginx (sendfile on) serving
+# the same file from disk, and (b) cold, through the worker, against reading the UFS file directly.
+# Prints the throughputs and ratios. Usage: bash bench/rest-vs-nginx.sh [SIZE_MB] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+SIZE_MB=${1:-1024}
+RUNS=${2:-3}
+WORK=$(mktemp -d /tmp/alluxio-bench-XXXX)
+UFS=$WORK/ufs
+mkdir -p "$UFS"
+cleanup() {
+  node bin/alluxio.js local stop --dir "$WORK/state" >/dev/null 2>&1 || true
+  stop_nginx "$WORK"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "writing a ${SIZE_MB} MiB file..."
+head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom > "$UFS/big.bin"
+NGINX_PORT=$(free_port)
+start_nginx "$UFS" "$NGINX_PORT" "$WORK"
+BASE=$(( ( $(date +%s) % 20 + 5) * 1000 ))
+node bin/alluxio.js local start --workers 1 --ufs "$UFS" --dir "$WORK/state" --cache-size "$((SIZE_MB * 2))MB" --port-base "$BASE" >/dev/null
+REST="http://127.0.0.1:$((28080 + BASE))"
+URL="$REST/v1/read?path=/big.bin"
+
+# Cold: the first read through the worker fetches every page from the UFS and stores it.
+cat "$UFS/big.bin" > /dev/null # the direct read below is then served from the OS page cache as well
+DIRECT=$(best_seconds "$RUNS" cat "$UFS/big.bin")
+t0=$(date +%s.%N); curl -sf -o /dev/null "$URL"; t1=$(date +%s.%N)
+COLD=$(echo "$t1 - $t0" | bc -l)
+
+# Cached: every page is now in the page store.
+CACHED=$(best_seconds "$RUNS" curl -sf -o /dev/null "$URL")
+NGINX=$(best_seconds "$RUNS" curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/big.bin")
+
+mbps() { echo "scale=1; $SIZE_MB / $1" | bc -l; }
+echo
+echo "file: ${SIZE_MB} MiB, best of $RUNS runs (cold: one run)"
+printf '%-34s %8.3fs %9s MiB/s\n' "nginx (sendfile) from disk" "$NGINX" "$(mbps "$NGINX")"
+printf '%-34s %8.3fs %9s MiB/s\n' "worker REST, cached" "$CACHED" "$(mbps "$CACHED")"
+printf '%-34s %8.3fs %9s MiB/s\n' "direct UFS read (cat)" "$DIRECT" "$(mbps "$DIRECT")"
+printf '%-34s %8.3fs %9s MiB/s\n' "worker REST, cold (UFS → cache)" "$COLD" "$(mbps "$COLD")"
+echo
+echo "cached throughput / nginx throughput = $(echo "scale=2; $NGINX / $CACHED" | bc -l)   (target >= 0.8)"
+echo "cold time / direct UFS time          = $(echo "scale=2; $COLD / $DIRECT" | bc -l)   (target <= 1.2)"

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { LocalLayout } from '../../local/local-layout.js';
+import { isAlive, readState, startLocalCluster, stopLocalCluster } from '../../local/local-cluster.js';
+import { printJson, printTable } from '../output.js';
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** `alluxio local start|stop|status`: the embedded single-machine cluster. */
+export function registerLocalCommands(program: Command): void {
+  const local = program.command('local').description('a whole cluster on this machine, as child processes');
+
+  local.command('start')
+    .option('--workers <n>', 'number of workers', (v) => Number(v), 1)
+    .option('--ufs <dir>', 'local directory served as the root mount', './data')
+    .option('--dir <dir>', 'state directory (config, cache, logs)', '.alluxio-local')
+    .option('--cache-size <size>', 'page store size per worker', '2GB')
+    .option('--page-size <size>', 'page size (default 1MB)')
+    .option('--conf <key=value>', 'extra property for every process (repeatable)', collect, [])
+    .option('--port-base <n>', 'shift every port by n (to run two clusters on one machine)', (v) => Number(v), 0)
+    .option('--foreground', 'stay in the foreground and stop the cluster on Ctrl-C')
+    .description('start a local cluster')
+    .action(async (o: { workers: number; ufs: string; dir: string; cacheSize: string; pageSize?: string; conf: string[]; portBase: number; foreground?: boolean }) => {
+      const { state, children, layout } = await startLocalCluster({ dir: o.dir, ufs: o.ufs, workers: o.workers, cacheSize: o.cacheSize, pageSize: o.pageSize, conf: o.conf, portBase: o.portBase, foreground: !!o.foreground });
+      const out = process.stdout;
+      out.write(`Local Alluxio cluster started: ${state.processes.length} worker(s), UFS root ${state.ufs}\n`);
+      out.write(`State, config and logs: ${layout.root}\n\n`);
+      printTable(['PROCESS', 'PID', 'REST (alluxiofs)', 'S3', 'WEB + /metrics'], state.processes.map((p) => [`${p.role}-${p.index}`, p.pid, p.endpoints.rest!, p.endpoints.s3!, p.endpoints.web!]));
+      out.write(`\nTry:\n  echo hello > ${o.ufs}/hello.txt && npx alluxio fs cat /hello.txt\n`);
+      out.write(`  (from another directory: export ALLUXIO_CONF_DIR=${layout.confDir})\n`);
+      if (!o.foreground) {
+        out.write(`Stop it with: npx alluxio local stop\n`);
+        return;
+      }
+      out.write('Press Ctrl-C to stop.\n');
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = () => {
+          if (stopping) return;
+          stopping = true;
+          out.write('\nStopping local cluster...\n');
+          for (const c of children) c.kill('SIGTERM');
+          Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r))))).then(() => {
+            out.write('Stopped.\n');
+            resolve();
+          });
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        for (const c of children) c.once('exit', (code) => { if (!stopping) { out.write(`a process exited (code ${code}); stopping the cluster\n`); stop(); } });
+      });
+    });
+
+  local.command('stop').option('--dir <dir>', 'state directory', '.alluxio-local').description('stop the local cluster')
+    .action(async (o: { dir: string }) => {
+      const stopped = await stopLocalCluster(o.dir);
+      process.stdout.write(stopped.length ? `Stopped ${stopped.length} process(es).\n` : 'No local cluster is running.\n');
+    });
+
+  local.command('status').option('--dir <dir>', 'state directory', '.alluxio-local').option('--json', 'print JSON').description('show the local cluster processes')
+    .action((o: { dir: string; json?: boolean }) => {
+      const state = readState(new LocalLayout(o.dir));
+      const rows = (state?.processes ?? []).map((p) => ({ process: `${p.role}-${p.index}`, pid: p.pid, status: isAlive(p.pid) ? 'RUNNING' : 'STOPPED', rest: p.endpoints.rest }));
+      if (o.json) return printJson(rows);
+      if (!rows.length) return void process.stdout.write('No local cluster has been started from here.\n');
+      printTable(['PROCESS', 'PID', 'STATUS', 'REST'], rows.map((r) => [r.process, r.pid, r.status, r.rest!]));
+    });
+}

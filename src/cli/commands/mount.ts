@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from '../../common/errors.js';
+import { redactOptions } from '../../common/secrets.js';
+import { openMountStore } from '../../client/from-conf.js';
+import { validateMountPoint } from '../../mount/mount-point.js';
+import { commandConf, type GlobalOptions } from '../context.js';
+import { printJson } from '../output.js';
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** `alluxio mount add|list|remove` (DESIGN.md §7). Credentials are stored, never printed. */
+export function registerMountCommands(program: Command, global: () => GlobalOptions): void {
+  const mount = program.command('mount').description('manage the mount table');
+
+  mount.command('add').requiredOption('--path <path>', 'Alluxio path: / or a direct child of / such as /s3')
+    .requiredOption('--ufs-uri <uri>', 'under-storage URI, e.g. s3://bucket/dir/ or /local/dir')
+    .option('--option <key=value>', 'mount option (repeatable), e.g. s3a.accessKeyId=...', collect, [])
+    .description('mount an under-storage at a path')
+    .action(async (o: { path: string; ufsUri: string; option: string[] }) => {
+      const options: Record<string, string> = {};
+      for (const kv of o.option) {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new InvalidArgumentError(`mount option '${kv.split('=')[0]}' is not key=value`);
+        options[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+      const mp = validateMountPoint({ path: o.path, ufsUri: o.ufsUri, options });
+      const store = await openMountStore(commandConf(global()));
+      try {
+        await store.add(mp);
+      } finally {
+        await store.close();
+      }
+      process.stdout.write(`Mounted ${mp.ufsUri} at ${mp.path}\n`);
+    });
+
+  mount.command('list').option('--json', 'print JSON').description('list the mount points (credentials redacted)')
+    .action(async (o: { json?: boolean }) => {
+      const store = await openMountStore(commandConf(global()));
+      try {
+        const mounts = (await store.list()).map((m) => ({ ...m, options: redactOptions(m.options) }));
+        if (o.json) return printJson(mounts);
+        for (const m of mounts) {
+          const opts = Object.entries(m.options).map(([k, v]) => `${k}=${v}`).join(', ');
+          process.stdout.write(`${m.ufsUri}  on  ${m.path}  properties={${opts}}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+  mount.command('remove').requiredOption('--path <path>', 'the mount point to remove').description('unmount a path (cached data of it is evicted over time)')
+    .action(async (o: { path: string }) => {
+      const store = await openMountStore(commandConf(global()));
+      try {
+        await store.remove(o.path);
+      } finally {
+        await store.close();
+      }
+      process.stdout.write(`Unmounted ${o.path}\n`);
+    });
+}

@@ -1,0 +1,132 @@
+import type { Readable } from 'node:stream';
+import { AlluxioError } from '../common/errors.js';
+import type { Logger } from '../common/logging.js';
+import { metrics } from '../common/metrics.js';
+import { normalizePath } from '../common/paths.js';
+import type { WorkerInfo } from '../hashring/worker-info.js';
+import type { MembershipManager } from '../membership/membership-manager.js';
+import type { Namespace } from '../mount/namespace.js';
+import { fromAlluxioJson, type ClientFileEntry } from './file-entry.js';
+import { readWithFailover } from './failover-read.js';
+import { WorkerHttp, WorkerUnavailableError } from './worker-http.js';
+import type { WorkerRing } from './worker-ring.js';
+
+export interface AlluxioClientOptions {
+  ring: WorkerRing;
+  membership: MembershipManager;
+  namespace: Namespace;
+  http: WorkerHttp;
+  ufsFallback: boolean;
+  /** How many ring owners a read may try before the UFS fallback. */
+  maxReadAttempts?: number;
+  log?: Logger;
+}
+
+/**
+ * The client library (DESIGN.md §2 layer 4): Alluxio path → mount table → UFS URI → owning worker by
+ * the ring. Reads fail over along the ring, then to the UFS directly; metadata calls go to the
+ * path's owner and fail over the same way.
+ */
+export class AlluxioClient {
+  readonly ring: WorkerRing;
+  readonly namespace: Namespace;
+  readonly membership: MembershipManager;
+  private readonly http: WorkerHttp;
+
+  constructor(private readonly o: AlluxioClientOptions) {
+    this.ring = o.ring;
+    this.namespace = o.namespace;
+    this.membership = o.membership;
+    this.http = o.http;
+  }
+
+  /** The UFS URI a path maps to ('' for the virtual root). */
+  ufsUriOf(path: string): string {
+    const p = normalizePath(path);
+    if (p === '/' && !this.namespace.mounts.root) return '/';
+    return this.namespace.resolve(p).ufsUri;
+  }
+
+  owners(path: string, count = 3): WorkerInfo[] {
+    return this.ring.owners(this.ufsUriOf(path), count);
+  }
+
+  async stat(path: string): Promise<ClientFileEntry> {
+    return fromAlluxioJson(await this.onOwner(path, (w) => this.http.json(w, 'GET', '/v1/info', { path: normalizePath(path) })));
+  }
+
+  async list(path: string, recursive = false): Promise<ClientFileEntry[]> {
+    const rows = await this.onOwner(path, (w) => this.http.json<Record<string, unknown>[]>(w, 'GET', '/v1/files', { path: normalizePath(path), recursive: String(recursive) }));
+    return rows.map(fromAlluxioJson);
+  }
+
+  /** Streams [offset, offset+length) of a file (length -1: to the end). */
+  async read(path: string, offset = 0, length = -1): Promise<{ length: number; stream: Readable }> {
+    const p = normalizePath(path);
+    const ufsUri = this.ufsUriOf(p);
+    return readWithFailover({
+      candidates: this.ring.owners(ufsUri, this.o.maxReadAttempts ?? 3),
+      offset,
+      length,
+      openWorker: (w, off, len) => this.http.stream(w, '/v1/read', { path: p, offset: String(off), length: String(len) }),
+      openUfs: this.o.ufsFallback ? (off, len) => this.readUfsDirect(p, off, len) : undefined,
+      log: this.o.log,
+    });
+  }
+
+  async write(path: string, body: Buffer | Readable, length?: number): Promise<ClientFileEntry> {
+    const headers: Record<string, string> = length !== undefined ? { 'content-length': String(length) } : {};
+    // A streamed body cannot be replayed, so only a Buffer write fails over to the next owner.
+    const tries = Buffer.isBuffer(body) ? 3 : 1;
+    return fromAlluxioJson(await this.onOwner(path, (w) => this.http.json(w, 'PUT', '/v1/file', { path: normalizePath(path) }, body, headers), tries));
+  }
+
+  async delete(path: string, recursive = false): Promise<void> {
+    await this.onOwner(path, (w) => this.http.json(w, 'DELETE', '/v1/file', { path: normalizePath(path), recursive: String(recursive) }));
+  }
+
+  async mkdir(path: string): Promise<ClientFileEntry> {
+    return fromAlluxioJson(await this.onOwner(path, (w) => this.http.json(w, 'POST', '/v1/mkdir', { path: normalizePath(path) })));
+  }
+
+  async rename(src: string, dst: string): Promise<void> {
+    await this.onOwner(src, (w) => this.http.json(w, 'POST', '/v1/mv', { srcPath: normalizePath(src), dstPath: normalizePath(dst) }));
+  }
+
+  async workerCache(w: WorkerInfo): Promise<{ usedBytes: number; capacityBytes: number; pages: number; files: number }> {
+    return this.http.json(w, 'GET', '/v1/cache', {});
+  }
+
+  async fileCacheStatus(w: WorkerInfo, path: string): Promise<{ cachedPages: number; cachedBytes: number }> {
+    return this.http.json(w, 'GET', '/v1/cache/file', { path: normalizePath(path) });
+  }
+
+  async close(): Promise<void> {
+    this.ring.close();
+    await this.http.close();
+    await this.namespace.close();
+    await this.membership.close();
+  }
+
+  private async readUfsDirect(path: string, offset: number, length: number): Promise<Readable> {
+    const r = this.namespace.resolve(path);
+    metrics.clientUfsFallback.inc();
+    this.o.log?.warn({ path }, 'no worker could serve the read: reading the UFS directly');
+    return r.ufs.openRead(r.ufsUri, offset, length);
+  }
+
+  /** Runs a call on the path's owner, then the next owners when a worker is unavailable. */
+  private async onOwner<T>(path: string, call: (w: WorkerInfo) => Promise<T>, tries = 3): Promise<T> {
+    const owners = this.ring.owners(this.ufsUriOf(path), tries);
+    let last: unknown;
+    for (const w of owners) {
+      try {
+        return await call(w);
+      } catch (err) {
+        if (!(err instanceof WorkerUnavailableError)) throw err;
+        last = err;
+      }
+    }
+    throw last instanceof AlluxioError ? last : new AlluxioError('ALX_ERR_NO_WORKER', 'no worker could serve the request');
+  }
+}

@@ -1,0 +1,80 @@
+import { Readable } from 'node:stream';
+import { AlluxioError } from '../common/errors.js';
+import type { Logger } from '../common/logging.js';
+import type { WorkerInfo } from '../hashring/worker-info.js';
+import { WorkerHttp, WorkerUnavailableError } from './worker-http.js';
+
+export interface FailoverReadOptions {
+  candidates: WorkerInfo[];
+  offset: number;
+  length: number;
+  openWorker: (w: WorkerInfo, offset: number, length: number) => Promise<{ length: number; body: Readable }>;
+  openUfs?: (offset: number, length: number) => Promise<Readable>;
+  log?: Logger;
+}
+
+/**
+ * A read that survives worker failures: it starts on the first owner and, when a worker cannot be
+ * reached or dies mid-stream, resumes at the next byte on the next owner, then on the UFS directly.
+ * Errors that are about the request itself (4xx: not found, bad range) end the read at once.
+ */
+export async function readWithFailover(o: FailoverReadOptions): Promise<{ length: number; stream: Readable }> {
+  let idx = 0;
+  let first: { length: number; body: Readable } | undefined;
+  let lastErr: unknown;
+  // Open the first stream before returning, so that not-found and range errors surface as rejections.
+  for (; idx < o.candidates.length && !first; idx++) {
+    try {
+      first = await o.openWorker(o.candidates[idx]!, o.offset, o.length);
+    } catch (err) {
+      if (!(err instanceof WorkerUnavailableError)) throw err;
+      lastErr = err;
+      o.log?.warn({ worker: WorkerHttp.base(o.candidates[idx]!), err: err.message }, 'read failing over');
+    }
+  }
+  let total = first?.length ?? o.length;
+  if (!first) {
+    if (!o.openUfs) throw lastErr ?? new AlluxioError('ALX_ERR_NO_WORKER', 'no worker to read from');
+    const body = await o.openUfs(o.offset, o.length);
+    return { length: o.length, stream: body };
+  }
+  async function* gen(): AsyncGenerator<Buffer> {
+    let pos = o.offset;
+    let body: Readable | undefined = first!.body;
+    for (;;) {
+      try {
+        if (!body) {
+          const remaining = total - (pos - o.offset);
+          if (idx < o.candidates.length) {
+            const w = o.candidates[idx++]!;
+            body = (await o.openWorker(w, pos, remaining)).body;
+          } else if (o.openUfs) {
+            body = await o.openUfs(pos, remaining);
+          } else {
+            throw lastErr ?? new AlluxioError('ALX_ERR_NO_WORKER', 'no worker left to read from');
+          }
+        }
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          pos += chunk.length;
+          yield chunk;
+        }
+        if (pos - o.offset >= total || total < 0) return;
+        throw new WorkerUnavailableError('', `stream ended early at byte ${pos}`);
+      } catch (err) {
+        body?.destroy();
+        body = undefined;
+        if (err instanceof AlluxioError && !(err instanceof WorkerUnavailableError)) throw err;
+        if (!(err instanceof WorkerUnavailableError) && !isNetworkError(err)) throw err;
+        lastErr = err;
+        o.log?.warn({ err: (err as Error).message, pos }, 'read failing over mid-stream');
+        if (idx >= o.candidates.length && !o.openUfs) throw err;
+      }
+    }
+  }
+  return { length: total, stream: Readable.from(gen(), { objectMode: false }) };
+}
+
+function isNetworkError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  return /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_)/.test(code) || (err as Error)?.name === 'SocketError';
+}

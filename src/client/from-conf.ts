@@ -1,0 +1,97 @@
+import type { AlluxioConfiguration } from '../conf/index.js';
+import type { Logger } from '../common/logging.js';
+import type { WorkerIdentity } from '../hashring/worker-info.js';
+import type { SelectionPolicyOptions } from '../hashring/worker-selection-policy.js';
+import type { MembershipManager } from '../membership/membership-manager.js';
+import { StaticMembershipManager, type DefaultPorts } from '../membership/static-membership-manager.js';
+import type { EtcdClientOptions } from '../membership/etcd-client.js';
+import type { MountStore } from '../mount/mount-store.js';
+import { StaticFileMountStore } from '../mount/static-file-mount-store.js';
+import { RootMountStore } from '../mount/root-mount-store.js';
+import { Namespace } from '../mount/namespace.js';
+import { AlluxioClient } from './alluxio-client.js';
+import { WorkerHttp } from './worker-http.js';
+import { WorkerRing } from './worker-ring.js';
+
+export function defaultPorts(conf: AlluxioConfiguration): DefaultPorts {
+  return {
+    RpcPort: conf.getInt('alluxio.worker.rpc.port'),
+    DataPort: conf.getInt('alluxio.worker.data.port'),
+    WebPort: conf.getInt('alluxio.worker.web.port'),
+    HttpServerPort: conf.getInt('alluxio.worker.http.server.port'),
+    S3Port: conf.getInt('alluxio.worker.rest.port'),
+  };
+}
+
+// etcd's client (gRPC) is loaded only when a cluster uses it: it costs a CLI call about a second.
+export async function openMembership(conf: AlluxioConfiguration, opts: { log?: Logger; revokeOnClose?: boolean } = {}): Promise<MembershipManager> {
+  const type = conf.getEnum('alluxio.worker.membership.manager.type');
+  if (type === 'ETCD') {
+    const { EtcdMembershipManager } = await import('../membership/etcd-membership-manager.js');
+    return new EtcdMembershipManager({
+      etcd: await etcdOptionsFromConf(conf),
+      clusterName: conf.getString('alluxio.cluster.name'),
+      failureDetectionTimeoutMs: conf.getDuration('alluxio.worker.failure.detection.timeout'),
+      logger: opts.log,
+      revokeOnClose: opts.revokeOnClose,
+    });
+  }
+  return new StaticMembershipManager(conf.getString('alluxio.worker.static.membership.manager.config.file'), defaultPorts(conf));
+}
+
+export async function openMountStore(conf: AlluxioConfiguration): Promise<MountStore> {
+  const rootUfs = conf.get('alluxio.master.mount.table.root.ufs') ?? conf.get('alluxio.dora.client.ufs.root');
+  if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') {
+    const { createEtcdClient } = await import('../membership/etcd-client.js');
+    const { EtcdMountStore } = await import('../mount/etcd-mount-store.js');
+    const client = createEtcdClient(await etcdOptionsFromConf(conf));
+    const store = new EtcdMountStore(client, { clusterName: conf.getString('alluxio.cluster.name') });
+    return new RootMountStore(store, rootUfs, () => client.close());
+  }
+  return new StaticFileMountStore(conf.getString('alluxio.mount.table.static.conf.file'), rootUfs);
+}
+
+export async function etcdOptionsFromConf(conf: AlluxioConfiguration): Promise<EtcdClientOptions> {
+  const { etcdClientOptionsFromProperties, ETCD_PROPERTY } = await import('../membership/etcd-client.js');
+  const props: Record<string, string | undefined> = {};
+  for (const key of Object.values(ETCD_PROPERTY)) props[key] = conf.get(key);
+  return etcdClientOptionsFromProperties(props);
+}
+
+/** Properties that configure UFS clients, passed to every mount as base options. */
+export function ufsOptionsFromConf(conf: AlluxioConfiguration): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of conf.entries()) {
+    if (e.value === undefined) continue;
+    if (e.name.startsWith('alluxio.underfs.') || e.name.startsWith('s3a.') || e.name.startsWith('aws.')) out[e.name] = e.value;
+  }
+  return out;
+}
+
+export function policyOptionsFromConf(conf: AlluxioConfiguration): SelectionPolicyOptions {
+  return {
+    virtualNodes: conf.getInt('alluxio.user.consistent.hash.virtual.node.count.per.worker'),
+    ketamaReplicas: conf.getInt('alluxio.user.ketama.hash.replicas'),
+    maglevLookupSize: conf.getInt('alluxio.user.maglev.hash.lookup.size'),
+    multiProbeNum: conf.getInt('alluxio.user.multi.probe.hash.probe.num'),
+  };
+}
+
+/** A client for the cluster the configuration describes. Close it when done. */
+export async function createClient(conf: AlluxioConfiguration, opts: { log?: Logger; membership?: MembershipManager; namespace?: Namespace } = {}): Promise<AlluxioClient> {
+  const membership = opts.membership ?? await openMembership(conf, { log: opts.log });
+  const namespace = opts.namespace ?? await Namespace.open(await openMountStore(conf), ufsOptionsFromConf(conf));
+  const ring = await WorkerRing.open(
+    membership,
+    conf.getEnum('alluxio.user.worker.selection.policy'),
+    policyOptionsFromConf(conf),
+    conf.getDuration('alluxio.user.worker.list.refresh.interval'),
+  );
+  const http = new WorkerHttp({
+    connectTimeoutMs: conf.getDuration('alluxio.user.network.connect.timeout'),
+    readTimeoutMs: conf.getDuration('alluxio.user.streaming.data.read.timeout'),
+  });
+  return new AlluxioClient({ ring, membership, namespace, http, ufsFallback: conf.getBool('alluxio.dora.client.ufs.fallback.enabled'), log: opts.log });
+}
+
+export type { WorkerIdentity };

@@ -1,0 +1,72 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { AlluxioError, ERROR_TABLE, type ErrorCode } from '../common/errors.js';
+import type { WorkerInfo } from '../hashring/worker-info.js';
+
+export interface WorkerHttpOptions {
+  connectTimeoutMs: number;
+  /** Time to wait for response headers, and between body chunks. */
+  readTimeoutMs: number;
+}
+
+/** Thrown when a worker cannot be reached or fails (5xx): the caller may try another worker. */
+export class WorkerUnavailableError extends AlluxioError {
+  constructor(readonly worker: string, message: string, options?: { cause?: unknown }) {
+    super('ALX_ERR_WORKER_UNAVAILABLE', message, options);
+    this.name = 'WorkerUnavailableError';
+  }
+}
+
+/** HTTP calls to workers' REST APIs over pooled keep-alive connections (one pool per worker). */
+export class WorkerHttp {
+  private readonly agent: Agent;
+
+  constructor(opts: WorkerHttpOptions) {
+    this.agent = new Agent({
+      connect: { timeout: opts.connectTimeoutMs },
+      headersTimeout: opts.readTimeoutMs,
+      bodyTimeout: opts.readTimeoutMs,
+      keepAliveTimeout: 30_000,
+      connections: 64,
+    });
+  }
+
+  static base(w: WorkerInfo): string {
+    return `http://${w.address.Host}:${w.address.HttpServerPort}`;
+  }
+
+  async json<T>(w: WorkerInfo, method: Dispatcher.HttpMethod, path: string, query: Record<string, string>, body?: Buffer | Readable, headers?: Record<string, string>): Promise<T> {
+    const res = await this.call(w, method, path, query, body, headers);
+    return (await res.body.json()) as T;
+  }
+
+  /** A streaming GET; the caller consumes or destroys the body. */
+  async stream(w: WorkerInfo, path: string, query: Record<string, string>): Promise<{ length: number; body: Readable }> {
+    const res = await this.call(w, 'GET', path, query);
+    return { length: Number(res.headers['content-length'] ?? -1), body: res.body as unknown as Readable };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async call(w: WorkerInfo, method: Dispatcher.HttpMethod, path: string, query: Record<string, string>, body?: Buffer | Readable, headers?: Record<string, string>): Promise<Dispatcher.ResponseData> {
+    const base = WorkerHttp.base(w);
+    const url = `${base}${path}?${new URLSearchParams(query)}`;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method, body, headers, dispatcher: this.agent });
+    } catch (err) {
+      throw new WorkerUnavailableError(base, `worker ${base} unreachable: ${(err as Error).message}`, { cause: err });
+    }
+    if (res.statusCode < 400) return res;
+    const text = await res.body.text();
+    let payload: { code?: string; message?: string } = {};
+    try { payload = JSON.parse(text) as typeof payload; } catch { /* not JSON */ }
+    if (res.statusCode >= 500 && payload.code !== 'ALX_ERR_UFS' && payload.code !== 'ALX_ERR_UFS_TIMEOUT' && payload.code !== 'ALX_ERR_UFS_UNAVAILABLE' && payload.code !== 'ALX_ERR_NO_SPACE') {
+      throw new WorkerUnavailableError(base, `worker ${base} failed: ${res.statusCode} ${payload.message ?? text.slice(0, 200)}`);
+    }
+    const code = (payload.code && payload.code in ERROR_TABLE ? payload.code : 'ALX_ERR_INTERNAL') as ErrorCode;
+    throw new AlluxioError(code, payload.message ?? `worker ${base} answered ${res.statusCode}`);
+  }
+}

@@ -1,0 +1,37 @@
+import { join, resolve } from 'node:path';
+
+/** Ports of worker i in a local cluster: Alluxio's defaults shifted by 100 per worker. */
+export function workerPorts(i: number, base = 0): { http: number; s3: number; rpc: number; data: number; web: number } {
+  const d = base + i * 100;
+  return { http: 28080 + d, s3: 29998 + d, rpc: 29999 + d, data: 29997 + d, web: 30000 + d };
+}
+
+/** Where a local cluster keeps its files. */
+export class LocalLayout {
+  readonly root: string;
+  constructor(dir: string) {
+    this.root = resolve(dir);
+  }
+  get confDir(): string { return join(this.root, 'conf'); }
+  get siteProperties(): string { return join(this.confDir, 'alluxio-site.properties'); }
+  get workersFile(): string { return join(this.confDir, 'workers'); }
+  get mountTable(): string { return join(this.confDir, 'mount_table'); }
+  get stateFile(): string { return join(this.root, 'cluster.json'); }
+  get logDir(): string { return join(this.root, 'logs'); }
+  pageStoreDir(i: number): string { return join(this.root, `worker-${i}`, 'pagestore'); }
+  workerLog(i: number): string { return join(this.logDir, `worker-${i}.log`); }
+}
+
+export interface LocalProcess {
+  role: string;
+  index: number;
+  pid: number;
+  endpoints: Record<string, string>;
+  args: string[];
+}
+
+export interface LocalState {
+  startedAt: string;
+  ufs: string;
+  processes: LocalProcess[];
+}

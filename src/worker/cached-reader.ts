@@ -1,0 +1,236 @@
+import { Readable } from 'node:stream';
+import { AlluxioError, InvalidRangeError } from '../common/errors.js';
+import type { Logger } from '../common/logging.js';
+import { metrics } from '../common/metrics.js';
+import { TtlCache } from '../common/ttl-cache.js';
+import { fileIdOf } from '../pagestore/index.js';
+import type { FileId, PageStore } from '../pagestore/page-store.js';
+import { ufsVersion, type UfsStatus, type UnderFileSystem } from '../ufs/under-file-system.js';
+
+export interface CachedReaderOptions {
+  /** Pages fetched ahead of a sequential reader. */
+  readAheadPages: number;
+  metadataTtlMs: number;
+  metadataMaxSize: number;
+  /** Longest run of missing pages fetched with one UFS read. */
+  maxRunPages?: number;
+}
+
+/** What one read works against: a single UFS version of a single file, fixed for the whole read. */
+interface ReadTarget {
+  ufs: UnderFileSystem;
+  ufsUri: string;
+  fileId: FileId;
+  version: string;
+  length: number;
+}
+
+/**
+ * The worker's read-through path (DESIGN.md §5, §8). A read is pinned to the UFS version seen at its
+ * start, so it never mixes pages of two versions: cached pages of another version are dropped by the
+ * store, and a UFS read that finds the object changed fails with ALX_ERR_STALE instead of serving a mix.
+ * Missing pages are fetched as runs with one UFS stream each, streamed to the caller while each page
+ * is assembled and stored; concurrent readers of a page in flight wait for it (single-flight).
+ */
+export class CachedReader {
+  private readonly inflight = new Map<string, Promise<Buffer>>();
+  private readonly statusCache: TtlCache<string, UfsStatus>;
+  private readonly lastReadEnd: TtlCache<FileId, number>;
+  private readonly maxRunPages: number;
+  readonly pageSize: number;
+
+  constructor(private readonly store: PageStore, private readonly opts: CachedReaderOptions, private readonly log?: Logger) {
+    this.pageSize = store.pageSize;
+    this.statusCache = new TtlCache(opts.metadataMaxSize, opts.metadataTtlMs);
+    this.lastReadEnd = new TtlCache(10_000, 60_000);
+    this.maxRunPages = opts.maxRunPages ?? 64;
+  }
+
+  /** The UFS status, from the metadata cache while it is fresh. */
+  async status(ufs: UnderFileSystem, ufsUri: string): Promise<UfsStatus> {
+    const cached = this.statusCache.get(ufsUri);
+    if (cached) return cached;
+    const s = await ufs.getStatus(ufsUri);
+    this.statusCache.set(ufsUri, s);
+    return s;
+  }
+
+  /** Forgets cached metadata (and, with dropPages, cached pages) of a file the caller changed. */
+  async invalidate(ufsUri: string, dropPages = true): Promise<void> {
+    this.statusCache.delete(ufsUri);
+    if (dropPages) await this.store.deleteFile(fileIdOf(ufsUri));
+  }
+
+  invalidatePrefix(prefix: string): void {
+    this.statusCache.deleteWhere((k) => k.startsWith(prefix));
+  }
+
+  /**
+   * Opens a read of [offset, offset+length) (length -1: to the end). A range that starts past the end
+   * of the file is an InvalidRangeError; one that runs past the end is cut at the end, as S3 and POSIX do.
+   */
+  async read(ufs: UnderFileSystem, ufsUri: string, offset: number, length: number): Promise<{ status: UfsStatus; length: number; stream: Readable }> {
+    const status = await this.status(ufs, ufsUri);
+    if (status.isDirectory) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${ufsUri} is a directory`);
+    const n = checkRange(offset, length, status.length, ufsUri);
+    const target: ReadTarget = { ufs, ufsUri, fileId: fileIdOf(ufsUri), version: ufsVersion(status), length: status.length };
+    const stream = Readable.from(this.readPages(target, offset, offset + n), { objectMode: false, highWaterMark: 4 });
+    return { status, length: n, stream };
+  }
+
+  /** Reads one whole page into memory (the alluxiofs page API). */
+  async readPage(ufs: UnderFileSystem, ufsUri: string, pageIndex: number): Promise<Buffer> {
+    const status = await this.status(ufs, ufsUri);
+    const start = pageIndex * this.pageSize;
+    if (!Number.isInteger(pageIndex) || pageIndex < 0 || (start >= status.length && status.length > 0) || (status.length === 0 && pageIndex > 0)) {
+      throw new InvalidRangeError(`page ${pageIndex} is past the end of ${ufsUri} (${status.length} bytes, page size ${this.pageSize})`);
+    }
+    const { stream } = await this.read(ufs, ufsUri, start, Math.min(this.pageSize, status.length - start));
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+
+  private async *readPages(t: ReadTarget, start: number, end: number): AsyncGenerator<Buffer> {
+    if (end <= start) return;
+    const ps = this.pageSize;
+    const first = Math.floor(start / ps);
+    const last = Math.floor((end - 1) / ps);
+    const sequential = this.lastReadEnd.get(t.fileId) === start;
+    this.lastReadEnd.set(t.fileId, end);
+    let p = first;
+    while (p <= last) {
+      const page = await this.cachedPage(t, p);
+      if (page) {
+        const from = Math.max(start - p * ps, 0);
+        const to = Math.min(end - p * ps, page.length);
+        metrics.cachedDataReadBytes.inc(to - from);
+        yield page.subarray(from, to);
+        p++;
+        continue;
+      }
+      let q = p;
+      while (q < last && q - p + 1 < this.maxRunPages && !this.inflight.has(pageKey(t, q + 1)) && !this.store.has(t.fileId, q + 1, t.version)) q++;
+      yield* this.loadRun(t, p, q, start, end);
+      p = q + 1;
+    }
+    if (sequential && this.opts.readAheadPages > 0) this.readAhead(t, last + 1, last + this.opts.readAheadPages);
+  }
+
+  /** A page from the store or from a load in flight; null when it must be loaded. */
+  private async cachedPage(t: ReadTarget, p: number): Promise<Buffer | null> {
+    const pending = this.inflight.get(pageKey(t, p));
+    if (pending) {
+      try { return await pending; } catch { /* the loader failed: load it ourselves */ }
+    }
+    return this.store.get(t.fileId, p, t.version);
+  }
+
+  /**
+   * Fetches pages p..q with one UFS read, yielding the parts inside [start, end) as bytes arrive
+   * and storing each page as it completes.
+   */
+  private async *loadRun(t: ReadTarget, p: number, q: number, start: number, end: number): AsyncGenerator<Buffer> {
+    const ps = this.pageSize;
+    const runStart = p * ps;
+    const runEnd = Math.min((q + 1) * ps, t.length);
+    const waiters = new Map<number, { resolve(b: Buffer): void; reject(e: unknown): void }>();
+    for (let i = p; i <= q; i++) {
+      const key = pageKey(t, i);
+      const promise = new Promise<Buffer>((resolve, reject) => waiters.set(i, { resolve, reject }));
+      promise.catch(() => {});
+      this.inflight.set(key, promise);
+    }
+    let page = p;
+    let buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
+    let filled = 0;
+    const stream = await this.openUfs(t, runStart, runEnd - runStart, waiters, p, q);
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        let off = 0;
+        while (off < chunk.length) {
+          if (page > q) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri} returned more bytes than expected: it changed during the read`);
+          const n = Math.min(chunk.length - off, buf.length - filled);
+          chunk.copy(buf, filled, off, off + n);
+          const abs = page * ps + filled;
+          const from = Math.max(abs, start);
+          const to = Math.min(abs + n, end);
+          if (to > from) {
+            metrics.missedDataReadBytes.inc(to - from);
+            yield buf.subarray(from - page * ps, to - page * ps);
+          }
+          filled += n;
+          off += n;
+          if (filled === buf.length) {
+            this.completePage(t, page, buf, waiters);
+            page++;
+            if (page <= q) buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
+            filled = 0;
+          }
+        }
+      }
+      if (page <= q) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri} ended early at byte ${page * ps + filled} of ${t.length}: it changed during the read`);
+    } catch (err) {
+      if ((err as AlluxioError).code === 'ALX_ERR_STALE') this.statusCache.delete(t.ufsUri);
+      throw err;
+    } finally {
+      (stream as Readable).destroy?.();
+      for (let i = page; i <= q; i++) this.failPage(t, i, waiters);
+    }
+  }
+
+  private async openUfs(t: ReadTarget, offset: number, length: number, waiters: Map<number, { reject(e: unknown): void }>, p: number, q: number): Promise<Readable> {
+    try {
+      return await t.ufs.openRead(t.ufsUri, offset, length, { version: t.version });
+    } catch (err) {
+      for (let i = p; i <= q; i++) this.failPage(t, i, waiters);
+      if ((err as AlluxioError).code === 'ALX_ERR_STALE') this.statusCache.delete(t.ufsUri);
+      throw err;
+    }
+  }
+
+  private completePage(t: ReadTarget, p: number, buf: Buffer, waiters: Map<number, { resolve(b: Buffer): void }>): void {
+    waiters.get(p)?.resolve(buf);
+    waiters.delete(p);
+    const key = pageKey(t, p);
+    // Keep the in-flight entry until the page is stored, so readers never see a gap between the two.
+    this.store.put(t.fileId, p, buf, { ufsUri: t.ufsUri, version: t.version })
+      .catch((err) => this.log?.warn({ err: (err as Error).message, ufsUri: t.ufsUri, page: p }, 'page not cached'))
+      .finally(() => this.inflight.delete(key));
+  }
+
+  private failPage(t: ReadTarget, p: number, waiters: Map<number, { reject(e: unknown): void }>): void {
+    const w = waiters.get(p);
+    if (!w) return;
+    waiters.delete(p);
+    this.inflight.delete(pageKey(t, p));
+    w.reject(new Error('load abandoned'));
+  }
+
+  /** Loads pages from..to in the background if missing; errors only cost the prefetch. */
+  private readAhead(t: ReadTarget, from: number, to: number): void {
+    const lastPage = Math.ceil(t.length / this.pageSize) - 1;
+    const hi = Math.min(to, lastPage);
+    let lo = from;
+    while (lo <= hi && (this.inflight.has(pageKey(t, lo)) || this.store.has(t.fileId, lo, t.version))) lo++;
+    if (lo > hi) return;
+    void (async () => {
+      for await (const _ of this.loadRun(t, lo, hi, 0, 0)) { /* nothing is inside [0,0): only fills the cache */ }
+    })().catch(() => {});
+  }
+}
+
+function pageKey(t: ReadTarget, p: number): string {
+  return `${t.fileId}:${p}:${t.version}`;
+}
+
+/** Checks a requested range against the file length and returns the byte count to serve. */
+export function checkRange(offset: number, length: number, fileLength: number, what: string): number {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidRangeError(`invalid offset ${offset} for ${what}: must be a non-negative integer`);
+  if (!Number.isSafeInteger(length) || length < -1) throw new InvalidRangeError(`invalid length ${length} for ${what}: must be a non-negative integer, or -1 for the rest of the file`);
+  if (offset > fileLength || (offset === fileLength && fileLength > 0 && length !== 0 && length !== -1)) {
+    throw new InvalidRangeError(`offset ${offset} is past the end of ${what} (${fileLength} bytes)`);
+  }
+  const rest = fileLength - offset;
+  return length === -1 ? rest : Math.min(length, rest);
+}

@@ -1,0 +1,159 @@
+import type { Readable } from 'node:stream';
+import { AlluxioError, NotFoundError } from '../common/errors.js';
+import { baseName, joinPath, normalizePath } from '../common/paths.js';
+import type { Namespace, ResolvedPath } from '../mount/namespace.js';
+import type { UfsStatus } from '../ufs/under-file-system.js';
+import type { CachedReader } from './cached-reader.js';
+
+/** A file or directory as the worker reports it, in Alluxio paths. */
+export interface FileEntry {
+  type: 'file' | 'directory';
+  name: string;
+  path: string;
+  ufsPath: string;
+  lastModifiedMs: number;
+  length: number;
+  etag?: string;
+}
+
+/**
+ * The namespace operations a worker serves to its front ends (REST, S3): metadata through the
+ * mount table, data through the cache, writes through to the UFS with the file's cache dropped.
+ * Paths may be Alluxio paths (`/s3/a`) or full UFS URIs (`s3://bucket/a`, as alluxiofs sends).
+ */
+export class FileService {
+  constructor(readonly ns: Namespace, readonly reader: CachedReader) {}
+
+  resolve(pathOrUri: string): ResolvedPath & { path: string } {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUri)) {
+      const r = this.ns.resolveUfsUri(pathOrUri);
+      return { ...r, path: this.ns.alluxioPath(r.ufsUri)! };
+    }
+    const path = normalizePath(pathOrUri);
+    return { ...this.ns.resolve(path), path };
+  }
+
+  async stat(pathOrUri: string): Promise<FileEntry> {
+    if (this.isVirtualRoot(pathOrUri)) return virtualDir('/');
+    const r = this.resolve(pathOrUri);
+    const s = await this.reader.status(r.ufs, r.ufsUri);
+    return toEntry(r.path, s);
+  }
+
+  async list(pathOrUri: string, recursive = false): Promise<FileEntry[]> {
+    if (this.isVirtualRoot(pathOrUri)) return this.listRoot(recursive);
+    const r = this.resolve(pathOrUri);
+    const dirStatus = await r.ufs.getStatus(r.ufsUri);
+    if (!dirStatus.isDirectory) return [toEntry(r.path, dirStatus)];
+    const base = r.ufsUri.endsWith('/') ? r.ufsUri : r.ufsUri + '/';
+    const out: FileEntry[] = [];
+    let token: string | undefined;
+    do {
+      const page = await r.ufs.list(r.ufsUri, { recursive, token });
+      for (const s of page.entries) {
+        const rel = s.uri.startsWith(base) ? s.uri.slice(base.length).replace(/\/$/, '') : s.name;
+        if (!rel) continue;
+        const path = joinPath(r.path, rel);
+        // A child mount shadows the root mount's directory of the same name.
+        if (r.path === '/' && this.ns.mounts.hasChild(rel.split('/')[0]!)) continue;
+        out.push(toEntry(path, s));
+      }
+      token = page.nextToken;
+    } while (token);
+    if (r.path === '/') out.push(...(await this.mountEntries(recursive)));
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async read(pathOrUri: string, offset: number, length: number): Promise<{ entry: FileEntry; length: number; stream: Readable }> {
+    const r = this.resolve(pathOrUri);
+    const { status, length: n, stream } = await this.reader.read(r.ufs, r.ufsUri, offset, length);
+    return { entry: toEntry(r.path, status), length: n, stream };
+  }
+
+  async write(pathOrUri: string, body: Readable | Buffer, options: { length?: number; contentMd5?: string } = {}): Promise<FileEntry> {
+    const r = this.resolve(pathOrUri);
+    this.refuseMountRoot(r.path, 'write');
+    const s = await r.ufs.write(r.ufsUri, body, options);
+    await this.reader.invalidate(r.ufsUri);
+    return toEntry(r.path, s);
+  }
+
+  async delete(pathOrUri: string, recursive = false): Promise<void> {
+    const r = this.resolve(pathOrUri);
+    this.refuseMountRoot(r.path, 'delete');
+    const s = await r.ufs.getStatus(r.ufsUri);
+    if (s.isDirectory) {
+      if (recursive) {
+        for (const e of await this.list(r.path, true)) if (e.type === 'file') await this.reader.invalidate(e.ufsPath);
+      }
+      await r.ufs.delete(r.ufsUri, { recursive });
+      this.reader.invalidatePrefix(r.ufsUri);
+    } else {
+      await r.ufs.delete(r.ufsUri);
+      await this.reader.invalidate(r.ufsUri);
+    }
+  }
+
+  async mkdir(pathOrUri: string): Promise<FileEntry> {
+    const r = this.resolve(pathOrUri);
+    await r.ufs.mkdir(r.ufsUri);
+    this.reader.invalidatePrefix(r.ufsUri);
+    return this.stat(r.path);
+  }
+
+  async rename(src: string, dst: string): Promise<void> {
+    const a = this.resolve(src);
+    const b = this.resolve(dst);
+    this.refuseMountRoot(a.path, 'rename');
+    if (a.mount.path !== b.mount.path) throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `cannot rename across mount points (${a.mount.path} → ${b.mount.path})`);
+    await a.ufs.rename(a.ufsUri, b.ufsUri);
+    await this.reader.invalidate(a.ufsUri);
+    await this.reader.invalidate(b.ufsUri);
+  }
+
+  private isVirtualRoot(pathOrUri: string): boolean {
+    return !/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUri) && normalizePath(pathOrUri) === '/' && !this.ns.mounts.root;
+  }
+
+  private refuseMountRoot(path: string, op: string): void {
+    if (path === '/' || this.ns.isMountPoint(path)) {
+      throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `cannot ${op} ${path}: it is a mount point (use 'alluxio mount remove --path ${path}')`);
+    }
+  }
+
+  private async listRoot(recursive: boolean): Promise<FileEntry[]> {
+    return (await this.mountEntries(recursive)).sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  /** The child mount points as directories, with their contents when recursive. */
+  private async mountEntries(recursive: boolean): Promise<FileEntry[]> {
+    const out: FileEntry[] = [];
+    for (const name of this.ns.mounts.childMountNames()) {
+      const path = '/' + name;
+      try {
+        out.push(await this.stat(path));
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        out.push(virtualDir(path));
+      }
+      if (recursive) out.push(...(await this.list(path, true)));
+    }
+    return out;
+  }
+}
+
+function toEntry(path: string, s: UfsStatus): FileEntry {
+  return {
+    type: s.isDirectory ? 'directory' : 'file',
+    name: path === '/' ? '/' : baseName(path),
+    path,
+    ufsPath: s.uri,
+    lastModifiedMs: s.lastModifiedMs,
+    length: s.isDirectory ? 0 : s.length,
+    ...(s.etag ? { etag: s.etag } : {}),
+  };
+}
+
+function virtualDir(path: string): FileEntry {
+  return { type: 'directory', name: path === '/' ? '/' : baseName(path), path, ufsPath: '', lastModifiedMs: 0, length: 0 };
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { AlluxioError, toAlluxioError } from '../common/errors.js';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const data = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': data.length });
+  res.end(data);
+}
+
+/** Every error leaves as `{code, message}` with the status the error table gives its code. */
+export function sendError(res: ServerResponse, err: unknown): void {
+  const e = toAlluxioError(err);
+  if (res.headersSent) {
+    res.destroy(e); // a stream failed midway: cut the connection so the client sees a short read
+    return;
+  }
+  sendJson(res, e.spec.http, { code: e.code, message: e.message });
+}
+
+export function requestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+export async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of req) {
+    n += (c as Buffer).length;
+    if (n > limit) throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `request body larger than ${limit} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** An integer query parameter; missing gives the default, anything else not an integer is an error. */
+export function intParam(q: URLSearchParams, name: string, dflt: number): number {
+  const v = q.get(name);
+  if (v === null || v === '') return dflt;
+  if (!/^-?\d+$/.test(v)) throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `query parameter ${name}='${v}' is not an integer`);
+  return Number(v);
+}
+
+export function requiredParam(q: URLSearchParams, name: string): string {
+  const v = q.get(name);
+  if (v === null || v === '') throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `missing query parameter '${name}'`);
+  return v;
+}

@@ -1,0 +1,95 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidArgumentError } from '../common/errors.js';
+import type { Logger } from '../common/logging.js';
+import type { FileEntry, FileService } from './file-service.js';
+import { sendJson } from './http-util.js';
+
+export type LoadState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
+
+interface LoadJob {
+  path: string;
+  jobState: LoadState;
+  files: number;
+  filesLoaded: number;
+  bytesTotal: number;
+  bytesLoaded: number;
+  failedFiles: Array<{ path: string; error: string }>;
+  startTimeMs: number;
+  endTimeMs?: number;
+  stop: boolean;
+}
+
+/** Loads one file into the cluster cache (through its owning worker). */
+export type FileLoader = (entry: FileEntry) => Promise<void>;
+
+/**
+ * `GET|POST /v1/load?path=&opType=submit|progress|stop`, the load API the alluxiofs client calls on a
+ * worker. The coordinator runs cluster-wide jobs (DESIGN.md §9); this is the per-request form: it
+ * walks the path and reads every file through its owner, a few at a time.
+ */
+export class LoadService {
+  private readonly jobs = new Map<string, LoadJob>();
+
+  constructor(private readonly files: FileService, private readonly loadFile: FileLoader, private readonly concurrency = 4, private readonly log?: Logger) {}
+
+  async handle(_req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    const path = q.get('path');
+    if (!path) throw new InvalidArgumentError("missing query parameter 'path'");
+    const op = q.get('opType') ?? 'progress';
+    const key = this.files.resolve(path).ufsUri;
+    const job = this.jobs.get(key);
+    switch (op) {
+      case 'submit':
+        if (job?.jobState === 'RUNNING') return sendJson(res, 200, { success: true, alreadyRunning: true, ...view(job) });
+        this.start(key, path);
+        return sendJson(res, 200, { success: true });
+      case 'progress':
+        if (!job) return sendJson(res, 404, { code: 'ALX_ERR_NOT_FOUND', message: `no load job for ${path}` });
+        return sendJson(res, 200, view(job));
+      case 'stop':
+        if (!job) return sendJson(res, 404, { code: 'ALX_ERR_NOT_FOUND', message: `no load job for ${path}` });
+        job.stop = true;
+        return sendJson(res, 200, { success: true });
+      default:
+        throw new InvalidArgumentError(`opType '${op}' is not one of submit|progress|stop`);
+    }
+  }
+
+  private start(key: string, path: string): void {
+    const job: LoadJob = { path, jobState: 'RUNNING', files: 0, filesLoaded: 0, bytesTotal: 0, bytesLoaded: 0, failedFiles: [], startTimeMs: Date.now(), stop: false };
+    this.jobs.set(key, job);
+    void this.run(job).catch((err) => {
+      job.jobState = 'FAILED';
+      job.failedFiles.push({ path, error: (err as Error).message });
+      job.endTimeMs = Date.now();
+    });
+  }
+
+  private async run(job: LoadJob): Promise<void> {
+    const entries = (await this.files.list(job.path, true)).filter((e) => e.type === 'file');
+    job.files = entries.length;
+    job.bytesTotal = entries.reduce((n, e) => n + e.length, 0);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!job.stop && next < entries.length) {
+        const e = entries[next++]!;
+        try {
+          await this.loadFile(e);
+          job.filesLoaded++;
+          job.bytesLoaded += e.length;
+        } catch (err) {
+          job.failedFiles.push({ path: e.path, error: (err as Error).message });
+          this.log?.warn({ path: e.path, err: (err as Error).message }, 'load failed');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    job.jobState = job.stop ? 'STOPPED' : job.failedFiles.length ? 'FAILED' : 'SUCCEEDED';
+    job.endTimeMs = Date.now();
+  }
+}
+
+function view(j: LoadJob): Record<string, unknown> {
+  const { stop: _stop, ...rest } = j;
+  return rest;
+}

@@ -1,0 +1,137 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
+import { formatSize } from '../common/sizes.js';
+import { metrics } from '../common/metrics.js';
+import { fileIdOf } from '../pagestore/index.js';
+import type { WorkerInfo } from '../hashring/worker-info.js';
+import type { FileEntry, FileService } from './file-service.js';
+import { intParam, requiredParam, sendError, sendJson } from './http-util.js';
+import type { LoadService } from './load-service.js';
+import type { PageStore } from '../pagestore/page-store.js';
+
+export interface RestServerDeps {
+  files: FileService;
+  store: PageStore;
+  self: () => WorkerInfo;
+  /** Workers that own a UFS URI, in ring order. */
+  owners: (ufsUri: string, count: number) => WorkerInfo[];
+  load: LoadService;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m: RegExpExecArray) => Promise<void> | void;
+
+/**
+ * The worker's REST API on `alluxio.worker.http.server.port` (28080): the API of the Python
+ * alluxiofs client (DESIGN.md §8) plus a few routes of ours (write, delete, cache status).
+ */
+export function createRestServer(d: RestServerDeps): Server {
+  const routes: Array<[string, RegExp, string, Handler]> = [
+    ['GET', /^\/v1\/health$/, 'health', (_q, res) => sendJson(res, 200, { status: 'ok', worker: d.self().identity })],
+    ['GET', /^\/v1\/files$/, 'files', async (req, res, q) => {
+      const entries = await d.files.list(pathParam(q), q.get('recursive') === 'true');
+      sendJson(res, 200, entries.map(alluxioJson));
+    }],
+    ['GET', /^\/v1\/info$/, 'info', async (_r, res, q) => sendJson(res, 200, alluxioJson(await d.files.stat(pathParam(q))))],
+    ['GET', /^\/v1\/file\/([0-9a-f]{64})\/page\/(\d+)$/, 'page', async (_r, res, q, m) => {
+      const uri = checkedUfsPath(q, m[1]!);
+      const r = d.files.resolve(uri);
+      const page = await d.files.reader.readPage(r.ufs, r.ufsUri, Number(m[2]));
+      const off = intParam(q, 'offset', 0);
+      const len = intParam(q, 'length', page.length - off);
+      if (off < 0 || len < 0 || off > page.length) throw new AlluxioError('ALX_ERR_INVALID_RANGE', `offset ${off} length ${len} is outside page ${m[2]} (${page.length} bytes)`);
+      const body = page.subarray(off, Math.min(off + len, page.length));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      res.end(body);
+    }],
+    ['GET', /^\/v1\/range\/([0-9a-f]{64})$/, 'range', async (_r, res, q, m) => {
+      await streamRange(d, res, checkedUfsPath(q, m[1]!), q);
+    }],
+    ['GET', /^\/v1\/read$/, 'read', async (_r, res, q) => streamRange(d, res, pathParam(q), q)],
+    ['PUT', /^\/v1\/file$/, 'write', async (req, res, q) => {
+      const len = req.headers['content-length'];
+      const entry = await d.files.write(pathParam(q), req, { length: len ? Number(len) : undefined, contentMd5: header(req, 'content-md5') });
+      sendJson(res, 200, alluxioJson(entry));
+    }],
+    ['DELETE', /^\/v1\/file$/, 'delete', async (_r, res, q) => {
+      await d.files.delete(pathParam(q), q.get('recursive') === 'true');
+      sendJson(res, 200, { success: true });
+    }],
+    ['POST', /^\/v1\/rm\/([0-9a-f]{64})$/, 'rm', async (_r, res, q, m) => {
+      await d.files.delete(checkedUfsPath(q, m[1]!), q.get('recursive') === 'true');
+      sendJson(res, 200, { success: true });
+    }],
+    ['POST', /^\/v1\/mkdir$/, 'mkdir', async (_r, res, q) => sendJson(res, 200, alluxioJson(await d.files.mkdir(pathParam(q))))],
+    ['POST', /^\/v1\/mkdir\/([0-9a-f]{64})$/, 'mkdir', async (_r, res, q, m) => sendJson(res, 200, alluxioJson(await d.files.mkdir(checkedUfsPath(q, m[1]!))))],
+    ['POST', /^\/v1\/mv(?:\/[0-9a-f]{64})?$/, 'mv', async (_r, res, q) => {
+      await d.files.rename(requiredParam(q, 'srcPath'), requiredParam(q, 'dstPath'));
+      sendJson(res, 200, { success: true });
+    }],
+    ['GET', /^\/v1\/node$/, 'node', (_r, res, q) => {
+      const r = d.files.resolve(pathParam(q));
+      const owners = d.owners(r.ufsUri, intParam(q, 'count', 1));
+      sendJson(res, 200, owners.map((w) => ({ ...w.address, Identity: w.identity })));
+    }],
+    ['GET', /^\/v1\/cache$/, 'cache', (_r, res) => sendJson(res, 200, { worker: d.self(), ...d.store.stats() })],
+    ['GET', /^\/v1\/cache\/file$/, 'cache-file', async (_r, res, q) => {
+      const r = d.files.resolve(pathParam(q));
+      const info = d.store.fileInfo(fileIdOf(r.ufsUri));
+      sendJson(res, 200, { ufsPath: r.ufsUri, fileId: fileIdOf(r.ufsUri), cachedPages: info?.pages.length ?? 0, cachedBytes: info?.bytes ?? 0, version: info?.version ?? null });
+    }],
+    ['GET', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
+    ['POST', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
+  ];
+
+  return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://worker');
+    let route = 'unknown';
+    res.on('finish', () => metrics.restRequests.inc({ route, status: String(res.statusCode) }));
+    for (const [method, re, name, handler] of routes) {
+      const m = re.exec(url.pathname);
+      if (!m) continue;
+      if (method !== req.method) continue;
+      route = name;
+      Promise.resolve(handler(req, res, url.searchParams, m)).catch((err) => sendError(res, err));
+      return;
+    }
+    const known = routes.some(([, re]) => re.test(url.pathname));
+    sendJson(res, known ? 405 : 404, { code: 'ALX_ERR_NOT_FOUND', message: `${known ? 'method ' + req.method + ' not allowed on' : 'no route'} ${url.pathname}` });
+  });
+}
+
+async function streamRange(d: RestServerDeps, res: ServerResponse, pathOrUri: string, q: URLSearchParams): Promise<void> {
+  const { length, stream } = await d.files.read(pathOrUri, intParam(q, 'offset', 0), intParam(q, 'length', -1));
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': length });
+  await pipeline(stream, res);
+}
+
+function pathParam(q: URLSearchParams): string {
+  const p = q.get('path') ?? q.get('ufsFullPath');
+  if (!p) throw new InvalidArgumentError("missing query parameter 'path'");
+  return p;
+}
+
+/** The ufsFullPath of a request whose URL also names the file by id; the two must agree. */
+function checkedUfsPath(q: URLSearchParams, fileId: string): string {
+  const uri = requiredParam(q, 'ufsFullPath');
+  if (fileIdOf(uri) !== fileId) throw new InvalidArgumentError(`file id ${fileId} is not the SHA-256 of ufsFullPath ${uri}`);
+  return uri;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The JSON shape Alluxio's worker REST API (and alluxiofs) uses for a file. */
+export function alluxioJson(e: FileEntry): Record<string, unknown> {
+  return {
+    mType: e.type,
+    mName: e.name,
+    mPath: e.path,
+    mUfsPath: e.ufsPath,
+    mLastModificationTimeMs: e.lastModifiedMs,
+    mLength: e.length,
+    mHumanReadableFileSize: formatSize(e.length),
+  };
+}

@@ -1,0 +1,24 @@
+import { createServer, type Server } from 'node:http';
+import { registry } from '../common/metrics.js';
+import { sendError, sendJson } from './http-util.js';
+
+/**
+ * A process's web port: Prometheus metrics at /metrics, a JSON summary at /api/v1/info and a
+ * liveness answer at /health. Shared by worker, coordinator and fuse (each passes its own info).
+ */
+export function createWebServer(info: () => Record<string, unknown>): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') return sendJson(res, 405, { code: 'ALX_ERR_INVALID_ARGUMENT', message: `method ${req.method} not allowed` });
+    if (path === '/metrics') {
+      registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(text);
+      }, (err) => sendError(res, err));
+      return;
+    }
+    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/api/v1/info' || path === '/') return sendJson(res, 200, info());
+    sendJson(res, 404, { code: 'ALX_ERR_NOT_FOUND', message: `no route ${path}` });
+  });
+}

@@ -1,0 +1,91 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { loadConfiguration, type AlluxioConfiguration } from '../../src/conf/index.js';
+import { createLogger } from '../../src/common/logging.js';
+import { startWorker, type RunningWorker } from '../../src/worker/worker-process.js';
+
+/** A free loopback TCP port (bound then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestCluster {
+  workers: RunningWorker[];
+  confDir: string;
+  /** Configuration a client of this cluster uses (STATIC membership, STATIC_FILE mounts). */
+  conf: AlluxioConfiguration;
+  env: Record<string, string>;
+  ports: Array<{ http: number; s3: number; web: number }>;
+  stop(): Promise<void>;
+}
+
+export interface TestClusterOptions {
+  /** Root dir of the test: conf/, pagestore-i/ go below it. */
+  dir: string;
+  /** Root mount UFS (a local dir or s3:// URI). */
+  rootUfs?: string;
+  workers?: number;
+  pageSize?: string;
+  cacheSize?: string;
+  /** Extra properties for every worker and the client. */
+  properties?: Record<string, string>;
+}
+
+/**
+ * Starts workers in this process on free ports with STATIC membership and a STATIC_FILE mount
+ * table: the shape `alluxio local start` gives, without child processes. Metrics are shared by
+ * the in-process workers (one registry per process): tests that read metrics per worker should
+ * use the CLI's local cluster instead.
+ */
+export async function startTestCluster(o: TestClusterOptions): Promise<TestCluster> {
+  const n = o.workers ?? 1;
+  const confDir = join(o.dir, 'conf');
+  mkdirSync(confDir, { recursive: true });
+  const ports = [];
+  for (let i = 0; i < n; i++) ports.push({ http: await freePort(), s3: await freePort(), web: await freePort() });
+  writeFileSync(join(confDir, 'workers'), ports.map((p) => `127.0.0.1:${p.http} s3=${p.s3} web=${p.web}`).join('\n') + '\n');
+  writeFileSync(join(confDir, 'mount_table'), '');
+  const props: Record<string, string> = {
+    'alluxio.worker.membership.manager.type': 'STATIC',
+    'alluxio.worker.static.membership.manager.config.file': join(confDir, 'workers'),
+    'alluxio.mount.table.source': 'STATIC_FILE',
+    'alluxio.mount.table.static.conf.file': join(confDir, 'mount_table'),
+    'alluxio.worker.hostname': '127.0.0.1',
+    'alluxio.worker.bind.host': '127.0.0.1',
+    'alluxio.worker.page.store.page.size': o.pageSize ?? '64KB',
+    'alluxio.worker.page.store.sizes': o.cacheSize ?? '64MB',
+    ...(o.rootUfs ? { 'alluxio.master.mount.table.root.ufs': o.rootUfs } : {}),
+    ...o.properties,
+  };
+  writeFileSync(join(confDir, 'alluxio-site.properties'), Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const env = { ALLUXIO_CONF_DIR: confDir };
+  const workers: RunningWorker[] = [];
+  const log = createLogger('test-worker', process.env.ALLUXIO_LOG_LEVEL ?? 'silent');
+  for (let i = 0; i < n; i++) {
+    const conf = loadConfiguration({
+      env,
+      overrides: {
+        'alluxio.worker.http.server.port': String(ports[i]!.http),
+        'alluxio.worker.rest.port': String(ports[i]!.s3),
+        'alluxio.worker.web.port': String(ports[i]!.web),
+        'alluxio.worker.page.store.dirs': join(o.dir, `pagestore-${i}`),
+      },
+    });
+    workers.push(await startWorker(conf, log));
+  }
+  return {
+    workers, confDir, env, ports,
+    conf: loadConfiguration({ env }),
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
