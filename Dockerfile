@@ -1,0 +1,43 @@
+# One image for every Alluxio role, and the operator image from the same package.
+#   docker build --target alluxio  -t alluxio/alluxio-ts:0.1.0 .
+#   docker build --target operator -t alluxio/alluxio-ts-operator:0.1.0 .
+# Roles: `alluxio process start coordinator|worker`, `alluxio fuse mount <dir>`, `alluxio operator`.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts=false
+COPY tsconfig.json ./
+COPY src ./src
+COPY bin ./bin
+RUN npx tsc -p tsconfig.json --outDir /src/dist \
+ && npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+# fuse3/libfuse2 for the FUSE role; tini reaps children and forwards signals.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fuse3 libfuse2 tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupmod -n alluxio node && usermod -l alluxio -d /home/alluxio -m node \
+ && mkdir -p /opt/alluxio/conf /mnt/alluxio && chown -R 1000:1000 /opt/alluxio /mnt/alluxio
+WORKDIR /opt/alluxio
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/src ./lib
+COPY package.json ./
+# The compiled CLI, without tsx (a dev dependency).
+RUN printf '#!/bin/sh\nexec node /opt/alluxio/lib/cli/main.js "$@"\n' > /usr/local/bin/alluxio \
+ && printf '#!/bin/sh\nexec node /opt/alluxio/lib/cli/main.js fuse "$@"\n' > /usr/local/bin/alluxio-fuse \
+ && chmod 755 /usr/local/bin/alluxio /usr/local/bin/alluxio-fuse
+ENV ALLUXIO_CONF_DIR=/opt/alluxio/conf NODE_ENV=production
+
+FROM runtime AS alluxio
+# Non-root (uid 1000, user alluxio) by default; the FUSE DaemonSet runs as root.
+USER 1000:1000
+EXPOSE 19998 19999 28080 29997 29998 29999 30000 49999
+ENTRYPOINT ["/usr/bin/tini", "--", "alluxio"]
+CMD ["process", "start", "worker"]
+
+FROM runtime AS operator
+USER 1000:1000
+ENTRYPOINT ["/usr/bin/tini", "--", "alluxio"]
+CMD ["operator"]

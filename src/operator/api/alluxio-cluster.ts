@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { DEFAULT_ETCD_IMAGE, DEFAULT_IMAGE, ALLUXIO_TS_VERSION, DEFAULT_PROMETHEUS_IMAGE, DEFAULT_GRAFANA_IMAGE, PATHS } from '../constants.js';
+import {
+  absolutePath, componentMounts, condition, k8sName, objectMeta, opaqueObject, podPlacement, quantity, size, storageDir, stringMap,
+} from './common.js';
+
+// AlluxioCluster (DESIGN.md §11). This zod schema is the single source: the TypeScript types
+// below are inferred from it and deploy/crds/*.yaml is generated from it (generate-crds.ts).
+
+export const PagestoreSchema = z.object({
+  type: z.enum(['hostPath', 'persistentVolumeClaim', 'emptyDir']).default('hostPath')
+    .describe('hostPath (default, a directory on each worker node), persistentVolumeClaim (one PVC per worker) or emptyDir'),
+  hostPath: absolutePath().default(PATHS.pagestore),
+  size: size().default('1Gi').describe('Cache capacity per worker; must fit the node disk. 90Gi = 90 GiB; Alluxio reads 90GB as 90 GiB too'),
+  reservedSize: size().optional().describe('Space kept free for in-flight pages; default 10% of size'),
+  storageClass: z.string().optional().describe('For type persistentVolumeClaim; empty = the default StorageClass'),
+});
+
+export const WorkerSchema = z.object({
+  count: z.number().int().min(0).default(1),
+  pagestore: PagestoreSchema.prefault({}),
+  useExternalId: z.boolean().default(false)
+    .describe('true: identity per StatefulSet ordinal; false: identity kept in systemInfo.hostPath on the node'),
+  systemInfo: z.object({ hostPath: absolutePath().default(PATHS.systemInfo) }).prefault({}),
+  metastore: storageDir(PATHS.metastore).prefault({}),
+  log: storageDir(PATHS.logs).prefault({}),
+  ...podPlacement,
+});
+
+export const CoordinatorSchema = z.object({
+  count: z.number().int().min(1).max(1).default(1).describe('The coordinator is stateless; one replica'),
+  metastore: storageDir(PATHS.metastore).prefault({}),
+  log: storageDir(PATHS.logs).prefault({}),
+  ...podPlacement,
+});
+
+export const EtcdSchema = z.object({
+  enabled: z.boolean().default(true).describe('false: use the etcd at properties["alluxio.etcd.endpoints"]'),
+  replicaCount: z.number().int().min(1).default(3).describe('3 for quorum; each replica needs its own node (anti-affinity)'),
+  image: z.object({
+    registry: z.string().default(DEFAULT_ETCD_IMAGE.registry),
+    repository: z.string().default(DEFAULT_ETCD_IMAGE.repository),
+    tag: z.string().default(DEFAULT_ETCD_IMAGE.tag),
+  }).prefault({}),
+  persistence: z.object({
+    storageClass: z.string().optional().describe('Empty = the default StorageClass'),
+    size: quantity().default('10Gi'),
+  }).prefault({}),
+  ...podPlacement,
+});
+
+export const FuseSchema = z.object({
+  type: z.enum(['csi', 'daemonSet', 'none']).default('none')
+    .describe('daemonSet: a FUSE pod per node mounting at hostPathForMount; csi: a PVC for a CSI driver; none'),
+  mountOptions: z.array(z.string()).default(['allow_other', 'kernel_cache', 'entry_timeout=60', 'attr_timeout=60']),
+  hostPathForMount: absolutePath().default(PATHS.fuseMount),
+  log: storageDir(`${PATHS.logs}/fuse`).prefault({}),
+  ...podPlacement,
+});
+
+const imageOverride = (image: string) => z.object({
+  enabled: z.boolean().default(true),
+  image: z.string().default(image),
+  resources: podPlacement.resources,
+});
+
+export const AlluxioClusterSpecSchema = z.object({
+  image: z.string().min(1).default(DEFAULT_IMAGE),
+  imageTag: z.string().min(1).default(ALLUXIO_TS_VERSION),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+  imagePullSecrets: z.array(z.string()).optional().describe('Names of docker-registry Secrets in the cluster namespace'),
+  properties: stringMap().optional().describe('Appended to alluxio-site.properties; they win over what the operator sets'),
+  coordinator: CoordinatorSchema.prefault({}),
+  worker: WorkerSchema.prefault({}),
+  etcd: EtcdSchema.prefault({}),
+  fuse: FuseSchema.prefault({}),
+  secrets: componentMounts('secrets').optional(),
+  configMaps: componentMounts('configMaps').optional(),
+  hostPaths: componentMounts('hostPaths').optional(),
+  pvcMounts: componentMounts('pvcMounts').optional(),
+  prometheus: imageOverride(DEFAULT_PROMETHEUS_IMAGE).prefault({}),
+  grafana: imageOverride(DEFAULT_GRAFANA_IMAGE).prefault({}),
+});
+
+export const CLUSTER_PHASES = ['Pending', 'Creating', 'WaitingForReady', 'Ready', 'Updating', 'Failed'] as const;
+
+export const AlluxioClusterStatusSchema = z.object({
+  phase: z.enum(CLUSTER_PHASES).optional(),
+  conditions: z.array(condition()).optional(),
+  observedGeneration: z.number().int().optional(),
+  errorMessage: z.string().optional(),
+  workers: z.object({ desired: z.number().int(), ready: z.number().int() }).optional(),
+});
+
+export const AlluxioClusterSchema = z.object({
+  apiVersion: z.literal('k8s-operator.alluxio.com/v1'),
+  kind: z.literal('AlluxioCluster'),
+  metadata: objectMeta(),
+  spec: AlluxioClusterSpecSchema.prefault({}),
+  status: AlluxioClusterStatusSchema.optional(),
+});
+
+export type AlluxioCluster = z.output<typeof AlluxioClusterSchema>;
+export type AlluxioClusterInput = z.input<typeof AlluxioClusterSchema>;
+export type AlluxioClusterSpec = z.output<typeof AlluxioClusterSpecSchema>;
+export type AlluxioClusterStatus = z.output<typeof AlluxioClusterStatusSchema>;
+export type ClusterPhase = (typeof CLUSTER_PHASES)[number];
+export type Component = 'coordinator' | 'worker' | 'fuse';
+
+export { k8sName, opaqueObject };

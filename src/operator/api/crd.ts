@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { GROUP, VERSION } from '../constants.js';
+import { AlluxioClusterSpecSchema, AlluxioClusterStatusSchema } from './alluxio-cluster.js';
+import { UnderFileSystemSpecSchema, UnderFileSystemStatusSchema } from './under-file-system.js';
+import { LicenseSpecSchema, LicenseStatusSchema } from './license.js';
+
+// CustomResourceDefinitions built from the zod schemas. The JSON Schema zod emits is turned into
+// a Kubernetes structural schema: every node typed, no $schema/$ref, records as
+// additionalProperties, opaque objects as x-kubernetes-preserve-unknown-fields.
+
+type Json = Record<string, unknown>;
+
+export interface CrdInfo {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames?: string[];
+  spec: z.ZodType;
+  status: z.ZodType;
+  specRequired: boolean;
+  phaseColumn: string;
+}
+
+export const CRDS: readonly CrdInfo[] = [
+  { kind: 'AlluxioCluster', plural: 'alluxioclusters', singular: 'alluxiocluster', spec: AlluxioClusterSpecSchema,
+    status: AlluxioClusterStatusSchema, specRequired: false, phaseColumn: 'ClusterPhase' },
+  { kind: 'UnderFileSystem', plural: 'underfilesystems', singular: 'underfilesystem', shortNames: ['ufs'],
+    spec: UnderFileSystemSpecSchema, status: UnderFileSystemStatusSchema, specRequired: true, phaseColumn: 'Phase' },
+  { kind: 'License', plural: 'licenses', singular: 'license', spec: LicenseSpecSchema, status: LicenseStatusSchema,
+    specRequired: true, phaseColumn: 'Phase' },
+];
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Rewrites zod's JSON Schema (OpenAPI 3.0 target) into a Kubernetes structural schema. */
+export function toStructural(node: unknown): Json {
+  const n = { ...(node as Json) };
+  delete n.$schema;
+  if (n.maximum === MAX_SAFE) delete n.maximum;
+  if (n.minimum === -MAX_SAFE) delete n.minimum;
+  if (n['x-kubernetes-preserve-unknown-fields']) {
+    delete n.additionalProperties;
+    n.type = 'object';
+    return n;
+  }
+  if (Array.isArray(n.anyOf)) {
+    const types = (n.anyOf as Json[]).map((s) => s.type).sort();
+    if (types.join() === 'integer,string' || types.join() === 'number,string') {
+      delete n.anyOf;
+      n['x-kubernetes-int-or-string'] = true;
+      return n;
+    }
+    throw new Error(`CRD schema: a union of ${types.join(',')} is not structural`);
+  }
+  if (n.properties) {
+    const props: Json = {};
+    for (const [k, v] of Object.entries(n.properties as Json)) props[k] = toStructural(v);
+    n.properties = props;
+    if (n.additionalProperties === false) delete n.additionalProperties;
+  }
+  if (n.additionalProperties && typeof n.additionalProperties === 'object') {
+    n.additionalProperties = toStructural(n.additionalProperties);
+  }
+  if (n.items) n.items = toStructural(n.items);
+  if (Array.isArray(n.required) && n.required.length === 0) delete n.required;
+  if (n.type === undefined) throw new Error(`CRD schema: untyped node ${JSON.stringify(node)}`);
+  return n;
+}
+
+export function openApiFor(schema: z.ZodType): Json {
+  return toStructural(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' }));
+}
+
+export function buildCrd(info: CrdInfo): Json {
+  const spec = openApiFor(info.spec);
+  const status = openApiFor(info.status);
+  const root: Json = {
+    type: 'object',
+    description: `${info.kind} (${GROUP}/${VERSION}); generated from src/operator/api by generate-crds.ts`,
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec: info.specRequired ? spec : { ...spec, default: {} },
+      status,
+    },
+    ...(info.specRequired ? { required: ['spec'] } : {}),
+  };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${info.plural}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: {
+        kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular,
+        ...(info.shortNames ? { shortNames: info.shortNames } : {}),
+        categories: ['alluxio'],
+      },
+      versions: [{
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: info.phaseColumn, type: 'string', jsonPath: '.status.phase' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: { openAPIV3Schema: root },
+      }],
+    },
+  };
+}

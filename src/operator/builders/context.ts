@@ -1,0 +1,7 @@
+/** What the builders need beyond the cluster spec, found at reconcile time. */
+export interface BuildContext {
+  /** sha256 of the config map data (pod template annotation). */
+  configHash: string;
+  /** A deployment license Secret written by the License controller, when one exists. */
+  license?: { secretName: string; hash: string };
+}

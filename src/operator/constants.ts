@@ -1,0 +1,110 @@
+// Every name the operator shares with Kubernetes or with users: API group, labels, condition
+// types and reasons, the finalizer and the field manager. One file, so they cannot drift.
+
+export const GROUP = 'k8s-operator.alluxio.com';
+export const VERSION = 'v1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export const FIELD_MANAGER = 'alluxio-operator';
+export const FINALIZER = 'k8s-operator.alluxio.com/finalizer';
+
+/** Package version = default image tag of the Alluxio and operator images. */
+export const ALLUXIO_TS_VERSION = '0.1.0';
+export const DEFAULT_IMAGE = 'alluxio/alluxio-ts';
+export const DEFAULT_OPERATOR_IMAGE = 'alluxio/alluxio-ts-operator';
+export const DEFAULT_ETCD_IMAGE = { registry: 'quay.io', repository: 'coreos/etcd', tag: 'v3.5.17' } as const;
+export const DEFAULT_PROMETHEUS_IMAGE = 'prom/prometheus:v2.53.2';
+export const DEFAULT_GRAFANA_IMAGE = 'grafana/grafana:10.4.8';
+
+export const LABELS = {
+  name: 'app.kubernetes.io/name',
+  instance: 'app.kubernetes.io/instance',
+  component: 'app.kubernetes.io/component',
+  managedBy: 'app.kubernetes.io/managed-by',
+  version: 'app.kubernetes.io/version',
+} as const;
+export const APP_NAME = 'alluxio';
+export const MANAGED_BY = 'alluxio-operator';
+
+export const ANNOTATIONS = {
+  /** sha256 of the config map data: a change rolls the pods that mount it. */
+  configHash: 'k8s-operator.alluxio.com/config-hash',
+  /** sha256 of the applied mount (no secret values), on UnderFileSystem status. */
+  licenseHash: 'k8s-operator.alluxio.com/license-hash',
+} as const;
+
+export const CONDITION = {
+  Ready: 'Ready',
+  SpecValid: 'SpecValid',
+  SpecWarnings: 'SpecWarnings',
+  ResourcesApplied: 'ResourcesApplied',
+  EtcdStorage: 'EtcdStorageBound',
+  EtcdSchedulable: 'EtcdSchedulable',
+  ImagesPulled: 'ImagesPulled',
+  PagestoreFits: 'PagestoreFitsDisk',
+  HostPathWritable: 'HostPathWritable',
+  Mounted: 'Mounted',
+  Licensed: 'Licensed',
+} as const;
+export type ConditionType = (typeof CONDITION)[keyof typeof CONDITION];
+
+export const REASON = {
+  AllReady: 'AllComponentsReady',
+  WaitingForPods: 'WaitingForPods',
+  InvalidSpec: 'InvalidSpec',
+  ApplyFailed: 'ApplyFailed',
+  Applied: 'Applied',
+  NoStorageClass: 'NoStorageClass',
+  StorageClassNotFound: 'StorageClassNotFound',
+  PvcPending: 'PersistentVolumeClaimPending',
+  Bound: 'Bound',
+  InsufficientNodes: 'InsufficientNodesForAntiAffinity',
+  EnoughNodes: 'EnoughNodes',
+  ImagePullFailed: 'ImagePullFailed',
+  ImagesOk: 'ImagesPulled',
+  PagestoreExceedsDisk: 'PagestoreExceedsDisk',
+  PagestoreOk: 'PagestoreFits',
+  HostPathNotWritable: 'HostPathNotWritable',
+  HostPathOk: 'HostPathWritable',
+  SizeUnit: 'AmbiguousSizeUnit',
+  NoWarnings: 'NoWarnings',
+  ClusterNotFound: 'ClusterNotFound',
+  ClusterNotReady: 'ClusterNotReady',
+  MountFailed: 'MountFailed',
+  SecretNotFound: 'CredentialsSecretNotFound',
+  MountOk: 'Mounted',
+  LicenseApplied: 'LicenseApplied',
+} as const;
+
+/** Prefixes the worker init container writes to its termination message; the operator maps them to conditions. */
+export const INIT_MESSAGE = {
+  notWritable: 'ALX_HOSTPATH_NOT_WRITABLE:',
+  tooLarge: 'ALX_PAGESTORE_TOO_LARGE:',
+} as const;
+
+export const PORTS = {
+  coordinatorRpc: 19998,
+  coordinatorWeb: 19999,
+  workerHttp: 28080,
+  workerS3: 29998,
+  workerRpc: 29999,
+  workerData: 29997,
+  workerWeb: 30000,
+  fuseWeb: 49999,
+  etcdClient: 2379,
+  etcdPeer: 2380,
+  prometheus: 9090,
+  grafana: 3000,
+} as const;
+
+export const PATHS = {
+  confDir: '/opt/alluxio/conf',
+  pagestore: '/mnt/alluxio/pagestore',
+  metastore: '/mnt/alluxio/metastore',
+  systemInfo: '/mnt/alluxio/system-info',
+  logs: '/mnt/alluxio/logs',
+  fuseMount: '/mnt/alluxio/fuse',
+  identityFile: '/mnt/alluxio/system-info/worker_identity',
+} as const;
+
+export const ALLUXIO_UID = 1000;

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import { API_VERSION, CONDITION, FIELD_MANAGER, LABELS, MANAGED_BY, REASON } from '../constants.js';
+import type { AlluxioCluster, AlluxioClusterStatus, ClusterPhase } from '../api/alluxio-cluster.js';
+import type { Condition } from '../api/common.js';
+import { parseAlluxioCluster } from '../api/validate.js';
+import { buildClusterObjects, OWNED_KINDS } from '../builders/cluster.js';
+import { clusterNames } from '../builders/names.js';
+import { keyOf, refOf, type KubeApi, type KubeObject, type ObjectRef } from '../kube/types.js';
+import type { Clock } from './clock.js';
+import { mergeConditions, type ConditionInput } from './conditions.js';
+import { diagnose, type Observed } from './diagnose.js';
+import { isOwnedBy, withOwner } from './owner.js';
+import type { ReconcileResult, Reconciler } from './reconciler.js';
+import { workloadState } from './workloads.js';
+
+// AlluxioCluster → the objects of DESIGN.md §11, in kubebuilder's fixed steps:
+// 1 fetch · 2 deletion (owner references do the cleanup) · 3 parse and validate · 4 build the
+// desired objects · 5 server-side apply with owner references, prune what is no longer wanted ·
+// 6 observe workloads, pods, PVCs, nodes, events · 7 status: phase, conditions,
+// observedGeneration · 8 requeue. Idempotent; no memory between runs.
+
+export const REQUEUE_NOT_READY_MS = 10_000;
+export const RESYNC_READY_MS = 300_000;
+
+export interface ClusterReconcilerDeps { api: KubeApi; clock: Clock }
+
+export class AlluxioClusterReconciler implements Reconciler {
+  readonly apiVersion = API_VERSION;
+  readonly kind = 'AlluxioCluster';
+  constructor(private readonly deps: ClusterReconcilerDeps) {}
+
+  async reconcile(ref: ObjectRef): Promise<ReconcileResult> {
+    const { api } = this.deps;
+    // 1. fetch
+    const raw = await api.get(ref);
+    if (!raw) return {};
+    // 2. deletion: every child carries an owner reference; the garbage collector removes them.
+    if (raw.metadata.deletionTimestamp) return {};
+    const prev = (raw.status ?? {}) as AlluxioClusterStatus;
+    const generation = raw.metadata.generation;
+    if (!prev.phase) await this.writeStatus(raw, { phase: 'Pending', observedGeneration: generation });
+
+    // 3. parse and validate (the schema may have been bypassed, e.g. by an older CRD)
+    const parsed = parseAlluxioCluster(raw);
+    if (!parsed.value) {
+      await this.writeStatus(raw, this.status(raw, 'Failed', [
+        { type: CONDITION.SpecValid, ok: false, reason: REASON.InvalidSpec, message: parsed.errors.join('; ') },
+        { type: CONDITION.Ready, ok: false, reason: REASON.InvalidSpec, message: 'the spec is invalid; see SpecValid' },
+      ], parsed.errors.join('; ')));
+      return {};
+    }
+    const cluster = parsed.value;
+    const conds: ConditionInput[] = [{ type: CONDITION.SpecValid, ok: true, reason: 'Valid', message: 'spec is valid' }];
+    if (parsed.warnings.length) conds.push({ type: CONDITION.SpecWarnings, ok: false, reason: REASON.SizeUnit, message: parsed.warnings.join('; ') });
+
+    // 4. build desired
+    const license = await this.licenseSecret(cluster);
+    const desired = buildClusterObjects(cluster, license ? { license } : {}).map((o) => withOwner(o, raw));
+
+    // 5. apply, then prune
+    let created = false;
+    try {
+      for (const obj of desired) {
+        if (!(await api.get(refOf(obj)))) created = true;
+        await api.apply(obj, { fieldManager: FIELD_MANAGER, force: true });
+      }
+      await this.prune(raw, desired);
+      conds.push({ type: CONDITION.ResourcesApplied, ok: true, reason: REASON.Applied, message: `${desired.length} objects applied` });
+    } catch (err) {
+      const message = `applying the cluster's objects failed: ${(err as Error).message}`;
+      conds.push({ type: CONDITION.ResourcesApplied, ok: false, reason: REASON.ApplyFailed, message });
+      await this.writeStatus(raw, this.status(raw, 'Failed', [...conds, { type: CONDITION.Ready, ok: false, reason: REASON.ApplyFailed, message }], message));
+      throw err; // the queue retries with backoff
+    }
+
+    // 6. observe
+    const workloads = (await Promise.all(desired.filter((o) => ['StatefulSet', 'Deployment', 'DaemonSet'].includes(o.kind))
+      .map((o) => api.get(refOf(o))))).filter((o): o is KubeObject => !!o).map(workloadState);
+    const failures = diagnose(cluster, await this.observe(cluster));
+    conds.push(...failures);
+    const notReady = workloads.filter((w) => !w.done);
+    const failed = failures.filter((f) => !f.ok);
+
+    // 7. phase and status
+    let phase: ClusterPhase;
+    let errorMessage: string | undefined;
+    if (failed.length) {
+      phase = 'Failed';
+      errorMessage = failed.map((f) => `${f.reason}: ${f.message}`).join('; ');
+    } else if (!notReady.length) {
+      phase = 'Ready';
+    } else if (prev.phase === 'Ready' || prev.phase === 'Updating') {
+      phase = 'Updating';
+    } else {
+      phase = created ? 'Creating' : 'WaitingForReady';
+    }
+    conds.push(phase === 'Ready'
+      ? { type: CONDITION.Ready, ok: true, reason: REASON.AllReady, message: workloads.map((w) => `${w.name} ${w.ready}/${w.desired}`).join(', ') }
+      : { type: CONDITION.Ready, ok: false, reason: failed.length ? failed[0]!.reason : REASON.WaitingForPods,
+        message: notReady.length ? `waiting for ${notReady.map((w) => `${w.name} ${w.ready}/${w.desired}`).join(', ')}` : errorMessage ?? '' });
+    const worker = workloads.find((w) => w.name === clusterNames(cluster).worker);
+    const status = this.status(raw, phase, conds, errorMessage);
+    if (worker) status.workers = { desired: worker.desired, ready: worker.ready };
+    await this.writeStatus(raw, status);
+
+    // 8. requeue
+    return { requeueAfterMs: phase === 'Ready' ? RESYNC_READY_MS : REQUEUE_NOT_READY_MS };
+  }
+
+  private status(raw: KubeObject, phase: ClusterPhase, conds: ConditionInput[], errorMessage?: string): AlluxioClusterStatus {
+    const prev = raw.status?.conditions as Condition[] | undefined;
+    return {
+      phase,
+      conditions: mergeConditions(prev, conds, raw.metadata.generation, this.deps.clock),
+      observedGeneration: raw.metadata.generation,
+      ...(errorMessage ? { errorMessage } : {}),
+    };
+  }
+
+  /** Patches status only when it changed; errorMessage/workers removed when absent. */
+  private async writeStatus(raw: KubeObject, status: AlluxioClusterStatus): Promise<void> {
+    const current = await this.deps.api.get(refOf(raw));
+    if (!current) return;
+    const merged = { ...(current.status ?? {}), ...status } as Record<string, unknown>;
+    if (status.errorMessage === undefined) merged.errorMessage = undefined;
+    if (JSON.stringify(normalize(merged)) === JSON.stringify(normalize(current.status ?? {}))) return;
+    const patch: Record<string, unknown> = { ...status };
+    if (status.errorMessage === undefined && current.status?.errorMessage !== undefined) patch.errorMessage = null;
+    await this.deps.api.patchStatus(refOf(raw), patch, { fieldManager: FIELD_MANAGER });
+    raw.status = { ...(current.status ?? {}), ...status };
+  }
+
+  private async licenseSecret(c: AlluxioCluster): Promise<{ secretName: string; hash: string } | undefined> {
+    if (c.spec.properties?.['alluxio.license']) return undefined;
+    const name = clusterNames(c).licenseSecret;
+    const s = await this.deps.api.get({ apiVersion: 'v1', kind: 'Secret', namespace: c.metadata.namespace, name });
+    const data = s?.data?.license as string | undefined;
+    if (!data) return undefined;
+    return { secretName: name, hash: createHash('sha256').update(data).digest('hex').slice(0, 16) };
+  }
+
+  /** Deletes objects this cluster owns that the spec no longer asks for (FUSE off, monitoring off...). */
+  private async prune(owner: KubeObject, desired: KubeObject[]): Promise<void> {
+    const wanted = new Set(desired.map((o) => keyOf(refOf(o))));
+    for (const k of OWNED_KINDS) {
+      const list = await this.deps.api.list(k.apiVersion, k.kind, {
+        namespace: owner.metadata.namespace,
+        labelSelector: { [LABELS.instance]: owner.metadata.name, [LABELS.managedBy]: MANAGED_BY },
+      });
+      for (const o of list.items) {
+        if (isOwnedBy(o, owner) && !wanted.has(keyOf(refOf(o)))) await this.deps.api.delete(refOf(o));
+      }
+    }
+  }
+
+  private async observe(c: AlluxioCluster): Promise<Observed> {
+    const { api } = this.deps;
+    const ns = c.metadata.namespace;
+    const [pods, pvcs, nodes, storageClasses, events] = await Promise.all([
+      api.list('v1', 'Pod', { namespace: ns, labelSelector: { [LABELS.instance]: c.metadata.name } }),
+      api.list('v1', 'PersistentVolumeClaim', { namespace: ns }),
+      api.list('v1', 'Node'),
+      api.list('storage.k8s.io/v1', 'StorageClass'),
+      api.list('v1', 'Event', { namespace: ns }),
+    ]);
+    return { pods: pods.items, pvcs: pvcs.items, nodes: nodes.items, storageClasses: storageClasses.items, events: events.items };
+  }
+}
+
+function normalize(s: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(s).sort()) if (s[k] !== undefined && s[k] !== null) out[k] = s[k];
+  return out;
+}

@@ -1,0 +1,60 @@
+// The coordinator's mount REST API (POST/DELETE/GET /api/v1/mount), behind an interface so
+// tests run the UnderFileSystem reconciler against a fake coordinator.
+
+export interface MountEntry { path: string; ufs: string; options?: Record<string, string> }
+
+export class CoordinatorError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'CoordinatorError';
+  }
+}
+
+export interface MountClient {
+  list(baseUrl: string): Promise<MountEntry[]>;
+  add(baseUrl: string, m: { path: string; ufs: string; options: Record<string, string> }): Promise<void>;
+  remove(baseUrl: string, path: string): Promise<void>;
+}
+
+async function call(url: string, init: RequestInit, timeoutMs: number): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new CoordinatorError(0, 'ALX_ERR_UNAVAILABLE', `coordinator at ${new URL(url).origin} is unreachable: ${(err as Error).message}`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
+  if (!res.ok) {
+    const b = (body ?? {}) as { code?: string; message?: string };
+    throw new CoordinatorError(res.status, b.code ?? `HTTP_${res.status}`, b.message ?? (text.slice(0, 500) || res.statusText));
+  }
+  return body;
+}
+
+export class HttpMountClient implements MountClient {
+  constructor(private readonly timeoutMs = 30_000) {}
+
+  async list(baseUrl: string): Promise<MountEntry[]> {
+    const body = await call(`${baseUrl}/api/v1/mount`, { method: 'GET' }, this.timeoutMs);
+    return Array.isArray(body) ? body as MountEntry[] : [];
+  }
+
+  async add(baseUrl: string, m: { path: string; ufs: string; options: Record<string, string> }): Promise<void> {
+    await call(`${baseUrl}/api/v1/mount`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m),
+    }, this.timeoutMs);
+  }
+
+  async remove(baseUrl: string, path: string): Promise<void> {
+    await call(`${baseUrl}/api/v1/mount?path=${encodeURIComponent(path)}`, { method: 'DELETE' }, this.timeoutMs);
+  }
+}
+
+/** Replaces every secret value in a text (coordinator errors may echo what they were sent). */
+export function scrub(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets.filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  return out;
+}
