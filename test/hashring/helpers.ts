@@ -4,7 +4,7 @@ import { uuid3Identity } from '../../src/hashring/identity.js';
 import type { WorkerInfo } from '../../src/hashring/worker-info.js';
 import { identityKey } from '../../src/hashring/worker-info.js';
 
-export const VECTORS_DIR = new URL('../../../shared/testdata/alluxio-hash-ring/', import.meta.url);
+export const VECTORS_DIR = new URL('../fixtures/alluxio-hash-ring/', import.meta.url);
 
 export function makeWorker(host: string, capacityBytes?: number): WorkerInfo {
   return {

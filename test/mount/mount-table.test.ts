@@ -73,7 +73,7 @@ describe('StaticFileMountStore', () => {
     const seen: string[][] = [];
     const unwatch = store.watch((mounts) => seen.push(mounts.map((m) => m.path)));
     await new StaticFileMountStore(file).add({ path: '/new', ufsUri: '/x', options: {} });
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000; // polling under a loaded CI machine can be slow
     while (!seen.some((s) => s.includes('/new')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     unwatch();
     await store.close();
