@@ -8,6 +8,7 @@ free_port() {
 start_nginx() {
   local root=$1 port=$2 work=$3
   mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
+  chmod -R a+rX "$root"
   cat > "$work/nginx/nginx.conf" <<NGINX
 worker_processes ${NGINX_WORKERS:-1};
 pid $work/nginx/nginx.pid;

@@ -9,6 +9,7 @@ const MB = 1 << 20; const N = 256;
 writeFileSync(dir + '/ufs/big', randomBytes(N * MB));
 const store = createPageStore({ type: 'LOCAL', dirs: [dir + '/cache'], sizes: [2 * N * MB], pageSize: MB, reservedBytes: 0, evictor: 'LRU', buckets: 1000, checksum: process.env.NOCRC ? false : true });
 await store.open();
+if (process.env.NOPUT) (store as { put: unknown }).put = async () => {};
 const ufs = createUfs(`file://${dir}/ufs/`);
 const reader = new CachedReader(store, { readAheadPages: 0, metadataTtlMs: 60000, metadataMaxSize: 10 });
 for (const label of ['cold', 'warm', 'warm']) {

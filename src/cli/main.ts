@@ -6,6 +6,7 @@ import { registerInfoCommands } from './commands/info.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerMountCommands } from './commands/mount.js';
 import { registerProcessCommands } from './commands/process.js';
+import { registerRingCommands } from './commands/ring.js';
 import type { GlobalOptions } from './context.js';
 import { reportError } from './output.js';
 
@@ -26,6 +27,7 @@ registerMountCommands(program, global);
 registerConfCommands(program, global);
 registerInfoCommands(program, global);
 registerProcessCommands(program, global);
+registerRingCommands(program, global);
 registerLocalCommands(program);
 
 // The operator's commands load the Kubernetes client (slow to import): only when they are used.

@@ -21,6 +21,7 @@ export const metrics = {
   cachedEvictedBytes: new Counter({ name: 'alluxio_cached_evicted_data_bytes_total', help: 'Bytes evicted from the page store', registers: [registry] }),
   cachedFiles: new Gauge({ name: 'alluxio_data_cached_files', help: 'Files with at least one cached page', registers: [registry] }),
   cachedPages: new Gauge({ name: 'alluxio_data_cached_pages', help: 'Pages in the page store', registers: [registry] }),
+  skippedPages: new Counter({ name: 'alluxio_cached_skipped_pages_total', help: 'Pages served from the UFS but not cached because too many page writes were pending', registers: [registry] }),
   corruptPages: new Counter({ name: 'alluxio_cached_corrupt_pages_total', help: 'Pages dropped because their checksum failed', registers: [registry] }),
   stalePages: new Counter({ name: 'alluxio_cached_stale_pages_total', help: 'Pages dropped because the UFS version changed', registers: [registry] }),
   ufsDataAccessBytes: new Counter({ name: 'alluxio_ufs_data_access_bytes_total', help: 'Bytes read from the under-storage', labelNames: ['ufs'] as const, registers: [registry] }),

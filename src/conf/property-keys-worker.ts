@@ -71,6 +71,10 @@ export const WORKER_PROPERTIES = [
     description: 'Pages prefetched from the UFS after a sequential read (ours; 0 disables read-ahead).',
   },
   {
+    name: 'alluxio.worker.page.store.async.write.max.size', type: 'size', default: '256MB', scope: 'worker',
+    description: 'Bytes of pages read from the UFS that may wait to be written to the page store (ours). A miss never waits for the cache disk: past this bound a page is served but not cached, and a later read caches it.',
+  },
+  {
     name: 'alluxio.worker.page.store.checksum.enabled', type: 'bool', default: 'true', scope: 'worker',
     description: 'Keep a checksum per page and verify it on read; a mismatched page is dropped and re-read from the UFS (ours).',
   },

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
+import { ETCD_MISSING_NOTICE, etcdArgs, etcdBinary, etcdInstalled, servicePorts } from './local-etcd.js';
 import { LocalLayout, workerPorts, type LocalProcess, type LocalState } from './local-layout.js';
 
 export interface LocalStartOptions {
@@ -15,31 +16,57 @@ export interface LocalStartOptions {
   /** Extra properties for every process (key=value). */
   conf: string[];
   portBase?: number;
+  /** false: STATIC membership even when etcd is installed. Default true (use etcd when installed). */
+  etcd?: boolean;
+  /** Told about choices the user should know of (etcd missing: the STATIC fallback). */
+  onNotice?: (message: string) => void;
 }
 
 const BIN = fileURLToPath(new URL('../../bin/alluxio.js', import.meta.url));
 
+/** Stop order: clients of etcd first, etcd last, so workers can revoke their leases on the way out. */
+const STOP_ORDER: Record<string, number> = { worker: 0, coordinator: 0, etcd: 1 };
+
 /**
- * `alluxio local start`: a whole cluster on one machine as child processes under one state dir,
- * with static membership and a STATIC_FILE mount table whose root mount is the UFS directory.
+ * `alluxio local start`: a whole cluster on one machine as child processes under one state dir.
+ * With etcd installed (Debian etcd-server): a local etcd (data under the state dir), workers with
+ * ETCD membership and an ETCD mount table, and the coordinator. Without it: STATIC membership and
+ * a STATIC_FILE mount table, and a notice saying so. The UFS directory is the root mount either way.
  */
 export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: LocalState; children: ChildProcess[]; layout: LocalLayout }> {
   if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > 20) throw new InvalidArgumentError(`--workers must be an integer from 1 to 20, got ${o.workers}`);
+  const base = o.portBase ?? 0;
+  if (!Number.isInteger(base) || base < 0 || base > 30000) throw new InvalidArgumentError(`--port-base must be an integer from 0 to 30000, got ${o.portBase}`);
   const layout = new LocalLayout(o.dir);
   const running = readState(layout);
   if (running && running.processes.some((p) => isAlive(p.pid))) {
     throw new AlluxioError('ALX_ERR_ALREADY_EXISTS', `a local cluster is already running from ${layout.root}: stop it with 'alluxio local stop'`);
   }
+  const useEtcd = o.etcd !== false && etcdInstalled();
+  if (o.etcd !== false && !useEtcd) o.onNotice?.(ETCD_MISSING_NOTICE(etcdBinary()));
   const ufs = resolve(o.ufs);
   mkdirSync(ufs, { recursive: true });
   mkdirSync(layout.confDir, { recursive: true });
   mkdirSync(layout.logDir, { recursive: true });
-  const base = o.portBase ?? 0;
+  const svc = servicePorts(base);
+  const membershipProps = useEtcd
+    ? [
+      'alluxio.worker.membership.manager.type=ETCD',
+      `alluxio.etcd.endpoints=http://127.0.0.1:${svc.etcdClient}`,
+      'alluxio.mount.table.source=ETCD',
+      'alluxio.coordinator.hostname=127.0.0.1',
+      'alluxio.coordinator.bind.host=127.0.0.1',
+      `alluxio.coordinator.web.port=${svc.coordinatorWeb}`,
+      `alluxio.coordinator.rpc.port=${svc.coordinatorRpc}`,
+    ]
+    : [
+      'alluxio.worker.membership.manager.type=STATIC',
+      `alluxio.worker.static.membership.manager.config.file=${layout.workersFile}`,
+      'alluxio.mount.table.source=STATIC_FILE',
+    ];
   writeFileSync(layout.siteProperties, [
-    '# Written by `alluxio local start`: a single-machine cluster.',
-    'alluxio.worker.membership.manager.type=STATIC',
-    `alluxio.worker.static.membership.manager.config.file=${layout.workersFile}`,
-    'alluxio.mount.table.source=STATIC_FILE',
+    `# Written by \`alluxio local start\`: a single-machine cluster (${useEtcd ? 'local etcd and coordinator' : 'static membership, etcd not used'}).`,
+    ...membershipProps,
     `alluxio.mount.table.static.conf.file=${layout.mountTable}`,
     `alluxio.master.mount.table.root.ufs=${ufs}`,
     'alluxio.worker.hostname=127.0.0.1',
@@ -62,6 +89,25 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
 
   const processes: LocalProcess[] = [];
   const children: ChildProcess[] = [];
+  const health: Array<() => Promise<void>> = [];
+  const state: LocalState = { startedAt: new Date().toISOString(), ufs, membership: useEtcd ? 'ETCD' : 'STATIC', processes };
+  const fail = async (err: unknown): Promise<never> => {
+    await killAll(processes);
+    throw err;
+  };
+
+  if (useEtcd) {
+    mkdirSync(layout.etcdDataDir, { recursive: true, mode: 0o700 });
+    const args = etcdArgs(layout.etcdDataDir, base);
+    const child = spawnChild(etcdBinary(), args, layout, layout.etcdLog, o.foreground);
+    const client = `http://127.0.0.1:${svc.etcdClient}`;
+    children.push(child);
+    processes.push({ role: 'etcd', index: 0, pid: child.pid!, args, endpoints: { client } });
+    writeFileSync(layout.stateFile, JSON.stringify(state, null, 2));
+    // Workers register in etcd as they start: etcd must answer first.
+    await waitHealthy(`${client}/health`, child, layout.etcdLog).catch(fail);
+  }
+
   for (let i = 0; i < o.workers; i++) {
     const p = workerPorts(i, base);
     const args = [
@@ -69,25 +115,30 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
       '--conf', `alluxio.worker.http.server.port=${p.http}`, '--conf', `alluxio.worker.rest.port=${p.s3}`,
       '--conf', `alluxio.worker.web.port=${p.web}`, '--conf', `alluxio.worker.rpc.port=${p.rpc}`, '--conf', `alluxio.worker.data.port=${p.data}`,
       '--conf', `alluxio.worker.page.store.dirs=${layout.pageStoreDir(i)}`,
+      // Each worker keeps its own identity across restarts, so it comes back to the same ring position.
+      '--conf', `alluxio.worker.identity.uuid.file.path=${layout.workerIdentityFile(i)}`,
     ];
-    const child = spawnChild(args, layout, layout.workerLog(i), o.foreground);
+    const child = spawnChild(process.execPath, args, layout, layout.workerLog(i), o.foreground);
     children.push(child);
     processes.push({ role: 'worker', index: i, pid: child.pid!, args, endpoints: { rest: `http://127.0.0.1:${p.http}`, s3: `http://127.0.0.1:${p.s3}`, web: `http://127.0.0.1:${p.web}`, metrics: `http://127.0.0.1:${p.web}/metrics` } });
+    health.push(() => waitHealthy(`http://127.0.0.1:${p.http}/v1/health`, child, layout.workerLog(i)));
   }
-  const state: LocalState = { startedAt: new Date().toISOString(), ufs, processes };
+  if (useEtcd) {
+    const args = [BIN, 'process', 'start', 'coordinator'];
+    const child = spawnChild(process.execPath, args, layout, layout.coordinatorLog, o.foreground);
+    const web = `http://127.0.0.1:${svc.coordinatorWeb}`;
+    children.push(child);
+    processes.push({ role: 'coordinator', index: 0, pid: child.pid!, args, endpoints: { rest: web, web, metrics: `${web}/metrics` } });
+    health.push(() => waitHealthy(`${web}/api/v1/health`, child, layout.coordinatorLog));
+  }
   writeFileSync(layout.stateFile, JSON.stringify(state, null, 2));
-  try {
-    await Promise.all(processes.map((p, i) => waitHealthy(`${p.endpoints.rest}/v1/health`, children[i]!, layout.workerLog(i))));
-  } catch (err) {
-    for (const c of children) c.kill('SIGTERM');
-    throw err;
-  }
+  await Promise.all(health.map((h) => h())).catch(fail);
   return { state, children, layout };
 }
 
-function spawnChild(args: string[], layout: LocalLayout, logFile: string, foreground: boolean): ChildProcess {
+function spawnChild(bin: string, args: string[], layout: LocalLayout, logFile: string, foreground: boolean): ChildProcess {
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, {
+  const child = spawn(bin, args, {
     env: { ...process.env, ALLUXIO_CONF_DIR: layout.confDir },
     stdio: ['ignore', fd, fd],
     detached: !foreground,
@@ -99,7 +150,7 @@ function spawnChild(args: string[], layout: LocalLayout, logFile: string, foregr
 
 async function waitHealthy(url: string, child: ChildProcess, log: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let exited: number | null = null;
+  let exited: number | null = child.exitCode;
   child.once('exit', (code) => { exited = code ?? -1; });
   while (Date.now() < deadline) {
     if (exited !== null) throw new AlluxioError('ALX_ERR_INTERNAL', `process exited with code ${exited} before it became healthy; see ${log}:\n${tail(log)}`);
@@ -137,17 +188,34 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Stops every process of the local cluster: SIGTERM, then SIGKILL after a grace period. */
+/** Stops processes in STOP_ORDER groups: SIGTERM, then SIGKILL for any still alive after the grace period. */
+async function stopProcesses(processes: LocalProcess[], graceMs: number): Promise<LocalProcess[]> {
+  const alive = processes.filter((p) => isAlive(p.pid));
+  const groups = [...new Set(alive.map((p) => STOP_ORDER[p.role] ?? 0))].sort();
+  for (const g of groups) {
+    const group = alive.filter((p) => (STOP_ORDER[p.role] ?? 0) === g);
+    for (const p of group) {
+      try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ }
+    }
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && group.some((p) => isAlive(p.pid))) await new Promise((r) => setTimeout(r, 100));
+    for (const p of group) {
+      if (isAlive(p.pid)) {
+        try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+      }
+    }
+  }
+  return alive;
+}
+
+async function killAll(processes: LocalProcess[]): Promise<void> {
+  await stopProcesses(processes, 3000);
+}
+
+/** Stops every process of the local cluster (etcd last): SIGTERM, then SIGKILL after a grace period. */
 export async function stopLocalCluster(dir: string, graceMs = 10_000): Promise<LocalProcess[]> {
   const layout = new LocalLayout(dir);
   const state = readState(layout);
   if (!state) return [];
-  const alive = state.processes.filter((p) => isAlive(p.pid));
-  for (const p of alive) {
-    try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ }
-  }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && alive.some((p) => isAlive(p.pid))) await new Promise((r) => setTimeout(r, 100));
-  for (const p of alive) if (isAlive(p.pid)) process.kill(p.pid, 'SIGKILL');
-  return alive;
+  return stopProcesses(state.processes, graceMs);
 }

@@ -20,6 +20,10 @@ export class LocalLayout {
   get logDir(): string { return join(this.root, 'logs'); }
   pageStoreDir(i: number): string { return join(this.root, `worker-${i}`, 'pagestore'); }
   workerLog(i: number): string { return join(this.logDir, `worker-${i}.log`); }
+  workerIdentityFile(i: number): string { return join(this.root, `worker-${i}`, 'worker_identity'); }
+  get etcdDataDir(): string { return join(this.root, 'etcd'); }
+  get etcdLog(): string { return join(this.logDir, 'etcd.log'); }
+  get coordinatorLog(): string { return join(this.logDir, 'coordinator.log'); }
 }
 
 export interface LocalProcess {
@@ -33,5 +37,7 @@ export interface LocalProcess {
 export interface LocalState {
   startedAt: string;
   ufs: string;
+  /** ETCD when a local etcd runs (with the coordinator), STATIC when etcd is not installed or was turned off. */
+  membership?: 'ETCD' | 'STATIC';
   processes: LocalProcess[];
 }

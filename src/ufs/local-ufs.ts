@@ -13,6 +13,8 @@ import type {
 } from './under-file-system.js';
 import { BodyVerifier, checkWriteArgs, toBuffer } from './write-checks.js';
 
+const READ_CHUNK = 1024 * 1024;
+
 /** Name prefix of in-flight writes; listings skip these files. */
 export const LOCAL_TMP_PREFIX = '.alluxio-tmp-';
 
@@ -84,7 +86,8 @@ export class LocalUfs implements UnderFileSystem {
       }
       const h = handle;
       handle = undefined;
-      return h.createReadStream({ start: offset, end: offset + n - 1, autoClose: true, ...(options.signal ? { signal: options.signal } : {}) });
+      // 1 MiB reads: 64 KiB (the default) costs four times the syscalls and thread-pool round trips.
+      return h.createReadStream({ start: offset, end: offset + n - 1, autoClose: true, highWaterMark: READ_CHUNK, ...(options.signal ? { signal: options.signal } : {}) });
     } catch (err) {
       await handle?.close().catch(() => undefined);
       throw mapFsError(err, 'openRead', uri);

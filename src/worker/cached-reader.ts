@@ -6,6 +6,7 @@ import { TtlCache } from '../common/ttl-cache.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { FileId, PageStore } from '../pagestore/page-store.js';
 import { ufsVersion, type UfsStatus, type UnderFileSystem } from '../ufs/under-file-system.js';
+import type { PageSource } from './peer-page-source.js';
 
 export interface CachedReaderOptions {
   /** Pages fetched ahead of a sequential reader. */
@@ -14,6 +15,10 @@ export interface CachedReaderOptions {
   metadataMaxSize: number;
   /** Longest run of missing pages fetched with one UFS read. */
   maxRunPages?: number;
+  /** Bytes of pages that may wait to be stored; past it a page is served but not cached. */
+  maxPendingWriteBytes?: number;
+  /** Where to look for missing pages before the UFS (the previous owner after a ring change). */
+  peer?: PageSource;
 }
 
 /** What one read works against: a single UFS version of a single file, fixed for the whole read. */
@@ -37,6 +42,8 @@ export class CachedReader {
   private readonly statusCache: TtlCache<string, UfsStatus>;
   private readonly lastReadEnd: TtlCache<FileId, number>;
   private readonly maxRunPages: number;
+  private readonly maxPendingWriteBytes: number;
+  private pendingWriteBytes = 0;
   readonly pageSize: number;
 
   constructor(private readonly store: PageStore, private readonly opts: CachedReaderOptions, private readonly log?: Logger) {
@@ -44,6 +51,7 @@ export class CachedReader {
     this.statusCache = new TtlCache(opts.metadataMaxSize, opts.metadataTtlMs);
     this.lastReadEnd = new TtlCache(10_000, 60_000);
     this.maxRunPages = opts.maxRunPages ?? 64;
+    this.maxPendingWriteBytes = opts.maxPendingWriteBytes ?? 256 * 1024 * 1024;
   }
 
   /** The UFS status, from the metadata cache while it is fresh. */
@@ -132,8 +140,6 @@ export class CachedReader {
    */
   private async *loadRun(t: ReadTarget, p: number, q: number, start: number, end: number): AsyncGenerator<Buffer> {
     const ps = this.pageSize;
-    const runStart = p * ps;
-    const runEnd = Math.min((q + 1) * ps, t.length);
     const waiters = new Map<number, { resolve(b: Buffer): void; reject(e: unknown): void }>();
     for (let i = p; i <= q; i++) {
       const key = pageKey(t, i);
@@ -141,6 +147,13 @@ export class CachedReader {
       promise.catch(() => {});
       this.inflight.set(key, promise);
     }
+    // [peer-lookup] After a ring change, the previous owner likely has these pages: take what it has.
+    if (this.opts.peer) {
+      p = yield* this.loadFromPeer(this.opts.peer, t, p, q, start, end, waiters);
+      if (p > q) return;
+    }
+    const runStart = p * ps;
+    const runEnd = Math.min((q + 1) * ps, t.length);
     let page = p;
     let buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
     let filled = 0;
@@ -151,7 +164,9 @@ export class CachedReader {
         while (off < chunk.length) {
           if (page > q) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri} returned more bytes than expected: it changed during the read`);
           const n = Math.min(chunk.length - off, buf.length - filled);
-          chunk.copy(buf, filled, off, off + n);
+          // A chunk that holds a whole page becomes the page itself: no copy.
+          if (filled === 0 && n === buf.length) buf = chunk.subarray(off, off + n) as Buffer<ArrayBuffer>;
+          else chunk.copy(buf, filled, off, off + n);
           const abs = page * ps + filled;
           const from = Math.max(abs, start);
           const to = Math.min(abs + n, end);
@@ -179,6 +194,62 @@ export class CachedReader {
     }
   }
 
+  /**
+   * [peer-lookup] Pages p.. from the peer source, each stored and its part inside [start, end)
+   * yielded once complete. Returns the first page still missing; a failing peer only costs the
+   * pages it did not deliver (they come from the UFS next).
+   */
+  private async *loadFromPeer(peer: PageSource, t: ReadTarget, p: number, q: number, start: number, end: number,
+    waiters: Map<number, { resolve(b: Buffer): void; reject(e: unknown): void }>): AsyncGenerator<Buffer, number> {
+    const ps = this.pageSize;
+    let page = p;
+    let finished = false;
+    let stream: Readable | undefined;
+    try {
+      const opened = await peer.openPages({ ufsUri: t.ufsUri, fileId: t.fileId, version: t.version, fileLength: t.length, first: p, last: q }).catch(() => null);
+      if (!opened) {
+        finished = true;
+        return p;
+      }
+      stream = opened.stream;
+      const stop = Math.min(q, p + opened.count - 1);
+      let buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
+      let filled = 0;
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          let off = 0;
+          while (off < chunk.length && page <= stop) {
+            const n = Math.min(chunk.length - off, buf.length - filled);
+            chunk.copy(buf, filled, off, off + n);
+            filled += n;
+            off += n;
+            if (filled < buf.length) continue;
+            const done = buf;
+            this.completePage(t, page, done, waiters);
+            peer.recordBytes(done.length);
+            const from = Math.max(start - page * ps, 0);
+            const to = Math.min(end - page * ps, done.length);
+            page++;
+            if (page <= stop) buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
+            filled = 0;
+            if (to > from) {
+              metrics.missedDataReadBytes.inc(to - from);
+              yield done.subarray(from, to);
+            }
+          }
+          if (page > stop) break;
+        }
+      } catch (err) {
+        this.log?.debug({ err: (err as Error).message, ufsUri: t.ufsUri, page }, 'previous owner stopped mid-answer; reading the rest from the UFS');
+      }
+      finished = true;
+      return page;
+    } finally {
+      stream?.destroy();
+      if (!finished) for (let i = page; i <= q; i++) this.failPage(t, i, waiters); // the reader went away
+    }
+  }
+
   private async openUfs(t: ReadTarget, offset: number, length: number, waiters: Map<number, { reject(e: unknown): void }>, p: number, q: number): Promise<Readable> {
     try {
       return await t.ufs.openRead(t.ufsUri, offset, length, { version: t.version });
@@ -193,10 +264,20 @@ export class CachedReader {
     waiters.get(p)?.resolve(buf);
     waiters.delete(p);
     const key = pageKey(t, p);
+    // Readers never wait for the cache disk: when it falls behind, the page is served uncached.
+    if (this.pendingWriteBytes + buf.length > this.maxPendingWriteBytes) {
+      metrics.skippedPages.inc();
+      this.inflight.delete(key);
+      return;
+    }
+    this.pendingWriteBytes += buf.length;
     // Keep the in-flight entry until the page is stored, so readers never see a gap between the two.
     this.store.put(t.fileId, p, buf, { ufsUri: t.ufsUri, version: t.version })
       .catch((err) => this.log?.warn({ err: (err as Error).message, ufsUri: t.ufsUri, page: p }, 'page not cached'))
-      .finally(() => this.inflight.delete(key));
+      .finally(() => {
+        this.pendingWriteBytes -= buf.length;
+        this.inflight.delete(key);
+      });
   }
 
   private failPage(t: ReadTarget, p: number, waiters: Map<number, { reject(e: unknown): void }>): void {

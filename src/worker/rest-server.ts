@@ -9,6 +9,7 @@ import type { FileEntry, FileService } from './file-service.js';
 import { intParam, requiredParam, sendError, sendJson } from './http-util.js';
 import type { LoadService } from './load-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
+import { servePeerPages } from './peer-page-source.js';
 
 export interface RestServerDeps {
   files: FileService;
@@ -78,6 +79,14 @@ export function createRestServer(d: RestServerDeps): Server {
       const info = d.store.fileInfo(fileIdOf(r.ufsUri));
       sendJson(res, 200, { ufsPath: r.ufsUri, fileId: fileIdOf(r.ufsUri), cachedPages: info?.pages.length ?? 0, cachedBytes: info?.bytes ?? 0, version: info?.version ?? null });
     }],
+    // The cache index (every cached file and its bytes), for `alluxio ring plan`.
+    ['GET', /^\/v1\/cache\/files$/, 'cache-files', (_r, res) => {
+      const out: Array<{ ufsUri: string; bytes: number; pages: number }> = [];
+      for (const f of d.store.files()) out.push({ ufsUri: f.ufsUri, bytes: f.bytes, pages: f.pages.length });
+      sendJson(res, 200, out);
+    }],
+    // Cache-only page reads for a worker that took over a key after a ring change (peer-page-source.ts).
+    ['GET', /^\/v1\/cache\/pages\/([0-9a-f]{64})$/, 'peer-pages', (_r, res, q, m) => servePeerPages(d.store, m[1]!, q, res)],
     ['GET', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
     ['POST', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
   ];

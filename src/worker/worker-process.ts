@@ -13,6 +13,7 @@ import type { PageStore } from '../pagestore/page-store.js';
 import { createClient, defaultPorts, openMembership, openMountStore, ufsOptionsFromConf } from '../client/from-conf.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import { CachedReader } from './cached-reader.js';
+import { PreviousOwnerPageSource } from './peer-page-source.js';
 import { FileService } from './file-service.js';
 import { LoadService } from './load-service.js';
 import { createRestServer } from './rest-server.js';
@@ -47,10 +48,14 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const membership = await openMembership(conf, { log });
   const namespace = await Namespace.open(await openMountStore(conf), ufsOptionsFromConf(conf));
   const client = await createClient(conf, { log, membership, namespace });
+  // After a ring change, missing pages are first asked of their previous owner (peer-page-source.ts).
+  const peer = new PreviousOwnerPageSource(client.ring, () => info, { pageSize: store.pageSize, timeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 2000), log });
   const reader = new CachedReader(store, {
+    peer,
     readAheadPages: conf.getInt('alluxio.worker.page.store.read.ahead.pages'),
     metadataTtlMs: conf.getDuration('alluxio.user.metadata.cache.expiration.time'),
     metadataMaxSize: conf.getInt('alluxio.user.metadata.cache.max.size'),
+    maxPendingWriteBytes: conf.getSize('alluxio.worker.page.store.async.write.max.size'),
   }, log);
   const files = new FileService(namespace, reader);
   // Loading a file = reading it through its owner, so the pages land where readers will look.
@@ -93,6 +98,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
       await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
       await membership.leave().catch(() => {});
       await client.close().catch(() => {});
+      await peer.close().catch(() => {});
       await namespace.close();
       await store.close();
     },

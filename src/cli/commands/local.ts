@@ -20,13 +20,24 @@ export function registerLocalCommands(program: Command): void {
     .option('--conf <key=value>', 'extra property for every process (repeatable)', collect, [])
     .option('--port-base <n>', 'shift every port by n (to run two clusters on one machine)', (v) => Number(v), 0)
     .option('--foreground', 'stay in the foreground and stop the cluster on Ctrl-C')
+    .option('--no-etcd', 'do not start etcd and the coordinator: STATIC membership and a STATIC_FILE mount table')
     .description('start a local cluster')
-    .action(async (o: { workers: number; ufs: string; dir: string; cacheSize: string; pageSize?: string; conf: string[]; portBase: number; foreground?: boolean }) => {
-      const { state, children, layout } = await startLocalCluster({ dir: o.dir, ufs: o.ufs, workers: o.workers, cacheSize: o.cacheSize, pageSize: o.pageSize, conf: o.conf, portBase: o.portBase, foreground: !!o.foreground });
+    .action(async (o: { workers: number; ufs: string; dir: string; cacheSize: string; pageSize?: string; conf: string[]; portBase: number; foreground?: boolean; etcd: boolean }) => {
+      const { state, children, layout } = await startLocalCluster({
+        dir: o.dir, ufs: o.ufs, workers: o.workers, cacheSize: o.cacheSize, pageSize: o.pageSize, conf: o.conf, portBase: o.portBase,
+        foreground: !!o.foreground, etcd: o.etcd, onNotice: (m) => process.stderr.write(m + '\n'),
+      });
       const out = process.stdout;
-      out.write(`Local Alluxio cluster started: ${state.processes.length} worker(s), UFS root ${state.ufs}\n`);
+      const workerCount = state.processes.filter((p) => p.role === 'worker').length;
+      const etcd = state.processes.find((p) => p.role === 'etcd');
+      out.write(`Local Alluxio cluster started: ${workerCount} worker(s), UFS root ${state.ufs}\n`);
+      out.write(etcd
+        ? `Membership and mount table: ETCD (local etcd at ${etcd.endpoints.client}); coordinator running\n`
+        : 'Membership: STATIC (worker list file); mount table: STATIC_FILE; no coordinator\n');
       out.write(`State, config and logs: ${layout.root}\n\n`);
-      printTable(['PROCESS', 'PID', 'REST (alluxiofs)', 'S3', 'WEB + /metrics'], state.processes.map((p) => [`${p.role}-${p.index}`, p.pid, p.endpoints.rest!, p.endpoints.s3!, p.endpoints.web!]));
+      printTable(['PROCESS', 'PID', 'REST (alluxiofs)', 'S3', 'WEB + /metrics'], state.processes.map((p) => [
+        `${p.role}-${p.index}`, p.pid, p.endpoints.rest ?? p.endpoints.client ?? '-', p.endpoints.s3 ?? '-', p.endpoints.web ?? '-',
+      ]));
       out.write(`\nTry:\n  echo hello > ${o.ufs}/hello.txt && npx alluxio fs cat /hello.txt\n`);
       out.write(`  (from another directory: export ALLUXIO_CONF_DIR=${layout.confDir})\n`);
       if (!o.foreground) {
@@ -40,8 +51,15 @@ export function registerLocalCommands(program: Command): void {
           if (stopping) return;
           stopping = true;
           out.write('\nStopping local cluster...\n');
-          for (const c of children) c.kill('SIGTERM');
-          Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r))))).then(() => {
+          // etcd last, so workers can revoke their leases on the way out.
+          const exited = (cs: typeof children) => Promise.all(cs.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)))));
+          const etcdChildren = children.filter((_, i) => state.processes[i]?.role === 'etcd');
+          const others = children.filter((c) => !etcdChildren.includes(c));
+          for (const c of others) c.kill('SIGTERM');
+          exited(others).then(() => {
+            for (const c of etcdChildren) c.kill('SIGTERM');
+            return exited(etcdChildren);
+          }).then(() => {
             out.write('Stopped.\n');
             resolve();
           });

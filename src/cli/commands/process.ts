@@ -6,9 +6,13 @@ import { commandConf, type GlobalOptions } from '../context.js';
 
 type Closable = { close(): Promise<void> };
 
-/** Role starters by name: later issues add coordinator (and fuse has its own command). */
+/** Role starters by name (fuse has its own command). */
 const ROLES: Record<string, (global: GlobalOptions) => Promise<Closable>> = {
   worker: async (g) => startWorker(commandConf(g), createLogger('worker')),
+  coordinator: async (g) => {
+    const { startCoordinator } = await import('../../coordinator/coordinator-process.js');
+    return startCoordinator(commandConf(g), { log: createLogger('coordinator') });
+  },
 };
 
 export function registerRole(name: string, start: (global: GlobalOptions) => Promise<Closable>): void {

@@ -1,0 +1,109 @@
+import { request } from 'undici';
+import { workerName, type WorkerInfo } from '../hashring/worker-info.js';
+import type { MembershipManager, WorkerStatus } from '../membership/membership-manager.js';
+import { sumSamples } from './prometheus-text.js';
+
+/** One worker as the coordinator and `alluxio info` report it. */
+export interface WorkerReport {
+  workerId: string;
+  address: string;
+  status: WorkerStatus;
+  /** False when the worker is in membership but did not answer (stats are then null). */
+  reachable: boolean;
+  capacityBytes: number | null;
+  usedBytes: number | null;
+  pages: number | null;
+  files: number | null;
+  cachedReadBytes: number | null;
+  missedReadBytes: number | null;
+  ufsReadBytes: number | null;
+  /** cached / (cached + missed), null before any read. */
+  hitRate: number | null;
+}
+
+export interface ClusterReport {
+  clusterName: string;
+  membership: 'STATIC' | 'ETCD';
+  liveWorkers: number;
+  lostWorkers: number;
+  capacityBytes: number;
+  usedBytes: number;
+  cachedReadBytes: number;
+  missedReadBytes: number;
+  ufsReadBytes: number;
+  hitRate: number | null;
+  workers: WorkerReport[];
+}
+
+/** Metric names read from each worker's /metrics (DESIGN.md §10). */
+const M = {
+  cached: 'alluxio_cached_data_read_bytes_total',
+  missed: 'alluxio_missed_data_read_bytes_total',
+  ufs: 'alluxio_ufs_data_access_bytes_total',
+};
+
+export function workerAddress(w: WorkerInfo): string {
+  return `${w.address.Host}:${w.address.HttpServerPort}`;
+}
+
+export function hitRate(cached: number, missed: number): number | null {
+  return cached + missed > 0 ? cached / (cached + missed) : null;
+}
+
+async function getText(url: string, timeoutMs: number): Promise<string> {
+  const res = await request(url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.body.text();
+  if (res.statusCode >= 400) throw new Error(`${url} answered ${res.statusCode}`);
+  return text;
+}
+
+/** Asks one worker for its cache figures (REST /v1/cache) and read counters (web /metrics). */
+export async function workerReport(w: WorkerInfo, status: WorkerStatus, timeoutMs = 3000): Promise<WorkerReport> {
+  const base: WorkerReport = {
+    workerId: workerName(w.identity), address: workerAddress(w), status, reachable: false,
+    capacityBytes: w.capacityBytes ?? null, usedBytes: null, pages: null, files: null,
+    cachedReadBytes: null, missedReadBytes: null, ufsReadBytes: null, hitRate: null,
+  };
+  if (status === 'OFFLINE') return base;
+  try {
+    const [cacheText, metricsText] = await Promise.all([
+      getText(`http://${w.address.Host}:${w.address.HttpServerPort}/v1/cache`, timeoutMs),
+      w.address.WebPort > 0 ? getText(`http://${w.address.Host}:${w.address.WebPort}/metrics`, timeoutMs).catch(() => '') : Promise.resolve(''),
+    ]);
+    const cache = JSON.parse(cacheText) as { usedBytes?: number; capacityBytes?: number; pages?: number; files?: number };
+    const m = sumSamples(metricsText);
+    const cached = m.get(M.cached) ?? 0;
+    const missed = m.get(M.missed) ?? 0;
+    return {
+      ...base, reachable: true,
+      capacityBytes: cache.capacityBytes ?? base.capacityBytes, usedBytes: cache.usedBytes ?? null,
+      pages: cache.pages ?? null, files: cache.files ?? null,
+      cachedReadBytes: metricsText ? cached : null, missedReadBytes: metricsText ? missed : null,
+      ufsReadBytes: metricsText ? (m.get(M.ufs) ?? 0) : null, hitRate: metricsText ? hitRate(cached, missed) : null,
+    };
+  } catch {
+    return base;
+  }
+}
+
+/** Every known worker with its figures, and the cluster totals over the reachable ones. */
+export async function clusterReport(membership: MembershipManager, clusterName: string, timeoutMs = 3000): Promise<ClusterReport> {
+  const all = await membership.allWorkers();
+  const workers = await Promise.all(all.map((s) => workerReport(s.worker, s.status, timeoutMs)));
+  const sum = (f: (w: WorkerReport) => number | null) => workers.reduce((n, w) => n + (f(w) ?? 0), 0);
+  const cachedReadBytes = sum((w) => w.cachedReadBytes);
+  const missedReadBytes = sum((w) => w.missedReadBytes);
+  return {
+    clusterName,
+    membership: membership.type,
+    liveWorkers: workers.filter((w) => w.status === 'ONLINE').length,
+    lostWorkers: workers.filter((w) => w.status === 'OFFLINE').length,
+    capacityBytes: sum((w) => (w.status === 'ONLINE' ? w.capacityBytes : 0)),
+    usedBytes: sum((w) => w.usedBytes),
+    cachedReadBytes,
+    missedReadBytes,
+    ufsReadBytes: sum((w) => w.ufsReadBytes),
+    hitRate: hitRate(cachedReadBytes, missedReadBytes),
+    workers,
+  };
+}

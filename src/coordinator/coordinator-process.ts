@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import type { AlluxioConfiguration } from '../conf/index.js';
+import { createLogger, type Logger } from '../common/logging.js';
+import { metrics, startProcessMetrics } from '../common/metrics.js';
+import { VERSION } from '../common/version.js';
+import type { MembershipManager } from '../membership/membership-manager.js';
+import type { MountStore } from '../mount/mount-store.js';
+import { openMembership, openMountStore, ufsOptionsFromConf } from '../client/from-conf.js';
+import { createCoordinatorServer, type CoordinatorRoute } from './coordinator-server.js';
+import { MountAdmin } from './mount-admin.js';
+
+export interface RunningCoordinator {
+  /** The web/REST port actually bound (19999 by default; 0 in the configuration picks a free one). */
+  readonly port: number;
+  /** `http://<hostname>:<port>`, as clients reach it. */
+  readonly url: string;
+  readonly membership: MembershipManager;
+  readonly mountStore: MountStore;
+  close(): Promise<void>;
+}
+
+export interface CoordinatorOptions {
+  log?: Logger;
+  /** Extra REST routes (the job service registers /api/v1/load and /api/v1/free here). */
+  routes?: CoordinatorRoute[];
+}
+
+/**
+ * Starts the coordinator (`alluxio process start coordinator`). It keeps no state of its own:
+ * workers come from membership, mounts from the mount store (etcd in a cluster), and figures
+ * from the workers themselves, so any number of coordinators can run and any can be restarted.
+ */
+export async function startCoordinator(conf: AlluxioConfiguration, opts: CoordinatorOptions = {}): Promise<RunningCoordinator> {
+  const log = opts.log ?? createLogger('coordinator');
+  startProcessMetrics();
+  metrics.versionInfo.set({ version: VERSION, component: 'coordinator' }, 1);
+  const clusterName = conf.getString('alluxio.cluster.name');
+  const membership = await openMembership(conf, { log });
+  let mountStore: MountStore;
+  try {
+    mountStore = await openMountStore(conf);
+  } catch (err) {
+    await membership.close();
+    throw err;
+  }
+  const host = conf.getString('alluxio.coordinator.hostname');
+  const bind = conf.getString('alluxio.coordinator.bind.host');
+  const mounts = new MountAdmin(mountStore, ufsOptionsFromConf(conf));
+  const startedAt = Date.now();
+  let port = 0;
+  const server = createCoordinatorServer({
+    membership, mounts, clusterName,
+    workerTimeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 5000),
+    routes: opts.routes,
+    info: () => ({
+      component: 'coordinator', version: VERSION, clusterName, startedAt: new Date(startedAt).toISOString(),
+      uptimeMs: Date.now() - startedAt, membership: membership.type, mountTable: mountStore.source, webPort: port,
+    }),
+  });
+  server.listen(conf.getInt('alluxio.coordinator.web.port'), bind);
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
+  } catch (err) {
+    await Promise.allSettled([membership.close(), mountStore.close()]);
+    throw err;
+  }
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  log.info({ port, bind, cluster: clusterName, membership: membership.type, mountTable: mountStore.source }, 'coordinator started');
+
+  let closed = false;
+  return {
+    port, url, membership, mountStore,
+    async close() {
+      if (closed) return;
+      closed = true;
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(() => r(undefined)));
+      await Promise.allSettled([membership.close(), mountStore.close()]);
+      log.info('coordinator stopped');
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// Ring changes that keep the cache: when a worker joins or leaves, some keys get a new owner that
+// has none of their pages. Before reading such pages from the UFS, the new owner asks the key's
+// owner in the previous ring snapshot, which most likely has them cached. The peer answers from
+// its cache only (it never reads its UFS for this), so a miss there costs one round trip.
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Counter } from 'prom-client';
+import { Agent, request } from 'undici';
+import { InvalidArgumentError } from '../common/errors.js';
+import type { Logger } from '../common/logging.js';
+import { registry } from '../common/metrics.js';
+import { identityKey, type WorkerInfo } from '../hashring/worker-info.js';
+import type { WorkerRing } from '../client/worker-ring.js';
+import { fileIdOf } from '../pagestore/index.js';
+import type { FileId, PageStore } from '../pagestore/page-store.js';
+
+/** The REST route a worker serves its cached pages on (cache only; never the UFS). */
+export const PEER_PAGES_PATH = '/v1/cache/pages/';
+/** How many pages one peer request may ask for. */
+export const MAX_PEER_PAGES = 64;
+const COUNT_HEADER = 'x-alluxio-page-count';
+
+const peerReadBytes = new Counter({ name: 'alluxio_peer_page_read_bytes_total', help: 'Bytes of pages fetched from the previous owner instead of the UFS after a ring change', registers: [registry] });
+const peerServedBytes = new Counter({ name: 'alluxio_peer_page_served_bytes_total', help: 'Bytes of cached pages served to workers that took over a key after a ring change', registers: [registry] });
+
+export interface PageRequest {
+  ufsUri: string;
+  fileId: FileId;
+  version: string;
+  /** The file length (so both sides agree on every page's size). */
+  fileLength: number;
+  first: number;
+  last: number;
+}
+
+/** Somewhere other than the UFS that may hold pages: the consecutive pages from `first` it has. */
+export interface PageSource {
+  openPages(req: PageRequest): Promise<{ count: number; stream: Readable } | null>;
+  /** Counts bytes taken from this source (the reader calls it per completed page). */
+  recordBytes(n: number): void;
+}
+
+export interface PreviousOwnerOptions {
+  pageSize: number;
+  /** Connect and first-byte timeout of a peer request; a slow peer must not cost more than a UFS read. */
+  timeoutMs?: number;
+  log?: Logger;
+}
+
+/** Asks the key's owner in the previous ring snapshot, when it is another live worker. */
+export class PreviousOwnerPageSource implements PageSource {
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly ring: WorkerRing, private readonly self: () => WorkerInfo, private readonly o: PreviousOwnerOptions) {
+    this.timeoutMs = o.timeoutMs ?? 2000;
+    this.agent = new Agent({ connect: { timeout: this.timeoutMs }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs * 2, keepAliveTimeout: 30_000 });
+  }
+
+  /** The live worker that owned `ufsUri` before the last ring change, unless that is this worker. */
+  previousOwner(ufsUri: string): WorkerInfo | undefined {
+    const prev = this.ring.previousPolicy;
+    if (!prev) return undefined;
+    const owner = prev.getMultiple(ufsUri, 1)[0];
+    if (!owner || identityKey(owner.identity) === identityKey(this.self().identity)) return undefined;
+    return this.ring.liveWorker(owner); // a worker that left has nothing to give, and would cost a timeout
+  }
+
+  async openPages(r: PageRequest): Promise<{ count: number; stream: Readable } | null> {
+    const peer = this.previousOwner(r.ufsUri);
+    if (!peer) return null;
+    const last = Math.min(r.last, r.first + MAX_PEER_PAGES - 1);
+    const q = new URLSearchParams({
+      ufsFullPath: r.ufsUri, version: r.version, first: String(r.first), last: String(last),
+      pageSize: String(this.o.pageSize), fileLength: String(r.fileLength),
+    });
+    const url = `http://${peer.address.Host}:${peer.address.HttpServerPort}${PEER_PAGES_PATH}${r.fileId}?${q}`;
+    try {
+      const res = await request(url, { dispatcher: this.agent, signal: AbortSignal.timeout(this.timeoutMs * 4) });
+      const count = Number(res.headers[COUNT_HEADER] ?? 0);
+      if (res.statusCode !== 200 || !Number.isInteger(count) || count <= 0) {
+        await res.body.dump().catch(() => {});
+        return null;
+      }
+      return { count: Math.min(count, last - r.first + 1), stream: res.body as unknown as Readable };
+    } catch (err) {
+      this.o.log?.debug({ peer: url.split('?')[0], err: (err as Error).message }, 'previous owner did not answer; reading the UFS');
+      return null;
+    }
+  }
+
+  recordBytes(n: number): void {
+    peerReadBytes.inc(n);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+/**
+ * Serves `GET /v1/cache/pages/<fileId>?ufsFullPath=&version=&first=&last=&pageSize=&fileLength=`:
+ * the consecutive pages from `first` this worker has cached in that version, concatenated, their
+ * number in the x-alluxio-page-count header (0: none). Cache only: nothing is read from the UFS.
+ */
+export async function servePeerPages(store: PageStore, fileId: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
+  const ufsUri = q.get('ufsFullPath') ?? '';
+  const version = q.get('version') ?? '';
+  if (!ufsUri || fileIdOf(ufsUri) !== fileId) throw new InvalidArgumentError(`file id ${fileId} is not the SHA-256 of ufsFullPath '${ufsUri}'`);
+  if (!version) throw new InvalidArgumentError("missing query parameter 'version'");
+  const first = intOf(q, 'first');
+  const last = Math.min(intOf(q, 'last'), first + MAX_PEER_PAGES - 1);
+  const pageSize = intOf(q, 'pageSize');
+  const fileLength = intOf(q, 'fileLength');
+  let count = 0;
+  // Another page size means other page boundaries: nothing here is usable there.
+  if (pageSize === store.pageSize) {
+    while (first + count <= last && store.has(fileId, first + count, version)) count++;
+  }
+  res.writeHead(200, { 'content-type': 'application/octet-stream', [COUNT_HEADER]: String(count) });
+  for (let i = first; i < first + count; i++) {
+    const page = await store.get(fileId, i, version);
+    const expected = Math.min(pageSize, fileLength - i * pageSize);
+    if (!page || page.length !== expected) {
+      res.destroy(); // evicted or different meanwhile: a short answer, the caller reads the rest from the UFS
+      return;
+    }
+    peerServedBytes.inc(page.length);
+    if (!res.write(page)) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+    if (res.destroyed) return;
+  }
+  res.end();
+}
+
+function intOf(q: URLSearchParams, name: string): number {
+  const v = q.get(name);
+  if (v === null || !/^\d+$/.test(v)) throw new InvalidArgumentError(`query parameter ${name}='${v ?? ''}' must be a non-negative integer`);
+  return Number(v);
+}
