@@ -3,7 +3,7 @@ import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import { metrics, registry } from '../common/metrics.js';
 import { workerName } from '../hashring/worker-info.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
-import { readBody, sendError, sendJson } from './http-util.js';
+import { readBody, sendError, sendJson } from '../common/http.js';
 import { clusterReport, workerAddress } from './cluster-stats.js';
 import type { MountAdmin } from './mount-admin.js';
 

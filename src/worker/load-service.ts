@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import type { FileEntry, FileService } from './file-service.js';
-import { sendJson } from './http-util.js';
+import { sendJson } from '../common/http.js';
 
 export type LoadState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
 

@@ -6,7 +6,7 @@ import { metrics } from '../common/metrics.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { FileEntry, FileService } from './file-service.js';
-import { intParam, requiredParam, sendError, sendJson } from './http-util.js';
+import { intParam, requiredParam, sendError, sendJson } from '../common/http.js';
 import type { LoadService } from './load-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';

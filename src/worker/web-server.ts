@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { registry } from '../common/metrics.js';
-import { sendError, sendJson } from './http-util.js';
+import { sendError, sendJson } from '../common/http.js';
 
 /**
  * A process's web port: Prometheus metrics at /metrics, a JSON summary at /api/v1/info and a

@@ -1,6 +1,8 @@
+// HTTP conventions shared by every server (worker REST, S3, coordinator): JSON bodies, and errors as
+// {code, message} with the status the error table gives the code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { AlluxioError, toAlluxioError } from '../common/errors.js';
+import { AlluxioError, toAlluxioError } from './errors.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const data = Buffer.from(JSON.stringify(body));
