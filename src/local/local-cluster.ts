@@ -160,7 +160,7 @@ async function waitHealthy(url: string, child: ChildProcess, log: string, timeou
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new AlluxioError('ALX_ERR_INTERNAL', `${url} not healthy after ${timeoutMs / 1000}s; see ${log}`);
+  throw new AlluxioError('ALX_ERR_INTERNAL', `${url} not healthy after ${timeoutMs / 1000}s; see ${log}:\n${tail(log)}`);
 }
 
 function tail(file: string): string {

@@ -14,7 +14,7 @@ async function accessBytes(ufs: string): Promise<number> {
 
 describe('InstrumentedUfs', () => {
   let tmp: TempDir;
-  const size = 1024 * 1024;
+  const size = 8 * 1024 * 1024; // several 1 MiB read chunks
   before(async () => {
     tmp = await makeTempDir('alluxio-instr-');
     await writeFile(join(tmp.path, 'big'), Buffer.alloc(size, 3));
