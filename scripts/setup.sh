@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(etcd-server nginx-light awscli python3-boto3 s3cmd libfuse2 fuse3 wrk iproute2 curl bc)
+APT_PACKAGES=(etcd-server nginx-light awscli python3-boto3 s3cmd libfuse2 fuse3 wrk iproute2 curl bc s3fs openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

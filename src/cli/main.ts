@@ -28,7 +28,7 @@ registerConfCommands(program, global);
 registerInfoCommands(program, global);
 registerProcessCommands(program, global);
 registerRingCommands(program, global);
-registerLocalCommands(program);
+registerLocalCommands(program, global);
 
 // The operator's commands load the Kubernetes client (slow to import): only when they are used.
 const verb = firstCommand(process.argv.slice(2));

@@ -18,12 +18,15 @@ import { FileService } from './file-service.js';
 import { LoadService } from './load-service.js';
 import { createRestServer } from './rest-server.js';
 import { createWebServer } from './web-server.js';
+import { startS3Servers, type S3Servers } from './s3/s3-server.js';
 import { VERSION } from '../common/version.js';
 
 export interface RunningWorker {
   readonly info: WorkerInfo;
   readonly store: PageStore;
   readonly files: FileService;
+  /** The S3 API servers (HTTP, and HTTPS when a certificate is configured). */
+  readonly s3: S3Servers;
   readonly client: AlluxioClient;
   readonly log: Logger;
   close(): Promise<void>;
@@ -76,12 +79,13 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const servers: Server[] = [];
   const restPort = await listen(rest, bind, ports.HttpServerPort, servers);
   const webPort = await listen(web, bind, ports.WebPort, servers);
+  const s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), self: () => info, conf, log });
 
   const info: WorkerInfo = {
     identity,
     address: {
       Host: host, ContainerHost: '', RpcPort: ports.RpcPort, DataPort: ports.DataPort, SecureRpcPort: 0,
-      NettyDataPort: ports.DataPort, WebPort: webPort, DomainSocketPath: '', HttpServerPort: restPort, S3Port: ports.S3Port,
+      NettyDataPort: ports.DataPort, WebPort: webPort, DomainSocketPath: '', HttpServerPort: restPort, S3Port: s3.httpPort,
     },
     capacityBytes: store.stats().capacityBytes,
   };
@@ -90,12 +94,13 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
 
   let closed = false;
   return {
-    info, store, files, client, log,
+    info, store, files, client, log, s3,
     async close() {
       if (closed) return;
       closed = true;
       for (const s of servers) s.closeAllConnections?.();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+      await s3.close();
       await membership.leave().catch(() => {});
       await client.close().catch(() => {});
       await peer.close().catch(() => {});

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { GlobalOptions } from '../context.js';
 import { LocalLayout } from '../../local/local-layout.js';
 import { isAlive, readState, startLocalCluster, stopLocalCluster } from '../../local/local-cluster.js';
 import { printJson, printTable } from '../output.js';
@@ -8,7 +9,7 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 /** `alluxio local start|stop|status`: the embedded single-machine cluster. */
-export function registerLocalCommands(program: Command): void {
+export function registerLocalCommands(program: Command, global: () => GlobalOptions): void {
   const local = program.command('local').description('a whole cluster on this machine, as child processes');
 
   local.command('start')
@@ -24,7 +25,7 @@ export function registerLocalCommands(program: Command): void {
     .description('start a local cluster')
     .action(async (o: { workers: number; ufs: string; dir: string; cacheSize: string; pageSize?: string; conf: string[]; portBase: number; foreground?: boolean; etcd: boolean }) => {
       const { state, children, layout } = await startLocalCluster({
-        dir: o.dir, ufs: o.ufs, workers: o.workers, cacheSize: o.cacheSize, pageSize: o.pageSize, conf: o.conf, portBase: o.portBase,
+        dir: o.dir, ufs: o.ufs, workers: o.workers, cacheSize: o.cacheSize, pageSize: o.pageSize, conf: [...(global().conf ?? []), ...o.conf], portBase: o.portBase,
         foreground: !!o.foreground, etcd: o.etcd, onNotice: (m) => process.stderr.write(m + '\n'),
       });
       const out = process.stdout;

@@ -1,0 +1,219 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FileEntry, FileService } from '../file-service.js';
+import { S3Error } from './s3-errors.js';
+import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
+
+// Multipart uploads staged on the worker's local disk: <dir>/<uploadId>/manifest.json plus one
+// `<n>.part` file (and `<n>.json`: its MD5 and size) per part. Complete streams the parts, in
+// order, into one FileService.write, so the UFS sees one atomic write; Abort (or a failed Complete
+// that the client aborts) deletes the staging directory and nothing reaches the UFS.
+
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+export const MAX_PARTS = 10_000;
+const UPLOAD_ID_RE = /^[0-9a-f]{32}$/;
+
+interface Manifest {
+  bucket: string;
+  key: string;
+  path: string;
+  initiatedMs: number;
+  user: string;
+}
+
+export interface PartInfo {
+  partNumber: number;
+  etag: string;
+  size: number;
+  lastModifiedMs: number;
+}
+
+export class MultipartStore {
+  /** Uploads being completed: a second Complete or an Abort waits for the first to settle. */
+  private readonly completing = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly dir: string, private readonly files: FileService) {}
+
+  async create(bucket: string, key: string, path: string, user: string): Promise<string> {
+    const uploadId = randomBytes(16).toString('hex');
+    const d = join(this.dir, uploadId);
+    await mkdir(d, { recursive: true });
+    const m: Manifest = { bucket, key, path, initiatedMs: Date.now(), user };
+    await writeFile(join(d, 'manifest.json'), JSON.stringify(m));
+    return uploadId;
+  }
+
+  /** Stores one part (replacing an earlier one with the same number); returns its quoted ETag. */
+  async uploadPart(uploadId: string, bucket: string, key: string, partNumber: number, body: Readable): Promise<string> {
+    checkPartNumber(partNumber);
+    const d = (await this.manifest(uploadId, bucket, key)).dir;
+    const tmp = join(d, `${partNumber}.${randomBytes(4).toString('hex')}.tmp`);
+    const md5 = createHash('md5');
+    let size = 0;
+    const hasher = new Transform({
+      transform(chunk: Buffer, _e, cb) { md5.update(chunk); size += chunk.length; cb(null, chunk); },
+    });
+    try {
+      await pipeline(body, hasher, createWriteStream(tmp));
+      const etag = `"${md5.digest('hex')}"`;
+      await rename(tmp, join(d, `${partNumber}.part`));
+      await writeFile(join(d, `${partNumber}.json`), JSON.stringify({ partNumber, etag, size, lastModifiedMs: Date.now() } satisfies PartInfo));
+      return etag;
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async listParts(uploadId: string, bucket: string, key: string): Promise<PartInfo[]> {
+    const { dir } = await this.manifest(uploadId, bucket, key);
+    return readParts(dir);
+  }
+
+  /** Checks the client's part list, then writes the concatenation to the UFS and drops the staging dir. */
+  async complete(uploadId: string, bucket: string, key: string, xml: Buffer): Promise<FileEntry> {
+    const { dir, m } = await this.manifest(uploadId, bucket, key);
+    if (this.completing.has(uploadId)) throw new S3Error('InvalidRequest', `upload ${uploadId} is already being completed`);
+    const requested = parseCompleteBody(xml);
+    const have = new Map((await readParts(dir)).map((p) => [p.partNumber, p]));
+    const chosen: PartInfo[] = [];
+    for (let i = 0; i < requested.length; i++) {
+      const r = requested[i]!;
+      const p = have.get(r.partNumber);
+      if (!p || p.etag.replace(/"/g, '') !== r.etag.replace(/"/g, '')) {
+        throw new S3Error('InvalidPart', `part ${r.partNumber} was not uploaded, or its ETag ${r.etag} is not the one we have`);
+      }
+      chosen.push(p);
+    }
+    for (let i = 0; i < chosen.length - 1; i++) {
+      const p = chosen[i]!;
+      if (p.size < MIN_PART_SIZE) throw new S3Error('EntityTooSmall', `part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${MIN_PART_SIZE}`);
+    }
+    const total = chosen.reduce((n, p) => n + p.size, 0);
+    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total });
+    this.completing.set(uploadId, work);
+    try {
+      const entry = await work;
+      await rm(dir, { recursive: true, force: true });
+      return entry;
+    } finally {
+      this.completing.delete(uploadId);
+    }
+  }
+
+  async abort(uploadId: string, bucket: string, key: string): Promise<void> {
+    const { dir } = await this.manifest(uploadId, bucket, key);
+    await this.completing.get(uploadId)?.catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Uploads in progress in a bucket (ListMultipartUploads), oldest first. */
+  async uploads(bucket: string, prefix: string): Promise<Array<{ uploadId: string; key: string; initiatedMs: number; user: string }>> {
+    let ids: string[];
+    try {
+      ids = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const out = [];
+    for (const id of ids) {
+      if (!UPLOAD_ID_RE.test(id)) continue;
+      try {
+        const m = JSON.parse(await readFile(join(this.dir, id, 'manifest.json'), 'utf8')) as Manifest;
+        if (m.bucket === bucket && m.key.startsWith(prefix)) out.push({ uploadId: id, key: m.key, initiatedMs: m.initiatedMs, user: m.user });
+      } catch { /* completed or aborted meanwhile */ }
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiatedMs - b.initiatedMs));
+  }
+
+  private async manifest(uploadId: string, bucket: string, key: string): Promise<{ dir: string; m: Manifest }> {
+    const missing = () => new S3Error('NoSuchUpload', 'the specified upload does not exist: it may have been aborted or completed');
+    if (!UPLOAD_ID_RE.test(uploadId)) throw missing();
+    const dir = join(this.dir, uploadId);
+    let m: Manifest;
+    try {
+      m = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    } catch {
+      throw missing();
+    }
+    if (m.bucket !== bucket || m.key !== key) throw missing();
+    return { dir, m };
+  }
+}
+
+function checkPartNumber(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTS) throw new S3Error('InvalidArgument', `part number must be an integer between 1 and ${MAX_PARTS}`);
+}
+
+async function readParts(dir: string): Promise<PartInfo[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: PartInfo[] = [];
+  for (const n of names) {
+    if (!/^\d+\.json$/.test(n)) continue;
+    try {
+      const p = JSON.parse(await readFile(join(dir, n), 'utf8')) as PartInfo;
+      await stat(join(dir, `${p.partNumber}.part`));
+      out.push(p);
+    } catch { /* replaced meanwhile */ }
+  }
+  return out.sort((a, b) => a.partNumber - b.partNumber);
+}
+
+function parseCompleteBody(xml: Buffer): Array<{ partNumber: number; etag: string }> {
+  const root = parseXmlBody(xml, 'CompleteMultipartUpload');
+  const parts = list(root, 'Part').map((p) => {
+    const num = (text(p, 'PartNumber') ?? '').trim();
+    const etag = (text(p, 'ETag') ?? '').trim();
+    if (!/^\d{1,5}$/.test(num) || !etag) throw new S3Error('MalformedXML', 'each <Part> needs a <PartNumber> (1-10000) and an <ETag>');
+    const partNumber = Number(num);
+    checkPartNumber(partNumber);
+    return { partNumber, etag };
+  });
+  if (parts.length === 0) throw new S3Error('MalformedXML', 'the CompleteMultipartUpload document lists no parts');
+  for (let i = 1; i < parts.length; i++) {
+    if (parts[i]!.partNumber <= parts[i - 1]!.partNumber) throw new S3Error('InvalidPartOrder', 'the list of parts was not in ascending order');
+  }
+  return parts;
+}
+
+/** The parts' bytes in order, one file open at a time. */
+function concatParts(dir: string, parts: PartInfo[]): Readable {
+  return Readable.from((async function* () {
+    for (const p of parts) {
+      for await (const chunk of createReadStream(join(dir, `${p.partNumber}.part`), { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+    }
+  })(), { objectMode: false });
+}
+
+export function initiateXml(bucket: string, key: string, uploadId: string): string {
+  return doc('InitiateMultipartUploadResult', el('Bucket', bucket) + el('Key', key) + el('UploadId', uploadId));
+}
+
+export function completeXml(location: string, bucket: string, key: string, etag: string): string {
+  return doc('CompleteMultipartUploadResult', el('Location', location) + el('Bucket', bucket) + el('Key', key) + el('ETag', etag));
+}
+
+export function listPartsXml(bucket: string, key: string, uploadId: string, parts: PartInfo[], marker: number, maxParts: number, owner: string): string {
+  const after = parts.filter((p) => p.partNumber > marker);
+  const page = after.slice(0, maxParts);
+  const truncated = after.length > page.length;
+  let s = el('Bucket', bucket) + el('Key', key) + el('UploadId', uploadId) +
+    `<Initiator><ID>${owner}</ID><DisplayName>${owner}</DisplayName></Initiator><Owner><ID>${owner}</ID><DisplayName>${owner}</DisplayName></Owner>` +
+    '<StorageClass>STANDARD</StorageClass>' + el('PartNumberMarker', marker) +
+    el('NextPartNumberMarker', page.length ? page[page.length - 1]!.partNumber : marker) + el('MaxParts', maxParts) + el('IsTruncated', truncated);
+  for (const p of page) s += `<Part>${el('PartNumber', p.partNumber)}${el('LastModified', isoDate(p.lastModifiedMs))}${el('ETag', p.etag)}${el('Size', p.size)}</Part>`;
+  return doc('ListPartsResult', s);
+}
+
+export function listUploadsXml(bucket: string, prefix: string, uploads: Array<{ uploadId: string; key: string; initiatedMs: number; user: string }>): string {
+  let s = el('Bucket', bucket) + '<KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>' + el('Prefix', prefix) + el('MaxUploads', 1000) + el('IsTruncated', false);
+  for (const u of uploads.slice(0, 1000)) {
+    s += `<Upload>${el('Key', u.key)}${el('UploadId', u.uploadId)}<Initiator>${el('ID', u.user)}${el('DisplayName', u.user)}</Initiator>` +
+      `<Owner>${el('ID', u.user)}${el('DisplayName', u.user)}</Owner><StorageClass>STANDARD</StorageClass>${el('Initiated', isoDate(u.initiatedMs))}</Upload>`;
+  }
+  return doc('ListMultipartUploadsResult', s);
+}

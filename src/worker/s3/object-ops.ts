@@ -1,0 +1,273 @@
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { request } from 'undici';
+import { AlluxioError } from '../../common/errors.js';
+import { metrics } from '../../common/metrics.js';
+import type { UfsStatus } from '../../ufs/under-file-system.js';
+import { sameWorker } from '../../hashring/worker-info.js';
+import type { FileEntry, FileService } from '../file-service.js';
+import { checkConditions, etagOf, parseRange, writeObjectHead } from './get-object.js';
+import { requireBucket } from './bucket-ops.js';
+import { parallelRead } from './parallel-read.js';
+import { readSmallBody, requestBody } from './payload.js';
+import { sendEmpty, sendXml, type S3Call } from './s3-context.js';
+import { S3Error, s3ErrorOf } from './s3-errors.js';
+import { s3Metrics } from './s3-metrics.js';
+import { alluxioPath, checkKey, header } from './s3-request.js';
+import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
+
+// Object operations: GetObject/HeadObject (the hot path: the cached stream is piped to the
+// socket), PutObject, CopyObject, DeleteObject, DeleteObjects. A key ending in '/' names a
+// directory (the marker s3fs and consoles create).
+
+async function statObject(files: FileService, bucket: string, key: string): Promise<FileEntry> {
+  const e = await files.stat(alluxioPath(bucket, key)).catch(async (err: AlluxioError) => {
+    if (err.code === 'ALX_ERR_NOT_FOUND' || err.code === 'ALX_ERR_NOT_A_DIRECTORY') throw await noSuchKey(files, bucket, key);
+    throw err;
+  });
+  if ((e.type === 'directory') !== key.endsWith('/')) throw await noSuchKey(files, bucket, key);
+  return e;
+}
+
+/** NoSuchKey, or NoSuchBucket when the bucket is missing too (checked only on this error path). */
+async function noSuchKey(files: FileService, bucket: string, key: string): Promise<S3Error> {
+  const b = await files.stat('/' + bucket).catch(() => undefined);
+  if (!b || b.type !== 'directory') return new S3Error('NoSuchBucket', `the bucket ${bucket} does not exist`, '/' + bucket);
+  return new S3Error('NoSuchKey', 'the specified key does not exist', `/${bucket}/${key}`);
+}
+
+/** GET or HEAD /bucket/key */
+export async function getObject(c: S3Call, head: boolean): Promise<void> {
+  const { bucket, key, query } = c.t;
+  const files = c.svc.deps.files;
+  const r = c.resolved ?? files.resolve(alluxioPath(bucket, key));
+  let status: UfsStatus | undefined;
+  if (key.endsWith('/')) {
+    status = toStatus(await statObject(files, bucket, key));
+  } else {
+    try {
+      status = await files.reader.status(r.ufs, r.ufsUri);
+    } catch (err) {
+      const code = (err as AlluxioError).code;
+      if (code !== 'ALX_ERR_NOT_FOUND' && code !== 'ALX_ERR_NOT_A_DIRECTORY') throw err;
+    }
+    if (!status || status.isDirectory) throw await noSuchKey(files, bucket, key);
+  }
+  const e = entryOf(r.path, status);
+  if (c.req.headers['if-match'] !== undefined || c.req.headers['if-none-match'] !== undefined ||
+    c.req.headers['if-modified-since'] !== undefined || c.req.headers['if-unmodified-since'] !== undefined) checkConditions(c.req, e);
+  const pn = query.get('partNumber');
+  if (pn !== null && pn !== '1') throw new S3Error('InvalidRange', `part ${pn} does not exist: the object is stored as one part`);
+  const range = parseRange(c.req.headers.range, e.length);
+  if (head || e.type === 'directory' || e.length === 0) {
+    writeObjectHead(c.res, query, e, range, c.requestId);
+    c.res.end();
+    return;
+  }
+  const start = range ? range.start : 0;
+  const length = range ? range.end - range.start + 1 : e.length;
+  s3Metrics.bytesServed.inc(length);
+  const small = c.svc.small;
+  if (e.length <= small.maxObjectBytes) {
+    // Small objects: whole, from memory when hot (see small-objects.ts).
+    const k = small.keyOf(status);
+    let data = small.get(k);
+    if (data === undefined) {
+      data = await readAll(await files.reader.read(r.ufs, r.ufsUri, 0, e.length), e.length);
+      small.set(k, data);
+    } else {
+      metrics.cachedDataReadBytes.inc(length);
+    }
+    writeObjectHead(c.res, query, e, range, c.requestId);
+    c.res.end(length === data.length ? data : data.subarray(start, start + length));
+    return;
+  }
+  const stream = parallelRead(files.reader, r.ufs, r.ufsUri, status, start, length);
+  writeObjectHead(c.res, query, e, range, c.requestId);
+  await streamTo(stream, c.res);
+}
+
+async function readAll(r: { length: number; stream: Readable }, expected: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of r.stream) {
+    chunks.push(chunk as Buffer);
+    n += (chunk as Buffer).length;
+  }
+  if (n !== expected) throw new AlluxioError('ALX_ERR_STALE', `read ${n} bytes of a ${expected}-byte object: it changed during the read`);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n);
+}
+
+/** Pipes a read to the socket without copying, and without the AbortController stream.pipeline makes per call. */
+function streamTo(src: Readable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) => {
+      src.destroy();
+      res.destroy(err);
+      reject(err);
+    };
+    src.once('error', fail);
+    res.once('close', () => {
+      if (!res.writableFinished) src.destroy();
+      resolve();
+    });
+    src.pipe(res);
+  });
+}
+
+function toStatus(e: FileEntry): UfsStatus {
+  return { uri: e.ufsPath, name: e.name, isDirectory: e.type === 'directory', length: e.length, lastModifiedMs: e.lastModifiedMs, ...(e.etag ? { etag: e.etag } : {}) };
+}
+
+function entryOf(path: string, s: UfsStatus): FileEntry {
+  const e: FileEntry = { type: s.isDirectory ? 'directory' : 'file', name: '', path, ufsPath: s.uri, lastModifiedMs: s.lastModifiedMs, length: s.isDirectory ? 0 : s.length };
+  if (s.etag) e.etag = s.etag;
+  return e;
+}
+
+/** PUT /bucket/key (no copy source) */
+export async function putObject(c: S3Call): Promise<void> {
+  const { bucket, key } = c.t;
+  const files = c.svc.deps.files;
+  const body = requestBody(c.req, c.auth);
+  const path = alluxioPath(bucket, key);
+  await requireBucket(c);
+  let e: FileEntry;
+  if (key.endsWith('/')) {
+    const data = await readSmallBody(body, 0);
+    if (data.length > 0) throw new S3Error('InvalidArgument', `a key ending in '/' names a directory and cannot hold data (${data.length} bytes sent)`);
+    e = await files.mkdir(path);
+  } else {
+    try {
+      e = await files.write(path, body.stream, { length: body.length });
+    } catch (err) {
+      throw body.failure() ?? err;
+    }
+    if (body.length !== undefined) s3Metrics.bytesReceived.inc(body.length);
+  }
+  sendEmpty(c, 200, { etag: etagOf(e) });
+}
+
+/** The source of a copy: `x-amz-copy-source: [/]bucket/key[?versionId=null]`. */
+export function copySource(c: S3Call): { bucket: string; key: string } {
+  const raw = header(c.req, 'x-amz-copy-source') ?? '';
+  const [pathPart, qs] = raw.split('?', 2);
+  if (qs !== undefined && !/^versionId=(null)?$/.test(qs)) throw new S3Error('InvalidArgument', 'x-amz-copy-source: only versionId=null exists (buckets are unversioned)');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathPart!);
+  } catch {
+    throw new S3Error('InvalidArgument', 'x-amz-copy-source is not valid percent-encoding');
+  }
+  const p = decoded.startsWith('/') ? decoded.slice(1) : decoded;
+  const slash = p.indexOf('/');
+  if (slash <= 0 || slash === p.length - 1) throw new S3Error('InvalidArgument', 'x-amz-copy-source must be bucket/key');
+  const key = p.slice(slash + 1);
+  checkKey(key);
+  return { bucket: p.slice(0, slash), key };
+}
+
+/** PUT /bucket/key with x-amz-copy-source */
+export async function copyObject(c: S3Call): Promise<void> {
+  const { bucket, key } = c.t;
+  const files = c.svc.deps.files;
+  const src = copySource(c);
+  await requireBucket(c);
+  if (key.endsWith('/')) throw new S3Error('InvalidArgument', 'cannot copy onto a directory key');
+  const se = await statObject(files, src.bucket, src.key);
+  if (se.type === 'directory') throw new S3Error('InvalidArgument', 'cannot copy a directory');
+  checkConditions(c.req, se, 'x-amz-copy-source-');
+  const dstPath = alluxioPath(bucket, key);
+  const srcPath = alluxioPath(src.bucket, src.key);
+  if (srcPath === dstPath && header(c.req, 'x-amz-metadata-directive') !== 'REPLACE') {
+    throw new S3Error('InvalidRequest', "this copy request is illegal because it is trying to copy an object to itself without changing the object's metadata");
+  }
+  let e: FileEntry;
+  if (srcPath === dstPath) {
+    e = se; // metadata is not stored: copying an object onto itself changes nothing
+  } else {
+    const r = await files.read(srcPath, 0, se.length);
+    e = await files.write(dstPath, r.stream, { length: r.length });
+  }
+  sendXml(c, 200, doc('CopyObjectResult', el('LastModified', isoDate(e.lastModifiedMs)) + el('ETag', etagOf(e))));
+}
+
+/** DELETE /bucket/key: 204 whether or not the key existed, as S3 does. */
+export async function deleteObject(c: S3Call): Promise<void> {
+  await deleteKey(c.svc.deps.files, c.t.bucket, c.t.key);
+  sendEmpty(c, 204);
+}
+
+/**
+ * Deletes one key. A directory key (`dir/`) removes the directory only when empty (S3 deletes the
+ * marker, not what is below it); then parent directories left empty are removed up to the bucket,
+ * so a prefix disappears with its last key, as on S3.
+ */
+export async function deleteKey(files: FileService, bucket: string, key: string): Promise<void> {
+  const path = alluxioPath(bucket, key);
+  try {
+    const e = await files.stat(path);
+    if ((e.type === 'directory') !== key.endsWith('/')) return;
+    await files.delete(path);
+  } catch (err) {
+    const code = (err as AlluxioError).code;
+    if (code === 'ALX_ERR_NOT_FOUND' || code === 'ALX_ERR_DIRECTORY_NOT_EMPTY' || code === 'ALX_ERR_NOT_A_DIRECTORY') return;
+    throw err;
+  }
+  await pruneParents(files, path);
+}
+
+async function pruneParents(files: FileService, path: string): Promise<void> {
+  let parent = path.slice(0, path.lastIndexOf('/'));
+  while (parent.lastIndexOf('/') > 0 && !files.ns.isMountPoint(parent)) {
+    try {
+      if ((await files.list(parent)).length > 0) return;
+      await files.delete(parent);
+    } catch {
+      return;
+    }
+    parent = parent.slice(0, parent.lastIndexOf('/'));
+  }
+}
+
+/**
+ * POST /bucket?delete. Each key is deleted by the worker that owns it (through its REST API), so
+ * the owner's cache and metadata drop the file at once.
+ */
+export async function deleteObjects(c: S3Call): Promise<void> {
+  const { bucket } = c.t;
+  const svc = c.svc;
+  const root = parseXmlBody(await readSmallBody(requestBody(c.req, c.auth)), 'Delete');
+  const quiet = (text(root, 'Quiet') ?? '').trim() === 'true';
+  const objects = list(root, 'Object');
+  if (objects.length > 1000) throw new S3Error('MalformedXML', 'a Delete request may list at most 1000 objects');
+  let out = '';
+  const self = svc.deps.self();
+  for (const o of objects) {
+    const key = text(o, 'Key') ?? '';
+    try {
+      checkKey(key);
+      const owner = svc.deps.owners(svc.deps.files.resolve(alluxioPath(bucket, key)).ufsUri)[0];
+      if (owner && !key.endsWith('/') && !sameWorker(owner.identity, self.identity)) {
+        await deleteOnOwner(owner.address.Host, owner.address.HttpServerPort, bucket, key);
+        await pruneParents(svc.deps.files, alluxioPath(bucket, key));
+      } else {
+        await deleteKey(svc.deps.files, bucket, key);
+      }
+      if (!quiet) out += `<Deleted>${el('Key', key)}</Deleted>`;
+    } catch (err) {
+      const s = s3ErrorOf(err, true);
+      out += `<Error>${el('Key', key)}${el('Code', s.code)}${el('Message', s.message)}</Error>`;
+    }
+  }
+  sendXml(c, 200, doc('DeleteResult', out));
+}
+
+async function deleteOnOwner(host: string, port: number, bucket: string, key: string): Promise<void> {
+  const path = alluxioPath(bucket, key);
+  const r = await request(`http://${host}:${port}/v1/file?path=${encodeURIComponent(path)}`, { method: 'DELETE', headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const body = await r.body.text();
+  if (r.statusCode >= 300 && r.statusCode !== 404 && !body.includes('ALX_ERR_NOT_FOUND') && !body.includes('ALX_ERR_DIRECTORY_NOT_EMPTY')) {
+    throw new S3Error('InvalidRequest', `the owner of ${key} refused the delete: ${body.slice(0, 200)}`);
+  }
+}

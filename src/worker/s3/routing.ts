@@ -1,0 +1,95 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { Agent, request } from 'undici';
+import type { Logger } from '../../common/logging.js';
+import { sameWorker, workerName, type WorkerInfo } from '../../hashring/worker-info.js';
+import { s3Metrics } from './s3-metrics.js';
+
+/** Set on requests one worker forwards to another: the receiver serves them itself (no loops). */
+export const FORWARDED_HEADER = 'x-alluxio-s3-forwarded';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
+
+export interface RouterOptions {
+  owners: (ufsUri: string) => WorkerInfo[];
+  self: () => WorkerInfo;
+  /** 307 to the owner instead of proxying (alluxio.worker.s3.redirect.enabled). */
+  redirect: boolean;
+  /** The S3 port of a worker whose address does not say (the cluster's alluxio.worker.rest.port). */
+  defaultS3Port: number;
+  log: Logger;
+}
+
+/**
+ * Sends a request for a key to the worker that owns it on the hash ring, so each object is cached
+ * on one worker: as a 307 redirect, or proxied with both bodies streamed. The owner checks the
+ * signature itself (the Host header is kept). A GET or HEAD whose owner cannot be reached is served
+ * here instead, as the client library's failover does.
+ */
+export class S3Router {
+  private readonly agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
+
+  constructor(private readonly o: RouterOptions) {}
+
+  /** The owner's base URL when it is another worker, else undefined (serve locally). */
+  ownerOf(req: IncomingMessage, ufsUri: string): WorkerInfo | undefined {
+    if (req.headers[FORWARDED_HEADER] !== undefined) return undefined;
+    const owners = this.o.owners(ufsUri);
+    const owner = owners[0];
+    if (!owner || sameWorker(owner.identity, this.o.self().identity)) return undefined;
+    return owner;
+  }
+
+  /**
+   * Forwards the request; resolves true when the owner answered (or a redirect was sent), false
+   * when the caller should serve it locally (owner unreachable for a body-less request).
+   */
+  async forward(req: IncomingMessage, res: ServerResponse, owner: WorkerInfo, requestId: string): Promise<boolean> {
+    const base = `http://${hostPart(owner.address.Host)}:${owner.address.S3Port ?? this.o.defaultS3Port}`;
+    if (this.o.redirect) {
+      s3Metrics.proxied.inc({ mode: 'redirect' });
+      res.writeHead(307, { location: base + req.url, 'x-amz-request-id': requestId, 'content-length': 0 });
+      res.end();
+      return true;
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+    headers[FORWARDED_HEADER] = workerName(this.o.self().identity);
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    const abort = new AbortController();
+    const onClose = () => { if (!res.writableFinished) abort.abort(); };
+    res.once('close', onClose);
+    let upstream;
+    try {
+      upstream = await request(base + req.url, {
+        method: req.method as 'GET', headers, body: hasBody ? req : null, dispatcher: this.agent, signal: abort.signal,
+        headersTimeout: 60_000, bodyTimeout: 300_000,
+      });
+    } catch (err) {
+      res.off('close', onClose);
+      if (!hasBody && !abort.signal.aborted) {
+        this.o.log.warn({ owner: workerName(owner.identity), err: (err as Error).message }, 'S3 owner unreachable: serving the request here');
+        return false;
+      }
+      throw err;
+    }
+    s3Metrics.proxied.inc({ mode: 'proxy' });
+    const out: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+    res.writeHead(upstream.statusCode, out);
+    try {
+      await pipeline(upstream.body, res);
+    } finally {
+      res.off('close', onClose);
+    }
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function hostPart(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
