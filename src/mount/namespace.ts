@@ -16,7 +16,7 @@ export interface ResolvedPath extends Resolved {
  */
 export class Namespace {
   private table: MountTable = new MountTable([]);
-  private readonly ufsByMount = new Map<string, { key: string; ufs: UnderFileSystem }>();
+  private readonly ufsByMount = new Map<string, { key: string; ufs: UnderFileSystem; mount: MountPoint }>();
   private unwatch: (() => void) | undefined;
 
   private constructor(private readonly store: MountStore, private readonly globalUfsOptions: UfsOptions) {}
@@ -71,11 +71,16 @@ export class Namespace {
   }
 
   private ufsFor(mount: MountPoint): UnderFileSystem {
-    const key = mountKey(mount);
     const cached = this.ufsByMount.get(mount.path);
-    if (cached && cached.key === key) return cached.ufs;
+    // The same MountPoint object as last time: the common case, decided without building a key.
+    if (cached && cached.mount === mount) return cached.ufs;
+    const key = mountKey(mount);
+    if (cached && cached.key === key) {
+      cached.mount = mount;
+      return cached.ufs;
+    }
     const ufs = createUfs(mount.ufsUri, { ...this.globalUfsOptions, ...mount.options });
-    this.ufsByMount.set(mount.path, { key, ufs });
+    this.ufsByMount.set(mount.path, { key, ufs, mount });
     if (cached) void cached.ufs.close().catch(() => {});
     return ufs;
   }

@@ -107,8 +107,23 @@ export class CachedReader {
     const sequential = this.lastReadEnd.get(t.fileId) === start;
     this.lastReadEnd.set(t.fileId, end);
     let p = first;
+    // Cached pages are read a few ahead of the one being sent, so disk reads overlap socket writes.
+    const ahead = new Map<number, Promise<Buffer | null>>();
+    const pageAt = (i: number): Promise<Buffer | null> => {
+      let pr = ahead.get(i);
+      if (!pr) {
+        pr = this.cachedPage(t, i);
+        pr.catch(() => {});
+        ahead.set(i, pr);
+      }
+      return pr;
+    };
     while (p <= last) {
-      const page = await this.cachedPage(t, p);
+      for (let i = p + 1; i <= Math.min(last, p + CACHED_READ_AHEAD); i++) {
+        if (!ahead.has(i) && this.store.has(t.fileId, i, t.version)) pageAt(i);
+      }
+      const page = await pageAt(p);
+      ahead.delete(p);
       if (page) {
         const from = Math.max(start - p * ps, 0);
         const to = Math.min(end - p * ps, page.length);
@@ -120,6 +135,7 @@ export class CachedReader {
       let q = p;
       while (q < last && q - p + 1 < this.maxRunPages && !this.inflight.has(pageKey(t, q + 1)) && !this.store.has(t.fileId, q + 1, t.version)) q++;
       yield* this.loadRun(t, p, q, start, end);
+      for (let i = p; i <= q; i++) ahead.delete(i);
       p = q + 1;
     }
     if (sequential && this.opts.readAheadPages > 0) this.readAhead(t, last + 1, last + this.opts.readAheadPages);
@@ -300,6 +316,9 @@ export class CachedReader {
     })().catch(() => {});
   }
 }
+
+/** Cached pages read ahead of the page being sent. */
+const CACHED_READ_AHEAD = 3;
 
 function pageKey(t: ReadTarget, p: number): string {
   return `${t.fileId}:${p}:${t.version}`;

@@ -74,21 +74,35 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     ? await staticSelfIdentity(membership, host, ports.HttpServerPort)
     : resolveWorkerIdentity({ uuid: conf.get('alluxio.worker.identity.uuid'), filePath: conf.getString('alluxio.worker.identity.uuid.file.path') });
 
-  const rest = createRestServer({ files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load });
-  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }));
-  const servers: Server[] = [];
-  const restPort = await listen(rest, bind, ports.HttpServerPort, servers);
-  const webPort = await listen(web, bind, ports.WebPort, servers);
-  const s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), self: () => info, conf, log });
-
+  // The address is known before any server listens (a request may arrive at once); ports
+  // configured as 0 are filled in once bound.
   const info: WorkerInfo = {
     identity,
     address: {
       Host: host, ContainerHost: '', RpcPort: ports.RpcPort, DataPort: ports.DataPort, SecureRpcPort: 0,
-      NettyDataPort: ports.DataPort, WebPort: webPort, DomainSocketPath: '', HttpServerPort: restPort, S3Port: s3.httpPort,
+      NettyDataPort: ports.DataPort, WebPort: ports.WebPort, DomainSocketPath: '', HttpServerPort: ports.HttpServerPort, S3Port: ports.S3Port,
     },
     capacityBytes: store.stats().capacityBytes,
   };
+  const rest = createRestServer({ files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load });
+  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }));
+  const servers: Server[] = [];
+  let s3: S3Servers;
+  try {
+    info.address.HttpServerPort = await listen(rest, bind, ports.HttpServerPort, servers);
+    info.address.WebPort = await listen(web, bind, ports.WebPort, servers);
+    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), self: () => info, conf, log });
+    info.address.S3Port = s3.httpPort;
+  } catch (err) {
+    // A port in use (or a bad S3 setting) fails the start; release what was opened.
+    for (const srv of servers) srv.close();
+    await client.close().catch(() => {});
+    await namespace.close();
+    await store.close();
+    throw err;
+  }
+  const restPort = info.address.HttpServerPort;
+  const webPort = info.address.WebPort;
   await membership.join(info);
   log.info({ worker: workerName(identity), rest: restPort, web: webPort, membership: membership.type }, 'worker started');
 

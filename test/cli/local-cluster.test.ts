@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { runCli, scrapeMetric } from '../support/cli.js';
+import { localPortBase } from '../support/ports.js';
 
 const PAGE = 64 * 1024;
 
@@ -15,7 +16,7 @@ describe('local cluster through the CLI', () => {
   let ufs: string;
   let state: string;
   let env: Record<string, string>;
-  const portBase = 1000 * (1 + Math.floor(Math.random() * 25));
+  const portBase = localPortBase([1, 2, 3, 4, 5]);
   const data = randomBytes(5 * PAGE + 123);
 
   const cli = (...args: string[]) => runCli(args, env);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
+import { localPortBase } from '../support/ports.js';
 import { runCli } from '../support/cli.js';
 import { waitFor } from '../support/etcd.js';
 
@@ -18,7 +19,7 @@ describe('local cluster with etcd and the coordinator', { skip: process.env.ETCD
   let state: string;
   let ufs: string;
   let env: Record<string, string>;
-  const portBase = 1000 * (1 + Math.floor(Math.random() * 25)) + 500;
+  const portBase = localPortBase([7, 9, 11]); // the second cluster below uses portBase + 200
 
   before(async () => {
     tmp = await makeTempDir('alluxio-local-etcd-');

@@ -1,21 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfiguration, type AlluxioConfiguration } from '../../src/conf/index.js';
 import { createLogger } from '../../src/common/logging.js';
 import { startWorker, type RunningWorker } from '../../src/worker/worker-process.js';
 
-/** A free loopback TCP port (bound then released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.js';
+import { freePort } from './ports.js';
 
 export interface TestCluster {
   workers: RunningWorker[];
