@@ -13,7 +13,7 @@ const sizeMb = Number(process.argv[2] ?? 256);
 const runs = Number(process.argv[3] ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'alluxio-bench-s3-'));
 const s3 = await startS3Server({ buckets: ['bench'] });
-const base = 9000 + Math.floor(Math.random() * 10) * 100;
+const base = 2400; // worker ports stay below the ephemeral range (32768+)
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...args], { encoding: 'utf8' });
 
 /** Wall seconds of one curl GET to /dev/null, checking the size. */

@@ -27,8 +27,8 @@ echo "writing a ${SIZE_MB} MiB file..."
 head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom > "$UFS/big.bin"
 NGINX_PORT=$(free_port)
 start_nginx "$UFS" "$NGINX_PORT" "$WORK"
-BASE=$(( ( $(date +%s) % 20 + 5) * 1000 ))
-node bin/alluxio.js local start --workers 1 --ufs "$UFS" --dir "$WORK/state" --cache-size "$((SIZE_MB * 2))MB" --port-base "$BASE" >/dev/null
+BASE=2600 # worker ports stay below the ephemeral range (32768+)
+node bin/alluxio.js local start --no-etcd --workers 1 --ufs "$UFS" --dir "$WORK/state" --cache-size "$((SIZE_MB * 2))MB" --port-base "$BASE" >/dev/null
 REST="http://127.0.0.1:$((28080 + BASE))"
 URL="$REST/v1/read?path=/big.bin"
 

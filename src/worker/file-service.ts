@@ -3,7 +3,8 @@ import { AlluxioError, NotFoundError } from '../common/errors.js';
 import { baseName, joinPath, normalizePath } from '../common/paths.js';
 import type { Namespace, ResolvedPath } from '../mount/namespace.js';
 import type { UfsStatus } from '../ufs/under-file-system.js';
-import type { CachedReader } from './cached-reader.js';
+import { checkRange, type CachedReader } from './cached-reader.js';
+import { parallelRead } from './parallel-read.js';
 
 /** A file or directory as the worker reports it, in Alluxio paths. */
 export interface FileEntry {
@@ -64,10 +65,13 @@ export class FileService {
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
+  /** Streams a range; large ranges are read a few segments at a time (see parallelRead). */
   async read(pathOrUri: string, offset: number, length: number): Promise<{ entry: FileEntry; length: number; stream: Readable }> {
     const r = this.resolve(pathOrUri);
-    const { status, length: n, stream } = await this.reader.read(r.ufs, r.ufsUri, offset, length);
-    return { entry: toEntry(r.path, status), length: n, stream };
+    const status = await this.reader.status(r.ufs, r.ufsUri);
+    if (status.isDirectory) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${r.path} is a directory`);
+    const n = checkRange(offset, length, status.length, r.ufsUri);
+    return { entry: toEntry(r.path, status), length: n, stream: parallelRead(this.reader, r.ufs, r.ufsUri, status, offset, n) };
   }
 
   async write(pathOrUri: string, body: Readable | Buffer, options: { length?: number; contentMd5?: string } = {}): Promise<FileEntry> {

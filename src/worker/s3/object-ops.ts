@@ -8,7 +8,7 @@ import { sameWorker } from '../../hashring/worker-info.js';
 import type { FileEntry, FileService } from '../file-service.js';
 import { checkConditions, etagOf, parseRange, writeObjectHead } from './get-object.js';
 import { requireBucket } from './bucket-ops.js';
-import { parallelRead } from './parallel-read.js';
+import { parallelRead } from '../parallel-read.js';
 import { readSmallBody, requestBody } from './payload.js';
 import { sendEmpty, sendXml, type S3Call } from './s3-context.js';
 import { S3Error, s3ErrorOf } from './s3-errors.js';

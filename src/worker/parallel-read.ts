@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { AlluxioError } from '../../common/errors.js';
-import { ufsVersion, type UfsStatus, type UnderFileSystem } from '../../ufs/under-file-system.js';
-import type { CachedReader } from '../cached-reader.js';
+import { AlluxioError } from '../common/errors.js';
+import { ufsVersion, type UfsStatus, type UnderFileSystem } from '../ufs/under-file-system.js';
+import type { CachedReader } from './cached-reader.js';
 
 /** Bytes one segment covers at least, and how many segments are read at once. */
 const SEGMENT_BYTES = 2 << 20;
