@@ -1,7 +1,7 @@
 // The worker's S3 API against nginx (sendfile on, one worker process) on the same machine, in one run:
 //   1. a 1 GiB object, cached, fetched with curl: best of RUNS, MiB/s;
 //   2. a 4 KiB object, cached, with `wrk -c 32 -t 2 -d 10s`: requests per second.
-// Prints the ratios and writes them, with the command, to docs/benchmarks-s3.md.
+// Prints the ratios and writes them, with the command, to docs/benchmarks.md.
 // Usage: npx tsx bench/s3/s3-vs-nginx.ts [--size-mb 1024] [--runs 3] [--duration 10s] [--page-size 1MB] [--no-doc]
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -133,7 +133,7 @@ try {
     const cmd = `npx tsx bench/s3/s3-vs-nginx.ts --size-mb ${SIZE_MB} --runs ${RUNS} --duration ${args.duration} --page-size ${args['page-size']}`;
     const block = ['<!-- results: written by bench/s3/s3-vs-nginx.ts -->', '```', cmd, '```', '',
       `Measured ${new Date().toISOString().slice(0, 10)}:`, '', ...lines, '<!-- /results -->'].join('\n');
-    const file = new URL('../../docs/benchmarks-s3.md', import.meta.url);
+    const file = new URL('../../docs/benchmarks.md', import.meta.url);
     let doc: string;
     try {
       doc = readFileSync(file, 'utf8');
