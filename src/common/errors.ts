@@ -97,3 +97,9 @@ export function toAlluxioError(err: unknown): AlluxioError {
     default: return new AlluxioError('ALX_ERR_INTERNAL', e?.message ?? String(err), { cause: err });
   }
 }
+
+/** A short cause for messages: the error's class and message, nothing from a client's options. */
+export function causeText(err: unknown): string {
+  if (err instanceof Error) return `${err.constructor?.name ?? err.name}: ${err.message}`;
+  return String(err);
+}

@@ -1,4 +1,6 @@
-import { AlluxioError } from '../common/errors.js';
+import { AlluxioError, causeText } from '../common/errors.js';
+
+export { causeText };
 
 /**
  * etcd could not be reached (or refused us) for an operation. The message names the endpoints and
@@ -11,8 +13,3 @@ export class EtcdUnavailableError extends AlluxioError {
   }
 }
 
-/** A short cause for messages: the error's class and message, nothing from the client's options. */
-export function causeText(err: unknown): string {
-  if (err instanceof Error) return `${err.constructor?.name ?? err.name}: ${err.message}`;
-  return String(err);
-}

@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../common/logging.js';
 import { sameWorker, workerName, type WorkerInfo } from '../hashring/worker-info.js';
 import { createEtcdClient, describeEtcd, type EtcdClientOptions } from './etcd-client.js';
 import { EtcdUnavailableError, causeText } from './etcd-errors.js';
-import { EtcdPrefixWatch } from './etcd-prefix-watch.js';
+import { EtcdPrefixWatch } from '../common/etcd-prefix-watch.js';
 import {
   DEFAULT_CLUSTER_NAME, decodeWorkerEntity, encodeWorkerEntity, ringPrefix, serviceDiscoveryPrefix,
   validateClusterName, validateWorkerInfo,

@@ -1,4 +1,5 @@
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
+import { EtcdPrefixWatch } from '../common/etcd-prefix-watch.js';
 import { AlluxioError, InvalidArgumentError, MountError, NotFoundError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { normalizePath } from '../common/paths.js';
@@ -28,8 +29,7 @@ export class EtcdMountStore implements MountStore {
   readonly secretDir: string;
   private readonly log: Logger;
   private readonly listeners = new Map<Listener, string | undefined>();
-  private watcher?: Watcher;
-  private watchRestart?: NodeJS.Timeout;
+  private prefixWatch?: EtcdPrefixWatch;
   private refreshing = false;
   private refreshAgain = false;
   private closed = false;
@@ -115,7 +115,7 @@ export class EtcdMountStore implements MountStore {
     this.assertOpen();
     if (typeof listener !== 'function') throw new InvalidArgumentError('watch needs a listener function');
     this.listeners.set(listener, undefined);
-    if (this.watcher) this.refresh();
+    if (this.prefixWatch?.running) this.refresh();
     else this.startWatch();
     return () => {
       this.listeners.delete(listener);
@@ -143,30 +143,14 @@ export class EtcdMountStore implements MountStore {
     }
   }
 
-  // --- watch: same pattern as membership's EtcdPrefixWatch (kept here: mount does not import membership) ---
-
   private startWatch(): void {
-    if (this.closed || this.watcher) return;
-    const w = this.client.watch().prefix(this.mountDir).watcher();
-    this.watcher = w;
-    w.on('connected', () => this.refresh());
-    w.on('data', () => this.refresh());
-    w.on('disconnected', () => this.log.debug({ prefix: this.mountDir }, 'etcd mount watch disconnected, reconnecting'));
-    w.on('error', (err) => {
-      // etcd cancelled the watch (e.g. compaction): the library already dropped it; make a new one.
-      if (this.watcher !== w) return;
-      this.log.warn({ err: (err as Error).message }, 'etcd mount watch cancelled, creating a new one');
-      this.watcher = undefined;
-      this.watchRestart = setTimeout(() => { if (this.listeners.size > 0) this.startWatch(); }, 200);
-      this.watchRestart.unref();
-    });
+    if (this.closed || this.prefixWatch?.running) return;
+    this.prefixWatch = new EtcdPrefixWatch(this.client, this.mountDir, () => this.refresh(), this.log);
+    this.prefixWatch.start();
   }
 
   private async stopWatch(): Promise<void> {
-    clearTimeout(this.watchRestart);
-    const w = this.watcher;
-    this.watcher = undefined;
-    if (w) await Promise.race([w.cancel().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+    await this.prefixWatch?.stop();
   }
 
   private refresh(): void {

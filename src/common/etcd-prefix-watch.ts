@@ -1,12 +1,12 @@
 import type { Etcd3, Watcher } from 'etcd3';
-import type { Logger } from '../common/logging.js';
-import { causeText } from './etcd-errors.js';
+import { causeText } from './errors.js';
+import type { Logger } from './logging.js';
 
 /**
  * An etcd watch on a key prefix that stays up: the etcd3 library reconnects a broken stream by
  * itself (resuming from the last revision); when etcd cancels the watch instead (e.g. its revision
  * was compacted away) we create a new one. `onChange` runs on every event and every (re)connect,
- * so the owner re-reads the prefix after any gap.
+ * so the owner re-reads the prefix after any gap. Used by etcd membership and the etcd mount table.
  */
 export class EtcdPrefixWatch {
   private watcher?: Watcher;
