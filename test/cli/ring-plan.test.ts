@@ -13,7 +13,7 @@ import { createLogger } from '../../src/common/logging.js';
 import { runCli, scrapeMetric } from '../support/cli.js';
 import { startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
-import { readAll, writeEtcdConf, WorkerProcess, type EtcdClusterConf } from '../cluster/harness.js';
+import { readAll, startWorkerProcesses, writeEtcdConf, WorkerProcess, type EtcdClusterConf } from '../cluster/harness.js';
 
 const PAGE = 64 * 1024;
 
@@ -45,7 +45,7 @@ describe('ring plan and scale-out on a warm cluster', () => {
       total += size;
     }
     cc = writeEtcdConf(tmp.path, etcd.endpoints, { 'alluxio.master.mount.table.root.ufs': ufs, 'alluxio.worker.page.store.read.ahead.pages': '0' });
-    workers.push(...await Promise.all([0, 1, 2].map((i) => WorkerProcess.start(cc, tmp.path, i))));
+    workers.push(...await startWorkerProcesses(cc, tmp.path, 3));
     client = await createClient(cc.conf(), { log: createLogger('test-client', 'silent') });
     await waitFor('client sees 3 workers', () => client.ring.liveWorkers.length === 3, 10_000);
   });

@@ -15,7 +15,7 @@ import { workerName } from '../../src/hashring/worker-info.js';
 import { runCli, scrapeMetric } from '../support/cli.js';
 import { sleep, startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
-import { readAll, writeEtcdConf, WorkerProcess, type EtcdClusterConf } from './harness.js';
+import { readAll, startWorkerProcesses, writeEtcdConf, WorkerProcess, type EtcdClusterConf } from './harness.js';
 
 const DETECTION_MS = 3000;
 
@@ -75,7 +75,7 @@ describe('failover in a cluster', () => {
       'alluxio.master.mount.table.root.ufs': ufs,
       'alluxio.worker.failure.detection.timeout': `${DETECTION_MS}ms`,
     });
-    workers = await Promise.all([0, 1, 2].map((i) => WorkerProcess.start(cc, tmp.path, i)));
+    workers = await startWorkerProcesses(cc, tmp.path, 3);
     for (let i = 0; i < 4; i++) clients.push(await createClient(cc.conf(), { log: createLogger('test-client', 'silent') }));
     await waitFor('clients see 3 workers', () => clients.every((c) => c.ring.liveWorkers.length === 3), 10_000);
     for (const [path, data] of files) assert.ok((await readAll(clients[0]!, path)).equals(data));

@@ -68,6 +68,18 @@ export async function startInProcessWorker(c: EtcdClusterConf, dir: string, i: n
   return startWorker(c.conf(workerOverrides(dir, i, p, extra)), createLogger('test-worker', process.env.ALLUXIO_LOG_LEVEL ?? 'silent'));
 }
 
+/** Starts workers 0..n-1 as processes; if any fails, the others are stopped and the error thrown. */
+export async function startWorkerProcesses(c: EtcdClusterConf, dir: string, n: number, extra: Record<string, string> = {}): Promise<WorkerProcess[]> {
+  const settled = await Promise.allSettled(Array.from({ length: n }, (_, i) => WorkerProcess.start(c, dir, i, extra)));
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((w) => w.kill()));
+    throw failed.reason;
+  }
+  return started;
+}
+
 /** A worker running as its own `alluxio process start worker` process. */
 export class WorkerProcess {
   proc?: ChildProcess;
@@ -78,7 +90,12 @@ export class WorkerProcess {
 
   static async start(c: EtcdClusterConf, dir: string, i: number, extra: Record<string, string> = {}): Promise<WorkerProcess> {
     const w = new WorkerProcess(c, dir, i, await workerPorts(), extra);
-    await w.start();
+    try {
+      await w.start();
+    } catch (err) {
+      await w.kill(); // never leave a half-started worker behind
+      throw err;
+    }
     return w;
   }
 
