@@ -1,6 +1,5 @@
 import type { AlluxioConfiguration } from '../conf/index.js';
 import type { Logger } from '../common/logging.js';
-import type { WorkerIdentity } from '../hashring/worker-info.js';
 import type { SelectionPolicyOptions } from '../hashring/worker-selection-policy.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
 import { StaticMembershipManager, type DefaultPorts } from '../membership/static-membership-manager.js';
@@ -94,4 +93,3 @@ export async function createClient(conf: AlluxioConfiguration, opts: { log?: Log
   return new AlluxioClient({ ring, membership, namespace, http, ufsFallback: conf.getBool('alluxio.dora.client.ufs.fallback.enabled'), log: opts.log });
 }
 
-export type { WorkerIdentity };
