@@ -28,8 +28,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m
  */
 export function createRestServer(d: RestServerDeps): Server {
   const routes: Array<[string, RegExp, string, Handler]> = [
-    ['GET', /^\/v1\/health$/, 'health', (_q, res) => sendJson(res, 200, { status: 'ok', worker: d.self().identity })],
-    ['GET', /^\/v1\/files$/, 'files', async (req, res, q) => {
+    ['GET', /^\/v1\/health$/, 'health', (_req, res) => sendJson(res, 200, { status: 'ok', worker: d.self().identity })],
+    ['GET', /^\/v1\/files$/, 'files', async (_req, res, q) => {
       const entries = await d.files.list(pathParam(q), q.get('recursive') === 'true');
       sendJson(res, 200, entries.map(alluxioJson));
     }],
