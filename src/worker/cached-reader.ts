@@ -171,7 +171,9 @@ export class CachedReader {
     const runStart = p * ps;
     const runEnd = Math.min((q + 1) * ps, t.length);
     let page = p;
-    let buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
+    let pageLen = Math.min(ps, t.length - page * ps);
+    // Allocated only when a page has to be assembled from several chunks.
+    let buf: Buffer | undefined;
     let filled = 0;
     const stream = await this.openUfs(t, runStart, runEnd - runStart, waiters, p, q);
     try {
@@ -179,10 +181,10 @@ export class CachedReader {
         let off = 0;
         while (off < chunk.length) {
           if (page > q) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri} returned more bytes than expected: it changed during the read`);
-          const n = Math.min(chunk.length - off, buf.length - filled);
+          const n = Math.min(chunk.length - off, pageLen - filled);
           // A chunk that holds a whole page becomes the page itself: no copy.
-          if (filled === 0 && n === buf.length) buf = chunk.subarray(off, off + n) as Buffer<ArrayBuffer>;
-          else chunk.copy(buf, filled, off, off + n);
+          if (filled === 0 && n === pageLen) buf = chunk.subarray(off, off + n);
+          else chunk.copy((buf ??= Buffer.allocUnsafe(pageLen)), filled, off, off + n);
           const abs = page * ps + filled;
           const from = Math.max(abs, start);
           const to = Math.min(abs + n, end);
@@ -192,10 +194,11 @@ export class CachedReader {
           }
           filled += n;
           off += n;
-          if (filled === buf.length) {
+          if (filled === pageLen) {
             this.completePage(t, page, buf, waiters);
             page++;
-            if (page <= q) buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
+            pageLen = Math.min(ps, t.length - page * ps);
+            buf = undefined;
             filled = 0;
           }
         }
