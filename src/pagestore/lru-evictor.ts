@@ -1,35 +1,15 @@
-import type { Evictor, PageKey } from './evictor.js';
-import { LinkedList, ListNode } from './linked-list.js';
+import type { PageKey } from './evictor.js';
+import { OrderedEvictor } from './ordered-evictor.js';
 
-/** Least recently used first: a key-to-node Map over a linked list, young end at the tail. O(1). */
-export class LruEvictor<K = PageKey> implements Evictor<K> {
-  private readonly nodes = new Map<K, ListNode<K>>();
-  private readonly list = new LinkedList<K>();
-
-  get size(): number {
-    return this.list.size;
-  }
+/** Least recently used first: young end at the tail. O(1). */
+export class LruEvictor<K = PageKey> extends OrderedEvictor<K> {
   onPut(key: K): void {
     const node = this.nodes.get(key);
-    if (node !== undefined) return this.list.moveToBack(node);
-    const fresh = new ListNode(key);
-    this.nodes.set(key, fresh);
-    this.list.pushBack(fresh);
+    if (node !== undefined) this.list.moveToBack(node);
+    else this.append(key);
   }
   onAccess(key: K): void {
     const node = this.nodes.get(key);
     if (node !== undefined) this.list.moveToBack(node);
-  }
-  onRemove(key: K): void {
-    const node = this.nodes.get(key);
-    if (node === undefined) return;
-    this.nodes.delete(key);
-    this.list.remove(node);
-  }
-  pickVictim(): K | undefined {
-    return this.list.head?.key;
-  }
-  keys(): IterableIterator<K> {
-    return this.list.keys();
   }
 }
