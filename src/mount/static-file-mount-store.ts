@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MountError, NotFoundError } from '../common/errors.js';
 import { normalizePath } from '../common/paths.js';
@@ -10,12 +10,14 @@ import type { MountStore } from './mount-store.js';
  *   <alluxio path> <ufs uri> [key=value ...]
  * '#' starts a comment. A root mount given by property (`alluxio.master.mount.table.root.ufs` or
  * `alluxio.dora.client.ufs.root`) is added to what the file lists. Changes made by other processes
- * are picked up by polling the file's mtime (fs.watchFile), which also works across renames.
+ * are picked up by polling the file's inode, size and mtime, which also works across renames.
  */
 export class StaticFileMountStore implements MountStore {
   readonly source = 'STATIC_FILE' as const;
   private readonly listeners = new Set<(mounts: MountPoint[]) => void>();
-  private watching = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** The file's identity and mtime when last read by poll() ('' when missing). */
+  private seen = '';
 
   constructor(private readonly file: string, private readonly rootUfs?: string, private readonly pollMs = 500) {}
 
@@ -46,13 +48,12 @@ export class StaticFileMountStore implements MountStore {
 
   watch(listener: (mounts: MountPoint[]) => void): () => void {
     this.listeners.add(listener);
-    if (!this.watching) {
-      this.watching = true;
-      watchFile(this.file, { interval: this.pollMs, persistent: false }, () => {
-        let mounts: MountPoint[];
-        try { mounts = this.read(); } catch { return; } // a half-edited file: keep the last table
-        for (const l of this.listeners) l(mounts);
-      });
+    if (!this.timer) {
+      // Our own poll with a baseline taken now: fs.watchFile takes its first stat asynchronously,
+      // so a change made right after watch() could become its baseline and never be reported.
+      this.seen = fileStamp(this.file);
+      this.timer = setInterval(() => this.poll(), this.pollMs);
+      this.timer.unref();
     }
     return () => { this.listeners.delete(listener); if (this.listeners.size === 0) this.stopWatching(); };
   }
@@ -62,9 +63,18 @@ export class StaticFileMountStore implements MountStore {
     this.stopWatching();
   }
 
+  private poll(): void {
+    const stamp = fileStamp(this.file);
+    if (stamp === this.seen) return;
+    let mounts: MountPoint[];
+    try { mounts = this.read(); } catch { return; } // a half-edited file: keep the last table, retry next poll
+    this.seen = stamp;
+    for (const l of this.listeners) l(mounts);
+  }
+
   private stopWatching(): void {
-    if (this.watching) unwatchFile(this.file);
-    this.watching = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private read(): MountPoint[] {
@@ -110,5 +120,14 @@ export class StaticFileMountStore implements MountStore {
     // 0600: the file can hold UFS credentials.
     writeFileSync(tmp, '# Alluxio mount table (STATIC_FILE): <path> <ufs uri> [key=value ...]\n' + lines.join('\n') + '\n', { mode: 0o600 });
     renameSync(tmp, this.file);
+  }
+}
+
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return '';
   }
 }
