@@ -1,5 +1,6 @@
 import * as nodeFs from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
+import { BufferPool } from '../common/buffer-pool.js';
+import { crc32 } from '../common/crc32.js';
 import { AlluxioError, InvalidArgumentError, NoSpaceError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { metrics } from '../common/metrics.js';
@@ -47,6 +48,8 @@ export class LocalPageStore implements PageStore, RecoveryHost {
   private readonly opts: ResolvedPageStoreOptions;
   private readonly fileIndex = new Map<FileId, LocalFileEntry>();
   private readonly locks = new KeyedMutex();
+  /** Whole-page read buffers, reused once the caller releases them (see BufferPool). */
+  private readonly pagePool: BufferPool;
   /** Unlinks in flight by page path: a new write of the same path waits for them. */
   private readonly unlinking = new Map<string, Promise<void>>();
   private readonly sidecars: SidecarWriter;
@@ -65,6 +68,8 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     const flushMs = options.sidecarFlushMs ?? 250;
     if (!Number.isFinite(flushMs) || flushMs < 0) throw new InvalidArgumentError(`sidecarFlushMs must be >= 0, got ${String(flushMs)}`);
     this.pageSize = this.opts.pageSize;
+    // 32 free pages at most (32 MiB at the default 1 MiB): enough for a few large reads in flight.
+    this.pagePool = new BufferPool(this.pageSize, 32);
     this.buckets = this.opts.buckets;
     this.fs = options.fsOps ?? nodeFs;
     this.log = options.logger ?? createLogger('pagestore');
@@ -113,6 +118,10 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     } finally {
       this.leave();
     }
+  }
+
+  release(page: Uint8Array): void {
+    this.pagePool.release(page);
   }
 
   async put(fileId: FileId, pageIndex: number, data: Buffer, file: { ufsUri: string; version: string }): Promise<void> {
@@ -347,7 +356,7 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     let buf: Buffer;
     let n: number;
     try {
-      ({ buf, bytesRead: n } = await readPageFile(this.fs, path, page.size));
+      ({ buf, bytesRead: n } = await readPageFile(path, page.size, page.size === this.pageSize ? this.pagePool.acquire() : undefined));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EISDIR' || code === 'EIO') {
@@ -362,6 +371,7 @@ export class LocalPageStore implements PageStore, RecoveryHost {
       return null;
     }
     if (n !== page.size || (this.opts.checksum && crc32(buf) !== page.crc)) {
+      this.pagePool.release(buf);
       if (this.isCurrent(page)) {
         metrics.corruptPages.inc();
         this.log.warn({ path, expected: page.crc, bytes: n, size: page.size }, 'page store: page failed its checksum; dropped');

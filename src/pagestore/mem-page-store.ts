@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../common/crc32.js';
 import { AlluxioError, InvalidArgumentError, NoSpaceError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
 import { createEvictor, type Evictor } from './evictor.js';
@@ -74,6 +74,9 @@ export class MemPageStore implements PageStore {
     this.evictor.onAccess(page);
     return page.data;
   }
+
+  /** Pages are the store's own copies: nothing to reuse. */
+  release(_page: Uint8Array): void {}
 
   async put(fileId: FileId, pageIndex: number, data: Buffer, ref: { ufsUri: string; version: string }): Promise<void> {
     checkFileId(fileId);

@@ -38,6 +38,12 @@ export interface PageStore {
    */
   get(fileId: FileId, pageIndex: number, version: string): Promise<Buffer | null>;
   /**
+   * Hands back a Buffer that get() returned (or a view of it) once nothing will read it again, so
+   * the store can reuse it for a later get(). Optional for callers: a buffer never released is
+   * garbage-collected as usual. Never release a buffer that something else may still hold.
+   */
+  release(page: Uint8Array): void;
+  /**
    * Stores a page (1..pageSize bytes; `data` must not change until the put resolves, and the
    * store keeps no reference to it after); evicts to make
    * room; on ENOSPC evicts and retries, else throws NoSpaceError. A version different from the

@@ -63,6 +63,14 @@ export class CachedReader {
     return s;
   }
 
+  /**
+   * Hands back a page buffer (or a view of one) that a read yielded, once it has been sent and
+   * nothing else holds it; the page store reuses it. Buffers it did not lend are ignored.
+   */
+  release(chunk: Uint8Array): void {
+    this.store.release(chunk);
+  }
+
   /** Forgets cached metadata (and, with dropPages, cached pages) of a file the caller changed. */
   async invalidate(ufsUri: string, dropPages = true): Promise<void> {
     this.statusCache.delete(ufsUri);
@@ -321,7 +329,7 @@ export class CachedReader {
 }
 
 /** Cached pages read ahead of the page being sent. */
-const CACHED_READ_AHEAD = 3;
+const CACHED_READ_AHEAD = 8;
 
 function pageKey(t: ReadTarget, p: number): string {
   return `${t.fileId}:${p}:${t.version}`;

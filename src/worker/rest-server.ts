@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { sendStream } from './send-stream.js';
 import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import { formatSize } from '../common/sizes.js';
 import { metrics } from '../common/metrics.js';
@@ -111,7 +111,7 @@ export function createRestServer(d: RestServerDeps): Server {
 async function streamRange(d: RestServerDeps, res: ServerResponse, pathOrUri: string, q: URLSearchParams): Promise<void> {
   const { length, stream } = await d.files.read(pathOrUri, intParam(q, 'offset', 0), intParam(q, 'length', -1));
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': length });
-  await pipeline(stream, res);
+  await sendStream(stream, res, (chunk) => d.files.reader.release(chunk));
 }
 
 function pathParam(q: URLSearchParams): string {

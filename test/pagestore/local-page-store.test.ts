@@ -144,6 +144,31 @@ describe('LocalPageStore', () => {
     await store.close();
   });
 
+  it('a released page buffer is reused for a later read and never changes what a read returns', async () => {
+    const dir = await freshDir();
+    const store = await openLocal({ dirs: [dir], pageSize: PS });
+    const f = testFile('pooled');
+    const pages = [pageData(PS), pageData(PS), pageData(PS)];
+    for (const [i, p] of pages.entries()) await store.put(f.fileId, i, p, f);
+    const first = (await store.get(f.fileId, 0, 'v1'))!;
+    assert.deepEqual(first, pages[0]);
+    store.release(first.subarray(1)); // a view releases the whole buffer
+    const second = (await store.get(f.fileId, 1, 'v1'))!;
+    assert.equal(second.buffer, first.buffer, 'the released buffer is reused');
+    assert.deepEqual(second, pages[1]);
+    // an unreleased buffer is never handed out again
+    const third = (await store.get(f.fileId, 2, 'v1'))!;
+    assert.notEqual(third.buffer, second.buffer);
+    assert.deepEqual(third, pages[2]);
+    assert.deepEqual(second, pages[1]);
+    // a buffer that is not the store's is ignored
+    store.release(Buffer.alloc(PS));
+    const again = (await store.get(f.fileId, 0, 'v1'))!;
+    assert.notEqual(again.buffer, third.buffer);
+    assert.deepEqual(again, pages[0]);
+    await store.close();
+  });
+
   it('a page file deleted behind its back is a miss and leaves the index', async () => {
     const dir = await freshDir();
     const store = await openLocal({ dirs: [dir], pageSize: PS });

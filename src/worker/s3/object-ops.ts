@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { sendStream } from '../send-stream.js';
 import { request } from 'undici';
 import { AlluxioError } from '../../common/errors.js';
 import { metrics } from '../../common/metrics.js';
@@ -84,7 +85,7 @@ export async function getObject(c: S3Call, head: boolean): Promise<void> {
   }
   const stream = parallelRead(files.reader, r.ufs, r.ufsUri, status, start, length);
   writeObjectHead(c.res, query, e, range, c.requestId);
-  await streamTo(stream, c.res);
+  await sendStream(stream, c.res, (chunk) => files.reader.release(chunk));
 }
 
 async function readAll(r: { length: number; stream: Readable }, expected: number): Promise<Buffer> {
@@ -96,23 +97,6 @@ async function readAll(r: { length: number; stream: Readable }, expected: number
   }
   if (n !== expected) throw new AlluxioError('ALX_ERR_STALE', `read ${n} bytes of a ${expected}-byte object: it changed during the read`);
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n);
-}
-
-/** Pipes a read to the socket without copying, and without the AbortController stream.pipeline makes per call. */
-function streamTo(src: Readable, res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const fail = (err: Error) => {
-      src.destroy();
-      res.destroy(err);
-      reject(err);
-    };
-    src.once('error', fail);
-    res.once('close', () => {
-      if (!res.writableFinished) src.destroy();
-      resolve();
-    });
-    src.pipe(res);
-  });
 }
 
 function toStatus(e: FileEntry): UfsStatus {

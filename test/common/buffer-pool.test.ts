@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BufferPool } from '../../src/common/buffer-pool.js';
+import { crc32 } from '../../src/common/crc32.js';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+
+describe('BufferPool', () => {
+  it('reuses a released buffer, also when released through a subarray view', () => {
+    const pool = new BufferPool(1024, 4);
+    const a = pool.acquire();
+    assert.equal(a.length, 1024);
+    pool.release(a.subarray(10, 20));
+    assert.equal(pool.freeCount, 1);
+    const b = pool.acquire();
+    assert.equal(b.buffer, a.buffer);
+    assert.equal(pool.freeCount, 0);
+  });
+
+  it('ignores buffers it did not lend and double releases', () => {
+    const pool = new BufferPool(1024, 4);
+    pool.release(Buffer.alloc(1024));
+    pool.release(Buffer.allocUnsafeSlow(1024));
+    assert.equal(pool.freeCount, 0);
+    const a = pool.acquire();
+    pool.release(a);
+    pool.release(a);
+    assert.equal(pool.freeCount, 1);
+    // two acquires never share memory
+    const x = pool.acquire();
+    const y = pool.acquire();
+    assert.notEqual(x.buffer, y.buffer);
+  });
+
+  it('keeps at most maxFree buffers', () => {
+    const pool = new BufferPool(64, 2);
+    const bufs = [pool.acquire(), pool.acquire(), pool.acquire()];
+    for (const b of bufs) pool.release(b);
+    assert.equal(pool.freeCount, 2);
+  });
+});
+
+describe('crc32', () => {
+  it('gives the values of zlib crc32, also when continued', () => {
+    for (const n of [0, 1, 7, 4096, 100_003, 1 << 20]) {
+      const b = randomBytes(n);
+      assert.equal(crc32(b), zlibCrc32(b), `length ${n}`);
+      const half = n >> 1;
+      assert.equal(crc32(b.subarray(half), crc32(b.subarray(0, half))), zlibCrc32(b), `continued, length ${n}`);
+    }
+  });
+});
