@@ -71,6 +71,11 @@ export class CachedReader {
     this.store.release(chunk);
   }
 
+  /** The metadata-cache entry for a UFS URI while it is fresh, without fetching it. */
+  cachedStatus(ufsUri: string): UfsStatus | undefined {
+    return this.statusCache.get(ufsUri);
+  }
+
   /** Forgets cached metadata (and, with dropPages, cached pages) of a file the caller changed. */
   async invalidate(ufsUri: string, dropPages = true): Promise<void> {
     this.statusCache.delete(ufsUri);

@@ -7,7 +7,8 @@ import { metrics } from '../../common/metrics.js';
 import type { UfsStatus } from '../../ufs/under-file-system.js';
 import { sameWorker } from '../../hashring/worker-info.js';
 import type { FileEntry, FileService } from '../file-service.js';
-import { checkConditions, etagOf, parseRange, writeObjectHead } from './get-object.js';
+import { checkConditions, etagOf, lastModifiedOf, parseRange, writeObjectHead } from './get-object.js';
+import { HotGets } from './hot-gets.js';
 import { requireBucket } from './bucket-ops.js';
 import { parallelRead } from '../parallel-read.js';
 import { readSmallBody, requestBody } from './payload.js';
@@ -81,11 +82,20 @@ export async function getObject(c: S3Call, head: boolean): Promise<void> {
     }
     writeObjectHead(c.res, query, e, range, c.requestId);
     c.res.end(length === data.length ? data : data.subarray(start, start + length));
+    if (c.svc.hot !== null && c.ownedHere && range === undefined && !head && HotGets.eligible(c.req)) {
+      c.svc.hot.add({ url: c.req.url!, data, ufsUri: r.ufsUri, status, headers: hotHeaders(e, data.length) });
+    }
     return;
   }
   const stream = parallelRead(files.reader, r.ufs, r.ufsUri, status, start, length);
   writeObjectHead(c.res, query, e, range, c.requestId);
   await sendStream(stream, c.res, (chunk) => files.reader.release(chunk));
+}
+
+/** writeObjectHead's headers for a whole object, as a flat list with the request id at index 1. */
+function hotHeaders(e: FileEntry, length: number): string[] {
+  return ['x-amz-request-id', '', 'etag', etagOf(e), 'last-modified', lastModifiedOf(e), 'accept-ranges', 'bytes',
+    'content-type', 'application/octet-stream', 'content-length', String(length)];
 }
 
 async function readAll(r: { length: number; stream: Readable }, expected: number): Promise<Buffer> {

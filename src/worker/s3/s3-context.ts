@@ -5,6 +5,7 @@ import type { WorkerInfo } from '../../hashring/worker-info.js';
 import type { FileService } from '../file-service.js';
 import type { ResolvedPath } from '../../mount/namespace.js';
 import type { SmallObjectCache } from './small-objects.js';
+import type { HotGets } from './hot-gets.js';
 import type { MultipartStore } from './multipart.js';
 import type { S3Router } from './routing.js';
 import type { S3Target } from './s3-request.js';
@@ -15,6 +16,11 @@ export interface S3Deps {
   files: FileService;
   /** Workers owning a UFS URI, in ring order. */
   owners: (ufsUri: string) => WorkerInfo[];
+  /**
+   * An object that is replaced whenever the ring may have changed (compared by identity). Without
+   * it, hot GETs (hot-gets.ts) are off.
+   */
+  ringState?: () => unknown;
   self: () => WorkerInfo;
   conf: AlluxioConfiguration;
   log: Logger;
@@ -27,6 +33,8 @@ export interface S3Services {
   router: S3Router;
   credentials: Map<string, string> | null;
   small: SmallObjectCache;
+  /** Hot small-object GETs by URL; null under SigV4 verification or without ringState. */
+  hot: HotGets | null;
 }
 
 /** One request being served. */
@@ -39,6 +47,8 @@ export interface S3Call {
   svc: S3Services;
   /** The key's path resolved once (object requests), reused by the operation. */
   resolved: (ResolvedPath & { path: string }) | undefined;
+  /** This worker owns the key by the ring (set for object requests that were not forwarded to it). */
+  ownedHere: boolean;
 }
 
 export function sendXml(c: S3Call, status: number, xml: string): void {

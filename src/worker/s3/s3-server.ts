@@ -10,7 +10,9 @@ import { listObjectsV1, listObjectsV2, listObjectVersions } from './list-objects
 import { MultipartStore } from './multipart.js';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart-ops.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object-ops.js';
-import { S3Router } from './routing.js';
+import { FORWARDED_HEADER, S3Router } from './routing.js';
+import { HotGets } from './hot-gets.js';
+import { metrics } from '../../common/metrics.js';
 import { SmallObjectCache } from './small-objects.js';
 import { sendXml, type S3Call, type S3Deps, type S3Services } from './s3-context.js';
 import { newRequestId, s3ErrorOf, sendS3Error, S3Error } from './s3-errors.js';
@@ -25,6 +27,8 @@ type Op = (c: S3Call) => Promise<void>;
 /** Memory for whole small objects (see small-objects.ts), and the largest object kept there. */
 const SMALL_OBJECT_BUDGET = 64 << 20;
 const SMALL_OBJECT_MAX = 256 << 10;
+/** Memory for hot GETs by URL (hot-gets.ts); their buffers are mostly the small-object cache's own. */
+const HOT_GET_BUDGET = 32 << 20;
 
 /** Sub-resources S3 has and we do not: answered NotImplemented rather than misread as a plain GET/PUT. */
 const UNSUPPORTED = new Set(['acl', 'policy', 'policyStatus', 'cors', 'lifecycle', 'tagging', 'website', 'logging', 'notification',
@@ -96,6 +100,11 @@ function services(deps: S3Deps): S3Services {
     deps,
     credentials: authOn ? loadCredentials(credFile!) : null,
     small: new SmallObjectCache(SMALL_OBJECT_BUDGET, SMALL_OBJECT_MAX),
+    hot: authOn || !deps.ringState ? null : new HotGets(HOT_GET_BUDGET, {
+      cachedStatus: (uri) => deps.files.reader.cachedStatus(uri),
+      mountTable: () => deps.files.ns.mounts,
+      ring: deps.ringState,
+    }),
     multipart: new MultipartStore(conf.getString('alluxio.worker.s3.multipart.dir'), deps.files),
     router: new S3Router({
       owners: deps.owners, self: deps.self, log: deps.log,
@@ -114,7 +123,14 @@ function handlerFor(svc: S3Services): (req: IncomingMessage, res: ServerResponse
   return (req, res) => {
     const requestId = newRequestId();
     const started = performance.now();
-    const c = { req, res, requestId, svc, t: undefined, auth: undefined, resolved: undefined } as unknown as S3Call;
+    if (svc.hot !== null && HotGets.eligible(req)) {
+      const hit = svc.hot.serve(req, res, requestId);
+      if (hit !== undefined) {
+        countHotGet(hit.data.length, performance.now() - started);
+        return;
+      }
+    }
+    const c = { req, res, requestId, svc, t: undefined, auth: undefined, resolved: undefined, ownedHere: false } as unknown as S3Call;
     let op = 'Unknown';
     res.once('finish', () => observeLatency(op, performance.now() - started));
     serve(c, (name) => { op = name; }).catch((err) => fail(c, err));
@@ -139,8 +155,16 @@ async function serve(c: S3Call, named: (op: string) => void): Promise<void> {
     }
     const owner = router.ownerOf(c.req, c.resolved.ufsUri);
     if (owner && (await router.forward(c.req, c.res, owner, c.requestId))) return;
+    c.ownedHere = owner === undefined && c.req.headers[FORWARDED_HEADER] === undefined;
   }
   await op(c);
+}
+
+/** The metrics a GET answered by a hot entry counts (the full path counts them in getObject). */
+function countHotGet(bytes: number, ms: number): void {
+  s3Metrics.bytesServed.inc(bytes);
+  metrics.cachedDataReadBytes.inc(bytes);
+  observeLatency('GetObject', ms);
 }
 
 function fail(c: S3Call, err: unknown): void {
