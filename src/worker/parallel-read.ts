@@ -4,15 +4,16 @@ import { ufsVersion, type UfsStatus, type UnderFileSystem } from '../ufs/under-f
 import type { CachedReader } from './cached-reader.js';
 
 /** Bytes one segment covers at least, and how many segments are read at once. */
-const SEGMENT_BYTES = 2 << 20;
-const WINDOW = 4;
+const SEGMENT_BYTES = 16 << 20;
+const WINDOW = 2;
 
 /**
  * A large GET as consecutive segments read WINDOW at a time through the cached reader, sent in
- * order. One reader stream fetches one page after another; overlapping a few segments keeps the
- * thread pool busy and the socket fed. Every segment must come from the version the first one saw:
- * a change midway fails the stream (ALX_ERR_STALE) instead of mixing versions. Pages are passed on
- * as they are, without copying.
+ * order: missing pages come from several UFS reads at once, cached pages from several page reads.
+ * The first segment streams as its bytes arrive; the ones behind it fill in memory (at most
+ * WINDOW segments per read). Every segment must come from the version the first one saw: a change
+ * midway fails the stream (ALX_ERR_STALE) instead of mixing versions. Chunks are passed on as the
+ * reader yields them, without copying (page buffers go back to the store once sent).
  */
 export function parallelRead(reader: CachedReader, ufs: UnderFileSystem, ufsUri: string, status: UfsStatus, start: number, length: number): Readable {
   const ps = reader.pageSize;
@@ -20,42 +21,97 @@ export function parallelRead(reader: CachedReader, ufs: UnderFileSystem, ufsUri:
   const version = ufsVersion(status);
   const end = start + length;
   return Readable.from((async function* () {
-    const queue: Array<Promise<Buffer[]>> = [];
+    const window: Segment[] = [];
     let next = start;
     const launch = () => {
       // Segment boundaries on page boundaries, so no page is read by two segments.
       const s = next;
       const e = Math.min(end, (Math.floor(s / seg) + 1) * seg);
       next = e;
-      const p = collect(reader, ufs, ufsUri, version, s, e - s);
-      p.catch(() => {}); // awaited in order below; this only silences a rejection seen later
-      queue.push(p);
+      // Only the last segment prefetches past the range: the ones before it are followed by the next segment.
+      window.push(new Segment(reader, ufs, ufsUri, version, s, e - s, e === end));
     };
     try {
-      while (queue.length < WINDOW && next < end) launch();
-      while (queue.length > 0) {
-        const bufs = await queue.shift()!;
+      while (window.length < WINDOW && next < end) launch();
+      while (window.length > 0) {
+        const head = window[0]!;
+        for (;;) {
+          const chunk = head.take();
+          if (chunk !== undefined) yield chunk;
+          else if (head.finished) break;
+          else await head.changed();
+        }
+        head.throwIfFailed();
+        window.shift();
         if (next < end) launch();
-        for (const b of bufs) yield b;
       }
     } finally {
-      queue.length = 0;
+      for (const s of window) s.abort();
     }
   })(), { objectMode: false, highWaterMark: 0 });
 }
 
-async function collect(reader: CachedReader, ufs: UnderFileSystem, ufsUri: string, version: string, start: number, length: number): Promise<Buffer[]> {
-  const r = await reader.read(ufs, ufsUri, start, length);
-  if (ufsVersion(r.status) !== version) {
-    r.stream.destroy();
-    throw new AlluxioError('ALX_ERR_STALE', `${ufsUri} changed during the read`);
+/** One segment's read, running ahead of the consumer into a queue of chunks. */
+class Segment {
+  finished = false;
+  private readonly chunks: Buffer[] = [];
+  private head = 0;
+  private failure: unknown;
+  private stream: Readable | undefined;
+  private aborted = false;
+  private wake: (() => void) | undefined;
+
+  constructor(reader: CachedReader, ufs: UnderFileSystem, ufsUri: string, version: string, start: number, length: number, readAhead: boolean) {
+    void this.run(reader, ufs, ufsUri, version, start, length, readAhead);
   }
-  const out: Buffer[] = [];
-  let n = 0;
-  for await (const b of r.stream) {
-    out.push(b as Buffer);
-    n += (b as Buffer).length;
+
+  take(): Buffer | undefined {
+    if (this.head === this.chunks.length) return undefined;
+    const c = this.chunks[this.head]!;
+    this.chunks[this.head++] = undefined as unknown as Buffer;
+    return c;
   }
-  if (n !== length) throw new AlluxioError('ALX_ERR_STALE', `${ufsUri}: read ${n} of ${length} bytes; it changed during the read`);
-  return out;
+
+  changed(): Promise<void> {
+    return new Promise((resolve) => { this.wake = resolve; });
+  }
+
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.stream?.destroy();
+  }
+
+  private async run(reader: CachedReader, ufs: UnderFileSystem, ufsUri: string, version: string, start: number, length: number, readAhead: boolean): Promise<void> {
+    try {
+      const r = await reader.read(ufs, ufsUri, start, length, { readAhead });
+      this.stream = r.stream;
+      if (this.aborted) return void r.stream.destroy();
+      if (ufsVersion(r.status) !== version) {
+        r.stream.destroy();
+        throw new AlluxioError('ALX_ERR_STALE', `${ufsUri} changed during the read`);
+      }
+      let n = 0;
+      for await (const b of r.stream) {
+        this.chunks.push(b as Buffer);
+        n += (b as Buffer).length;
+        this.notify();
+      }
+      if (n !== length) throw new AlluxioError('ALX_ERR_STALE', `${ufsUri}: read ${n} of ${length} bytes; it changed during the read`);
+    } catch (err) {
+      this.failure = err;
+    } finally {
+      this.finished = true;
+      this.notify();
+    }
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
 }

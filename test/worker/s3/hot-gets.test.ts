@@ -51,7 +51,7 @@ describe('HotGets entries and what invalidates them (a real HTTP server, fake so
   test('requests a hot entry must not answer go the long way', async () => {
     add();
     const m0 = misses;
-    for (const h of [{ range: 'bytes=0-1' }, { 'if-none-match': '"e"' }, { 'if-match': '"x"' }, { 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' }]) {
+    for (const h of [{ range: 'bytes=0-1' }, { 'if-none-match': '"e"' }, { 'if-match': '"x"' }, { 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' }] as Array<Record<string, string>>) {
       assert.equal((await get(`${base}/b/a`, h)).status, 404, JSON.stringify(h));
     }
     assert.equal((await get(`${base}/b/a?acl`)).status, 404);
