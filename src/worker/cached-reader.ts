@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { AlluxioError, InvalidRangeError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import { metrics } from '../common/metrics.js';
+import { BufferPool } from '../common/buffer-pool.js';
 import { TtlCache } from '../common/ttl-cache.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { FileId, PageStore } from '../pagestore/page-store.js';
@@ -44,6 +45,8 @@ export class CachedReader {
   private readonly maxRunPages: number;
   private readonly maxPendingWriteBytes: number;
   private pendingWriteBytes = 0;
+  /** Buffers for pages assembled from UFS chunks; see BufferPool for who holds them when. */
+  private readonly pagePool: BufferPool;
   readonly pageSize: number;
 
   constructor(private readonly store: PageStore, private readonly opts: CachedReaderOptions, private readonly log?: Logger) {
@@ -52,6 +55,7 @@ export class CachedReader {
     this.lastReadEnd = new TtlCache(10_000, 60_000);
     this.maxRunPages = opts.maxRunPages ?? 64;
     this.maxPendingWriteBytes = opts.maxPendingWriteBytes ?? 256 * 1024 * 1024;
+    this.pagePool = new BufferPool(this.pageSize, 64);
   }
 
   /** The UFS status, from the metadata cache while it is fresh. */
@@ -64,10 +68,12 @@ export class CachedReader {
   }
 
   /**
-   * Hands back a page buffer (or a view of one) that a read yielded, once it has been sent and
-   * nothing else holds it; the page store reuses it. Buffers it did not lend are ignored.
+   * Hands back a chunk (a view of a page buffer) that a read yielded, once it has been sent: every
+   * chunk a read yields carries one reference for its consumer (see BufferPool). Consumers that
+   * keep chunks simply never release them.
    */
   release(chunk: Uint8Array): void {
+    this.pagePool.release(chunk);
     this.store.release(chunk);
   }
 
@@ -159,7 +165,11 @@ export class CachedReader {
   private async cachedPage(t: ReadTarget, p: number): Promise<Buffer | null> {
     const pending = this.inflight.get(pageKey(t, p));
     if (pending) {
-      try { return await pending; } catch { /* the loader failed: load it ourselves */ }
+      try {
+        const shared = await pending;
+        this.pagePool.retain(shared); // this reader's consumer holds it too
+        return shared;
+      } catch { /* the loader failed: load it ourselves */ }
     }
     return this.store.get(t.fileId, p, t.version);
   }
@@ -201,7 +211,7 @@ export class CachedReader {
           const n = Math.min(chunk.length - off, pageLen - filled);
           // A chunk that holds a whole page becomes the page itself: no copy.
           if (filled === 0 && n === pageLen) buf = chunk.subarray(off, off + n);
-          else chunk.copy((buf ??= Buffer.allocUnsafe(pageLen)), filled, off, off + n);
+          else chunk.copy((buf ??= pageLen === ps ? this.pagePool.acquire() : Buffer.allocUnsafe(pageLen)), filled, off, off + n);
           filled += n;
           off += n;
           if (filled === pageLen || filled - sent >= YIELD_BYTES) {
@@ -211,11 +221,16 @@ export class CachedReader {
             sent = filled;
             if (to > from) {
               metrics.missedDataReadBytes.inc(to - from);
+              this.pagePool.retain(buf); // the consumer's reference
               yield buf.subarray(from - base, to - base);
             }
           }
           if (filled === pageLen) {
             this.completePage(t, page, buf, waiters);
+            // The loader's own reference, given back once readers waiting on this page have resumed
+            // (in microtasks) and taken theirs: an immediate release could recycle it under them.
+            const done = buf;
+            setImmediate(() => this.pagePool.release(done));
             page++;
             pageLen = Math.min(ps, t.length - page * ps);
             buf = undefined;
@@ -230,6 +245,7 @@ export class CachedReader {
       throw err;
     } finally {
       (stream as Readable).destroy?.();
+      if (buf !== undefined) this.pagePool.release(buf); // a page left half-filled
       for (let i = page; i <= q; i++) this.failPage(t, i, waiters);
     }
   }
@@ -311,12 +327,14 @@ export class CachedReader {
       return;
     }
     this.pendingWriteBytes += buf.length;
+    this.pagePool.retain(buf); // the page write's reference
     // Keep the in-flight entry until the page is stored, so readers never see a gap between the two.
     this.store.put(t.fileId, p, buf, { ufsUri: t.ufsUri, version: t.version })
       .catch((err) => this.log?.warn({ err: (err as Error).message, ufsUri: t.ufsUri, page: p }, 'page not cached'))
       .finally(() => {
         this.pendingWriteBytes -= buf.length;
         this.inflight.delete(key);
+        this.pagePool.release(buf);
       });
   }
 

@@ -50,3 +50,34 @@ describe('crc32', () => {
     }
   });
 });
+
+describe('BufferPool references', () => {
+  it('reuses a buffer only once every holder has released it', () => {
+    const pool = new BufferPool(256, 4);
+    const a = pool.acquire();
+    pool.retain(a.subarray(0, 10)); // a consumer
+    pool.retain(a); // a page write
+    pool.release(a); // the loader
+    pool.release(a.subarray(0, 10));
+    assert.equal(pool.freeCount, 0, 'the page write still holds it');
+    assert.notEqual(pool.acquire().buffer, a.buffer);
+    pool.release(a);
+    assert.equal(pool.freeCount, 1);
+    assert.equal(pool.acquire().buffer, a.buffer);
+  });
+
+  it('retain on a buffer it did not lend, or gave back already, does nothing', () => {
+    const pool = new BufferPool(256, 4);
+    const foreign = Buffer.alloc(256);
+    pool.retain(foreign);
+    pool.release(foreign);
+    assert.equal(pool.freeCount, 0);
+    const a = pool.acquire();
+    pool.release(a);
+    pool.retain(a); // too late: it is free again
+    const b = pool.acquire();
+    assert.equal(b.buffer, a.buffer);
+    pool.release(b);
+    assert.equal(pool.freeCount, 1, 'the stale retain did not pin it');
+  });
+});
