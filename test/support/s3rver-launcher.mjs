@@ -1,13 +1,13 @@
 // Runs s3rver as its own process for tests (started by s3-server.ts under
 // `node --openssl-legacy-provider`, which s3rver's DES continuation tokens need).
-// Usage: node --openssl-legacy-provider s3rver-launcher.mjs <json {port, directory, buckets}>
+// Usage: node --openssl-legacy-provider s3rver-launcher.mjs <json {port, directory, buckets[, address]}>
 // Prints one line `{"port":N}` once it listens; exits on SIGTERM/SIGINT or when stdin closes.
 import S3rver from 's3rver';
 
-const { port, directory, buckets } = JSON.parse(process.argv[2] ?? '{}');
+const { port, directory, buckets, address } = JSON.parse(process.argv[2] ?? '{}');
 const server = new S3rver({
   port: port ?? 0,
-  address: '127.0.0.1',
+  address: address ?? '127.0.0.1',
   directory,
   silent: true,
   configureBuckets: (buckets ?? []).map((name) => ({ name })),
