@@ -8,7 +8,7 @@
 // Usage: node --import tsx bench/cold-s3-remote.ts [SIZE_MB] [RUNS] [RATE]
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -71,7 +71,11 @@ try {
   rmSync(scratch);
 
   const direct = Array.from({ length: runs }, () => curl(`${endpoint}/bench/big.bin`, sizeMb));
+  const workerPid = Number(spawnSync('pgrep', ['-f', `${join(work, 'state')}.*process start worker|process start worker.*${join(work, 'state')}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+  const cpu = (pid: number) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return NaN; } };
+  const cpu0 = cpu(workerPid);
   const cold = curl(`${rest}/big.bin`, sizeMb);
+  const coldCpu = cpu(workerPid) - cpu0;
   const cached = Array.from({ length: runs }, () => curl(`${rest}/big.bin`, sizeMb));
   const best = (xs: number[]) => Math.min(...xs);
   const mbps = (s: number) => (sizeMb / s).toFixed(1);
@@ -79,6 +83,7 @@ try {
   console.log(`direct GET over the link        ${best(direct).toFixed(3)}s  ${mbps(best(direct))} MiB/s`);
   console.log(`worker REST, cold (S3 -> cache) ${cold.toFixed(3)}s  ${mbps(cold)} MiB/s`);
   console.log(`worker REST, cached             ${best(cached).toFixed(3)}s  ${mbps(best(cached))} MiB/s`);
+  console.log(`worker CPU during the cold read: ${coldCpu.toFixed(2)} s (${(100 * coldCpu / cold).toFixed(0)} % of one core)`);
   console.log(`cold time / direct UFS time = ${(cold / best(direct)).toFixed(2)}   (target <= 1.2)`);
 } finally {
   cli('local', 'stop', '--dir', join(work, 'state'));

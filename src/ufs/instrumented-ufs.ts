@@ -1,4 +1,4 @@
-import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { metrics } from '../common/metrics.js';
 import type {
   DeleteOptions, ListOptions, ListPage, MkdirOptions, ReadOptions, UfsStatus, UnderFileSystem, WriteOptions,
@@ -6,8 +6,8 @@ import type {
 
 /**
  * Wraps any back end and counts `alluxio_ufs_data_access_bytes_total` for the bytes that
- * openRead streams actually deliver, chunk by chunk as they flow (a read abandoned halfway
- * counts only what was read). Every other call passes straight through.
+ * openRead streams take in from the UFS, chunk by chunk as they flow (a read abandoned halfway
+ * counts what was read, plus at most the stream's buffer). Every other call passes straight through.
  */
 export class InstrumentedUfs implements UnderFileSystem {
   readonly scheme: string;
@@ -27,16 +27,15 @@ export class InstrumentedUfs implements UnderFileSystem {
   async openRead(uri: string, offset: number, length: number, options?: ReadOptions): Promise<Readable> {
     const source = await this.inner.openRead(uri, offset, length, options);
     const counter = metrics.ufsDataAccessBytes.labels({ ufs: this.scheme });
-    const counted = new Transform({
-      transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-        counter.inc(chunk.length);
-        cb(null, chunk);
-      },
-    });
-    // pipeline destroys the source when the reader destroys `counted`, and hands the source's
-    // errors on to the reader.
-    pipeline(source, counted, () => undefined);
-    return counted;
+    // Counted as the source takes in each chunk (at most its highWaterMark ahead of the reader)
+    // rather than through a Transform: a stream stage costs every chunk a hop, and a shaped or
+    // busy network delivers S3 bodies in many small chunks.
+    const push = source.push;
+    source.push = function countedPush(this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (chunk !== null && chunk !== undefined) counter.inc((chunk as { length: number }).length);
+      return push.call(this, chunk, encoding);
+    };
+    return source;
   }
 
   write(uri: string, body: Readable | Buffer, options?: WriteOptions): Promise<UfsStatus> {
