@@ -9,6 +9,7 @@ import {
 import { metrics } from '../common/metrics.js';
 import { checkRangeArgs, resolveRange } from './read-range.js';
 import { createS3Client, parseS3Options, type S3UfsConfig, type S3UfsTuning } from './s3-config.js';
+import { fastGetConfig, fastGetObject, type FastGetConfig } from './s3-fast-get.js';
 import { delimitedEntries, recursiveEntries, unquoteEtag, type S3Entry, type S3Object } from './s3-list.js';
 import { S3Caller, classifyS3Error, describeS3Error } from './s3-retry.js';
 import { writeS3Object } from './s3-write.js';
@@ -35,6 +36,8 @@ export class S3Ufs implements UnderFileSystem {
   private readonly rootKey: string;
   private readonly client: S3Client;
   private readonly caller: S3Caller;
+  /** GetObject without the SDK's HTTP stack, where the endpoint allows it (see s3-fast-get.ts). */
+  private readonly fastGet: FastGetConfig | undefined;
 
   constructor(rootUri: string, options: UfsOptions = {}, tuning: S3UfsTuning = {}) {
     const parsed = parseUfsUri(rootUri);
@@ -48,6 +51,7 @@ export class S3Ufs implements UnderFileSystem {
     this.settings = { ...rest, staticCredentials: credentials !== undefined };
     this.client = createS3Client(config);
     this.caller = new S3Caller({ maxErrorRetry: config.maxErrorRetry, requestTimeoutMs: config.requestTimeoutMs }, tuning);
+    this.fastGet = fastGetConfig(config.endpoint, config.forcePathStyle, config.region, credentials, config.requestTimeoutMs);
   }
 
   getStatus(uri: string): Promise<UfsStatus> {
@@ -95,10 +99,12 @@ export class S3Ufs implements UnderFileSystem {
       const range = `bytes=${offset}-${length === -1 ? '' : offset + length - 1}`;
       let out;
       try {
-        out = await this.caller.call({ op: 'openRead', s3Op: 'GetObject', uri, signal: options.signal }, (abortSignal) =>
-          this.client.send(new GetObjectCommand({
+        const fast = this.fastGet;
+        out = await this.caller.call<{ Body?: unknown; ETag?: string | undefined; ContentRange?: string | undefined }>({ op: 'openRead', s3Op: 'GetObject', uri, signal: options.signal }, (abortSignal) => (fast
+          ? fastGetObject(fast, { bucket: this.bucket, key, range, ifMatch: expectEtag !== undefined ? `"${expectEtag}"` : undefined, uri, attemptSignal: abortSignal })
+          : this.client.send(new GetObjectCommand({
             Bucket: this.bucket, Key: key, Range: range, ...(expectEtag !== undefined ? { IfMatch: `"${expectEtag}"` } : {}),
-          }), { abortSignal }));
+          }), { abortSignal })));
       } catch (err) {
         if (!(err instanceof InvalidRangeError)) throw err;
         // S3 answers 416 for a range starting at the end; ours is then an empty read, as for a local file.
@@ -122,7 +128,8 @@ export class S3Ufs implements UnderFileSystem {
         body?.destroy();
         return Readable.from([]);
       }
-      return guardBody(body, uri, options.signal);
+      // The fast path's body fails with our errors itself; the SDK's goes through guardBody.
+      return this.fastGet ? stopOnAbort(body, options.signal) : guardBody(body, uri, options.signal);
     });
   }
 
@@ -369,6 +376,17 @@ function totalFromContentRange(cr: string | undefined): number | undefined {
  * The body as the caller sees it: errors while it flows (a stalled or reset connection)
  * become UfsErrors naming the URI, and the caller's abort signal ends it.
  */
+function stopOnAbort(body: Readable, signal: AbortSignal | undefined): Readable {
+  if (!signal) return body;
+  const onAbort = (): void => { body.destroy(signal.reason ?? new Error('aborted')); };
+  if (signal.aborted) onAbort();
+  else {
+    signal.addEventListener('abort', onAbort, { once: true });
+    body.on('close', () => signal.removeEventListener('abort', onAbort));
+  }
+  return body;
+}
+
 function guardBody(body: Readable, uri: string, signal: AbortSignal | undefined): Readable {
   const out = new PassThrough();
   body.on('error', (err) => {
