@@ -372,10 +372,7 @@ function totalFromContentRange(cr: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/**
- * The body as the caller sees it: errors while it flows (a stalled or reset connection)
- * become UfsErrors naming the URI, and the caller's abort signal ends it.
- */
+/** Ends `body` when the caller's signal aborts. */
 function stopOnAbort(body: Readable, signal: AbortSignal | undefined): Readable {
   if (!signal) return body;
   const onAbort = (): void => { body.destroy(signal.reason ?? new Error('aborted')); };
@@ -387,6 +384,10 @@ function stopOnAbort(body: Readable, signal: AbortSignal | undefined): Readable 
   return body;
 }
 
+/**
+ * The SDK's body as the caller sees it: errors while it flows (a stalled or reset connection)
+ * become UfsErrors naming the URI, and the caller's abort signal ends it.
+ */
 function guardBody(body: Readable, uri: string, signal: AbortSignal | undefined): Readable {
   const out = new PassThrough();
   body.on('error', (err) => {
@@ -395,13 +396,5 @@ function guardBody(body: Readable, uri: string, signal: AbortSignal | undefined)
   });
   out.on('close', () => { if (!body.destroyed) body.destroy(); });
   body.pipe(out);
-  if (signal) {
-    const onAbort = (): void => { out.destroy(signal.reason ?? new Error('aborted')); };
-    if (signal.aborted) onAbort();
-    else {
-      signal.addEventListener('abort', onAbort, { once: true });
-      out.on('close', () => signal.removeEventListener('abort', onAbort));
-    }
-  }
-  return out;
+  return stopOnAbort(out, signal);
 }

@@ -10,6 +10,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { fastGetConfig, fastGetObject, type FastGetConfig } from '../../src/ufs/s3-fast-get.js';
 import { ACCESS_KEY, SECRET_KEY, startS3TestCluster, type S3TestCluster } from '../support/s3-clients.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { startFaultyHttpServer } from '../support/faulty-http-server.js';
 
 async function readBody(out: { Body: AsyncIterable<unknown> }, delayMs = 0): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -129,6 +130,48 @@ describe('fastGetObject answers, against s3rver', () => {
       await assert.rejects(ufs.openRead(`s3://b/${KEY}`, 0, 10, { version: 'etag:0123' }), { code: 'ALX_ERR_STALE' });
     } finally {
       await ufs.close();
+    }
+  });
+});
+
+// Where the fast path does not apply (https, virtual-host buckets, the default credential chain),
+// reads go through the SDK as before: exercised here through the default chain (environment).
+describe('the SDK path for GetObject', () => {
+  let s3: S3TestServer;
+  const data = randomBytes(3 * 1024 * 1024 + 1);
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+
+  before(async () => {
+    s3 = await startS3Server({ buckets: ['b'] });
+    const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    await client.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: data }));
+    client.destroy();
+    process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
+  });
+  after(async () => {
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID; else process.env.AWS_ACCESS_KEY_ID = saved.id;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY; else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    await s3?.stop();
+  });
+
+  it('reads byte-exact ranges and fails a stalled body with ALX_ERR_UFS_TIMEOUT', async () => {
+    const { S3Ufs } = await import('../../src/ufs/s3-ufs.js');
+    const ufs = new S3Ufs('s3://b/', { 'alluxio.underfs.s3.endpoint': s3.endpoint });
+    try {
+      assert.equal(ufs.settings.staticCredentials, false, 'no static credentials: the fast path is off');
+      assert.ok((await readBody({ Body: await ufs.openRead('s3://b/k', 7, 2_000_000) })).equals(data.subarray(7, 2_000_007)));
+    } finally {
+      await ufs.close();
+    }
+    const stall = await startFaultyHttpServer('stall-body');
+    const slow = new S3Ufs('s3://bucket/', { 'alluxio.underfs.s3.endpoint': stall.endpoint, 'alluxio.underfs.s3.request.timeout': '300ms' });
+    try {
+      const body = await slow.openRead('s3://bucket/stalled', 0, 1000);
+      await assert.rejects(readBody({ Body: body }), { code: 'ALX_ERR_UFS_TIMEOUT' });
+    } finally {
+      await slow.close();
+      await stall.stop();
     }
   });
 });
