@@ -8,12 +8,13 @@
 // Usage: node --import tsx bench/cold-s3-remote.ts [SIZE_MB] [RUNS] [RATE]
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createTestNetwork, netnsUnavailable } from '../test/support/netns.js';
+import { curlSeconds, recycleMemory } from './cold-common.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const sizeMb = Number(process.argv[2] ?? 256);
@@ -32,12 +33,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/alluxio.js'
 const launcher = new URL('../test/support/s3rver-launcher.mjs', import.meta.url).pathname;
 let s3rver: ReturnType<typeof spawn> | undefined;
 
-function curl(url: string, mb: number): number {
-  const r = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{time_total}', url], { encoding: 'utf8' });
-  const [code, size, secs] = r.stdout.trim().split(' ');
-  if (code !== '200' || Number(size) !== mb * 1024 * 1024) throw new Error(`bad response from ${url}: ${r.stdout}`);
-  return Number(secs);
-}
+const curl = curlSeconds;
 
 try {
   // Egress from the S3 host is shaped: that is the direction objects travel.
@@ -63,12 +59,7 @@ try {
   const rest = `http://127.0.0.1:${28080 + base}/v1/read?path=`;
 
   curl(`${rest}/warmup.bin`, warmMb);
-  const scratch = join(work, 'scratch');
-  const fd = openSync(scratch, 'w');
-  const block = Buffer.alloc(16 << 20, 1);
-  for (let i = 0; i < sizeMb * 2; i += 16) writeSync(fd, block);
-  closeSync(fd);
-  rmSync(scratch);
+  recycleMemory(work, sizeMb * 2);
 
   const direct = Array.from({ length: runs }, () => curl(`${endpoint}/bench/big.bin`, sizeMb));
   const workerPid = Number(spawnSync('pgrep', ['-f', `${join(work, 'state')}.*process start worker|process start worker.*${join(work, 'state')}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);

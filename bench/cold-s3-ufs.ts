@@ -7,11 +7,12 @@
 // Usage: node --import tsx bench/cold-s3-ufs.ts [SIZE_MB] [RUNS]
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startS3Server } from '../test/support/s3-server.js';
+import { curlSeconds, recycleMemory } from './cold-common.js';
 
 const sizeMb = Number(process.argv[2] ?? 256);
 const runs = Number(process.argv[3] ?? 3);
@@ -20,13 +21,7 @@ const s3 = await startS3Server({ buckets: ['bench'] });
 const base = 2400; // worker ports stay below the ephemeral range (32768+)
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...args], { encoding: 'utf8' });
 
-/** Wall seconds of one curl GET to /dev/null, checking the size. */
-function curl(url: string, mb = sizeMb): number {
-  const r = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{time_total}', url], { encoding: 'utf8' });
-  const [code, size, secs] = r.stdout.trim().split(' ');
-  if (code !== '200' || Number(size) !== mb * 1024 * 1024) throw new Error(`bad response from ${url}: ${r.stdout} ${spawnSync('curl', ['-s', url], { encoding: 'utf8' }).stdout.slice(0, 300)}`);
-  return Number(secs);
-}
+const curl = (url: string, mb = sizeMb) => curlSeconds(url, mb);
 
 try {
   const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
@@ -40,12 +35,7 @@ try {
   const url = `http://127.0.0.1:${28080 + base}/v1/read?path=/big.bin`;
 
   curl(url.replace('big.bin', 'warmup.bin'), warmMb);
-  const scratch = join(work, 'scratch');
-  const fd = openSync(scratch, 'w');
-  const block = Buffer.alloc(16 << 20, 1);
-  for (let i = 0; i < sizeMb * 2; i += 16) writeSync(fd, block);
-  closeSync(fd);
-  rmSync(scratch);
+  recycleMemory(work, sizeMb * 2);
   const directTimes = Array.from({ length: runs }, () => curl(direct));
   const cold = curl(url);
   for (let i = 0; i < 2; i++) curl(url); // pages the cache disk skipped during the cold read

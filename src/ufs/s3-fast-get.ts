@@ -105,7 +105,7 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
       fill = 0;
       if (from.length > 0) deliver(from.subarray(0, remaining));
     };
-    // Copies leftover header-buffer bytes into the arena, or takes bytes read into it.
+    // Body bytes that arrived with the headers: copied into the arena, then taken like a read.
     const deliver = (bytes: Buffer) => {
       bytes.copy(arena, fill);
       take(bytes.length);
@@ -151,7 +151,10 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
       }
       const lines = head.toString('latin1', 0, end).split('\r\n');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-      if (!m) return fail(new Error(`not an HTTP answer: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`)), false;
+      if (!m) {
+        fail(new Error(`not an HTTP answer: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`));
+        return false;
+      }
       status = Number(m[1]);
       headerLines = new Map();
       for (const line of lines.slice(1)) {
@@ -161,7 +164,10 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
       const rest = Buffer.from(head.subarray(end + 4, headFill));
       const length = headerLines.get('content-length');
       if (headerLines.has('transfer-encoding') || length === undefined || !/^\d+$/.test(length)) {
-        if (status >= 200 && status < 300) return fail(new Error('the answer has no Content-Length')), false;
+        if (status >= 200 && status < 300) {
+          fail(new Error('the answer has no Content-Length'));
+          return false;
+        }
         remaining = Infinity; // an error body until the server closes
       } else {
         remaining = Number(length);

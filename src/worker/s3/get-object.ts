@@ -122,6 +122,13 @@ const OVERRIDES: Array<[string, string]> = [
  * object's type (directories are application/x-directory).
  */
 export function writeObjectHead(res: ServerResponse, q: URLSearchParams, e: FileEntry, range: ByteRange | undefined, requestId: string): void {
+  const headers = objectHeaders(e, range, requestId);
+  if (q.size > 0) for (const [p, h] of OVERRIDES) { const v = q.get(p); if (v !== null) headers[h] = v; }
+  res.writeHead(range ? 206 : 200, headers);
+}
+
+/** The headers of a GET/HEAD answer for an object (or a range of it), the request id first. */
+export function objectHeaders(e: FileEntry, range: ByteRange | undefined, requestId: string): Record<string, string | number> {
   const headers: Record<string, string | number> = {
     'x-amz-request-id': requestId,
     'etag': etagOf(e),
@@ -135,6 +142,5 @@ export function writeObjectHead(res: ServerResponse, q: URLSearchParams, e: File
   } else {
     headers['content-length'] = e.length;
   }
-  if (q.size > 0) for (const [p, h] of OVERRIDES) { const v = q.get(p); if (v !== null) headers[h] = v; }
-  res.writeHead(range ? 206 : 200, headers);
+  return headers;
 }

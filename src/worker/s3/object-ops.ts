@@ -7,7 +7,7 @@ import { metrics } from '../../common/metrics.js';
 import type { UfsStatus } from '../../ufs/under-file-system.js';
 import { sameWorker } from '../../hashring/worker-info.js';
 import type { FileEntry, FileService } from '../file-service.js';
-import { checkConditions, etagOf, lastModifiedOf, parseRange, writeObjectHead } from './get-object.js';
+import { checkConditions, etagOf, objectHeaders, parseRange, writeObjectHead } from './get-object.js';
 import { HotGets } from './hot-gets.js';
 import { requireBucket } from './bucket-ops.js';
 import { parallelRead } from '../parallel-read.js';
@@ -83,7 +83,7 @@ export async function getObject(c: S3Call, head: boolean): Promise<void> {
     writeObjectHead(c.res, query, e, range, c.requestId);
     c.res.end(length === data.length ? data : data.subarray(start, start + length));
     if (c.svc.hot !== null && c.ownedHere && range === undefined && !head && HotGets.eligible(c.req)) {
-      c.svc.hot.add({ url: c.req.url!, data, ufsUri: r.ufsUri, status, headers: hotHeaders(e, data.length) });
+      c.svc.hot.add({ url: c.req.url!, data, ufsUri: r.ufsUri, status, headers: flatHeaders(objectHeaders(e, undefined, '')) });
     }
     return;
   }
@@ -92,10 +92,9 @@ export async function getObject(c: S3Call, head: boolean): Promise<void> {
   await sendStream(stream, c.res, (chunk) => files.reader.release(chunk));
 }
 
-/** writeObjectHead's headers for a whole object, as a flat list with the request id at index 1. */
-function hotHeaders(e: FileEntry, length: number): string[] {
-  return ['x-amz-request-id', '', 'etag', etagOf(e), 'last-modified', lastModifiedOf(e), 'accept-ranges', 'bytes',
-    'content-type', 'application/octet-stream', 'content-length', String(length)];
+/** Headers as the flat [name, value, ...] list a hot GET sends (the request id, first, at index 1). */
+function flatHeaders(h: Record<string, string | number>): string[] {
+  return Object.entries(h).flatMap(([k, v]) => [k, String(v)]);
 }
 
 async function readAll(r: { length: number; stream: Readable }, expected: number): Promise<Buffer> {
