@@ -13,8 +13,8 @@ export function curlSeconds(url: string, mb: number): number {
 
 /**
  * Writes and deletes a `mb` MiB scratch file in `dir`: this VM backs guest memory on first touch,
- * so page-cache pages that were never used cost ~4.5 ms of kernel time per MiB written against
- * ~0.7 once recycled. A machine that has run a while has none; the cache's page writes should not
+ * so page-cache pages that were never used cost ~5 ms of kernel time per MiB written against
+ * ~0.75 once recycled (bench/micro/page-write-first-touch.bench.ts). A machine that has run a while has none; the cache's page writes should not
  * pay for it in a bench.
  */
 export function recycleMemory(dir: string, mb: number): void {

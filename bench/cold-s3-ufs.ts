@@ -2,7 +2,7 @@
 // a separate process), against reading the same object from that server directly, in one run.
 // Before timing, the worker reads another object cold once (so V8 has compiled the cold path: a
 // long-running worker has), and a scratch file as large as the cache writes is written and deleted
-// (this VM backs guest memory on first touch, which made fresh page-cache pages cost ~4.5 ms of
+// (this VM backs guest memory on first touch, which made fresh page-cache pages cost ~5 ms of
 // kernel time per MiB written against ~0.7 once recycled; a machine that has run a while has none).
 // Usage: node --import tsx bench/cold-s3-ufs.ts [SIZE_MB] [RUNS]
 import { spawnSync } from 'node:child_process';

@@ -34,7 +34,7 @@ URL="$REST/v1/read?path=/big.bin"
 
 # Before timing the cold read: the worker reads another file cold once (V8 compiles the cold path:
 # a long-running worker has), and a scratch file as large as the cache writes is written and
-# deleted (this VM backs guest memory on first touch: fresh page-cache pages cost ~4.5 ms of kernel
+# deleted (this VM backs guest memory on first touch: fresh page-cache pages cost ~5 ms of kernel
 # time per MiB written against ~0.7 once recycled; a machine that has run a while has none).
 head -c $((64 * 1024 * 1024)) /dev/urandom > "$UFS/warmup.bin"
 curl -sf -o /dev/null "$REST/v1/read?path=/warmup.bin"

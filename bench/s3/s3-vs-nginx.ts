@@ -5,13 +5,12 @@
 // machine's load hits both sides of a round; the ratio reported is the median of the rounds' ratios.
 // Prints the ratios and writes them, with the command, to docs/benchmarks.md.
 // Usage: npx tsx bench/s3/s3-vs-nginx.ts [--size-mb 1024] [--runs 3] [--duration 10s] [--page-size 1MB] [--no-doc]
-import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { chmodSync, mkdirSync, openSync, writeFileSync, writeSync, closeSync, readFileSync } from 'node:fs';
+import { chmodSync, openSync, writeFileSync, writeSync, closeSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from '../../test/support/workers.js';
+import { run, startNginx, wrkRequestsPerSecond } from './bench-servers.js';
 import { startS3TestCluster } from '../../test/support/s3-clients.js';
 
 const { values: args } = parseArgs({
@@ -27,18 +26,6 @@ const { values: args } = parseArgs({
 });
 const SIZE_MB = Number(args['size-mb']);
 const RUNS = Number(args.runs);
-
-function run(cmd: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d: Buffer) => { out += d; });
-    c.stderr.on('data', (d: Buffer) => { err += d; });
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code: code ?? 1, out, err }));
-  });
-}
 
 /** Throughput of one curl download, MiB/s. */
 async function curlMiBps(url: string): Promise<number> {
@@ -71,42 +58,7 @@ function summary(r: Array<[number, number]>): { ref: number; ours: number; ratio
   };
 }
 
-async function wrkRps(url: string): Promise<number> {
-  const r = await run('wrk', ['-c', '32', '-t', '2', '-d', args.duration!, url]);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(r.out);
-  if (r.code !== 0 || !m) throw new Error(`wrk ${url} failed: ${r.out} ${r.err}`);
-  if (/Non-2xx/.test(r.out)) throw new Error(`wrk ${url}: non-2xx answers:\n${r.out}`);
-  return Number(m[1]);
-}
-
-async function startNginx(root: string, work: string): Promise<{ port: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const dir = join(work, 'nginx');
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  mkdirSync(join(dir, 'tmp'), { recursive: true });
-  const tmp = join(dir, 'tmp');
-  writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path ${tmp}; proxy_temp_path ${tmp}; fastcgi_temp_path ${tmp}; uwsgi_temp_path ${tmp}; scgi_temp_path ${tmp};
-  server { listen 127.0.0.1:${port}; root ${root}; }
-}
-`);
-  const r = await run('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir]);
-  if (r.code !== 0) throw new Error(`nginx failed to start: ${r.err}`);
-  return {
-    port,
-    async stop() {
-      try { process.kill(Number(readFileSync(join(dir, 'nginx.pid'), 'utf8').trim())); } catch { /* gone */ }
-    },
-  };
-}
+const wrkRps = (url: string) => wrkRequestsPerSecond(url, args.duration!);
 
 const props = Object.fromEntries((args.prop ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const c = await startS3TestCluster({ workers: 1, properties: props, cacheSize: `${SIZE_MB * 2 + 64}MB`, pageSize: args['page-size'], buckets: ['bench'] });

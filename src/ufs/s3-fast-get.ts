@@ -7,8 +7,8 @@ import { UfsError } from '../common/errors.js';
  * GetObject over plain HTTP without the SDK's HTTP stack, for S3-compatible stores (MinIO, Ceph,
  * s3rver) reached through `alluxio.underfs.s3.endpoint=http://...` with path-style buckets and
  * static credentials. Node's HTTP client allocates a buffer, runs the parser and makes a stream
- * hop for every 16-64 KiB of a body, ~3.5 ms of CPU per MiB here; this reads the socket straight
- * into 256 KiB arenas (net.Socket `onread`) and hands out slices of them: ~0.8 ms per MiB. It
+ * hop for every 16-64 KiB of a body; this reads the socket straight into 256 KiB arenas
+ * (net.Socket `onread`) and hands out slices of them (bench/micro/s3-receive.bench.ts). It
  * answers in the SDK's shapes, so S3Caller retries and maps its failures exactly as the SDK's:
  * a non-2xx answer becomes an error with the S3 code as `name` and `$metadata.httpStatusCode`.
  */
