@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { FileId } from './page-store.js';
 import type { PageLayout } from './page-layout.js';
 import type { PageStoreFs } from './page-store-fs.js';
@@ -29,31 +28,4 @@ async function retryMissingDir(fs: PageStoreFs, parent: string, op: () => Promis
       await fs.mkdir(parent, { recursive: true });
     }
   }
-}
-
-/**
- * Reads up to `size` bytes of a page (into `into` when given): open, one read (more only if the kernel returns less), close.
- * Callback fs rather than FileHandle: this is the cached-read hot path, and the promise API costs a
- * FileHandle object and an awaited close per page. The close is not waited for.
- */
-export function readPageFile(path: string, size: number, into?: Buffer): Promise<{ buf: Buffer; bytesRead: number }> {
-  return new Promise((resolve, reject) => {
-    fs.open(path, 'r', (openErr, fd) => {
-      if (openErr) return reject(openErr);
-      const buf = into ?? Buffer.allocUnsafe(size);
-      let n = 0;
-      const done = (err: Error | null) => {
-        fs.close(fd, () => {});
-        if (err) reject(err);
-        else resolve({ buf, bytesRead: n });
-      };
-      const next = () => fs.read(fd, buf, n, size - n, n, (err, bytesRead) => {
-        if (err) return done(err);
-        n += bytesRead;
-        if (bytesRead === 0 || n === size) done(null);
-        else next();
-      });
-      next();
-    });
-  });
 }

@@ -7,7 +7,8 @@ import { metrics } from '../common/metrics.js';
 import { createEvictor } from './evictor.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { PageDir, type LocalFileEntry, type LocalPageEntry, type RecoveredPage } from './local-page-entries.js';
-import { readPageFile, writePageFile } from './local-page-io.js';
+import { writePageFile } from './local-page-io.js';
+import { defaultMaxOpenPageFiles, PageFdCache } from './page-fd-cache.js';
 import { PageRecovery, type RecoveryHost } from './local-page-recovery.js';
 import { checkFileId, checkFileRef, checkPageData, checkPageIndex, checkVersion } from './page-args.js';
 import { PageLayout, fileIdOf } from './page-layout.js';
@@ -19,6 +20,8 @@ import type { CachedFileInfo, FileId, PageStore, PageStoreStats } from './page-s
 export interface LocalPageStoreOptions extends PageStoreOptions {
   /** File-system calls; default `node:fs/promises` (tests inject failures). */
   fsOps?: PageStoreFs;
+  /** Page files kept open for reads (see PageFdCache); 0 opens and closes one per read. Default: defaultMaxOpenPageFiles(). */
+  maxOpenPageFiles?: number;
   /** How long sidecar changes are batched before one write. Default 250 ms. */
   sidecarFlushMs?: number;
   logger?: Logger;
@@ -52,6 +55,8 @@ export class LocalPageStore implements PageStore, RecoveryHost {
   private readonly pagePool: BufferPool;
   /** Unlinks in flight by page path: a new write of the same path waits for them. */
   private readonly unlinking = new Map<string, Promise<void>>();
+  /** Descriptors of recently read page files, by page entry: dropped when the entry is removed. */
+  private readonly fds: PageFdCache<LocalPageEntry>;
   private readonly sidecars: SidecarWriter;
   private readonly recovery: PageRecovery;
   private readonly totalCapacity: number;
@@ -70,6 +75,9 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     this.pageSize = this.opts.pageSize;
     // 32 free pages at most (32 MiB at the default 1 MiB): enough for a few large reads in flight.
     this.pagePool = new BufferPool(this.pageSize, 32);
+    const maxOpen = options.maxOpenPageFiles ?? defaultMaxOpenPageFiles();
+    if (!Number.isSafeInteger(maxOpen) || maxOpen < 0) throw new InvalidArgumentError(`maxOpenPageFiles must be an integer >= 0, got ${String(maxOpen)}`);
+    this.fds = new PageFdCache(maxOpen);
     this.buckets = this.opts.buckets;
     this.fs = options.fsOps ?? nodeFs;
     this.log = options.logger ?? createLogger('pagestore');
@@ -194,6 +202,7 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     }
     await this.scanComplete;
     await Promise.all(this.unlinking.values());
+    this.fds.dropAll();
     await this.sidecars.close();
     metrics.cachedCapacityBytes.dec(this.totalCapacity);
     metrics.cachedStorageBytes.dec(this.stats().usedBytes);
@@ -353,11 +362,12 @@ export class LocalPageStore implements PageStore, RecoveryHost {
   private async readPage(page: LocalPageEntry): Promise<Buffer | null> {
     const { file } = page;
     const path = file.dir.layout.pagePath(file.fileId, page.index);
-    let buf: Buffer;
+    const buf = page.size === this.pageSize ? this.pagePool.acquire() : Buffer.allocUnsafe(page.size);
     let n: number;
     try {
-      ({ buf, bytesRead: n } = await readPageFile(path, page.size, page.size === this.pageSize ? this.pagePool.acquire() : undefined));
+      n = await this.fds.read(page, path, buf, page.size);
     } catch (err) {
+      this.pagePool.release(buf);
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EISDIR' || code === 'EIO') {
         // Deleted (or broken) behind our back: forget it.
@@ -403,6 +413,7 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     const { file } = page;
     if (file.pages.get(page.index) !== page) return;
     file.pages.delete(page.index);
+    this.fds.drop(page);
     file.bytes -= page.size;
     file.dir.used -= page.size;
     file.dir.evictor.onRemove(page);
