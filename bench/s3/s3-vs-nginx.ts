@@ -3,15 +3,17 @@
 //   2. a 4 KiB object, cached, with `wrk -c 32 -t 2 -d DURATION`: requests per second.
 // Each is measured in RUNS rounds that alternate nginx and the worker, so that a change in the
 // machine's load hits both sides of a round; the ratio reported is the median of the rounds' ratios.
+// The worker is a real worker process (`alluxio local start --no-etcd --workers 1`), as deployed.
 // Prints the ratios and writes them, with the command, to docs/benchmarks.md.
 // Usage: npx tsx bench/s3/s3-vs-nginx.ts [--size-mb 1024] [--runs 3] [--duration 10s] [--page-size 1MB] [--no-doc]
 import { randomFillSync } from 'node:crypto';
-import { chmodSync, openSync, writeFileSync, writeSync, closeSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseSize } from '../../src/common/sizes.js';
 import { run, startNginx, wrkRequestsPerSecond } from './bench-servers.js';
-import { startS3TestCluster } from '../../test/support/s3-clients.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -60,26 +62,37 @@ function summary(r: Array<[number, number]>): { ref: number; ours: number; ratio
 
 const wrkRps = (url: string) => wrkRequestsPerSecond(url, args.duration!);
 
-const props = Object.fromEntries((args.prop ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-const c = await startS3TestCluster({ workers: 1, properties: props, cacheSize: `${SIZE_MB * 2 + 64}MB`, pageSize: args['page-size'], buckets: ['bench'] });
+const work = mkdtempSync(join(tmpdir(), 'alluxio-bench-s3-'));
+const ufsDir = join(work, 'ufs');
+const state = join(work, 'state');
+const BASE = 2400; // worker ports stay below the ephemeral range (32768+)
+const cli = (...argv: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...argv], { encoding: 'utf8' });
 let nginx: { port: number; stop(): Promise<void> } | undefined;
 try {
-  const dir = join(c.ufsDir, 'bench');
+  const dir = join(ufsDir, 'bench');
+  mkdirSync(dir, { recursive: true });
   process.stdout.write(`writing a ${SIZE_MB} MiB object...\n`);
   const fd = openSync(join(dir, 'big.bin'), 'w');
   const block = Buffer.allocUnsafe(16 << 20);
   for (let left = SIZE_MB << 20; left > 0; left -= block.length) writeSync(fd, randomFillSync(block), 0, Math.min(block.length, left));
   closeSync(fd);
   writeFileSync(join(dir, 'small.bin'), randomFillSync(Buffer.alloc(4096)));
+  const started = cli('local', 'start', '--no-etcd', '--workers', '1', '--ufs', ufsDir, '--dir', state, '--cache-size', `${SIZE_MB * 2 + 64}MB`,
+    '--page-size', args['page-size']!, '--port-base', String(BASE), ...(args.prop ?? []).flatMap((kv) => ['--conf', kv]));
+  if (started.status !== 0) throw new Error(`alluxio local start failed: ${started.stderr}`);
   // nginx's worker runs as an unprivileged user: let it into the temp tree.
-  for (const d of [c.tmp.path, c.ufsDir, dir]) chmodSync(d, 0o755);
-  nginx = await startNginx(c.ufsDir, c.tmp.path);
+  for (const d of [work, ufsDir, dir]) chmodSync(d, 0o755);
+  nginx = await startNginx(ufsDir, work);
 
-  const s3 = c.endpoints[0]!;
+  const s3 = `http://127.0.0.1:${29998 + BASE}`;
   const ng = `http://127.0.0.1:${nginx.port}`;
   process.stdout.write('warming the cache...\n');
-  await curlMiBps(`${s3}/bench/big.bin`);
-  await curlMiBps(`${s3}/bench/big.bin`);
+  // Pages the cache disk could not take during a read are cached by the next ones: read until the
+  // worker's page count says the whole object is in the store.
+  const cachedPages = async () => Number(/^alluxio_data_cached_pages (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${30000 + BASE}/metrics`)).text())?.[1] ?? 0);
+  const pages = Math.ceil((SIZE_MB << 20) / parseSize(args['page-size']!));
+  for (let i = 0; i < 20 && (await cachedPages()) < pages; i++) await curlMiBps(`${s3}/bench/big.bin`);
+  if ((await cachedPages()) < pages) throw new Error(`only ${await cachedPages()} of ${pages} pages cached after 20 reads`);
   await curlMiBps(`${ng}/bench/big.bin`);
   await run('curl', ['-sf', '-o', '/dev/null', `${s3}/bench/small.bin`]);
 
@@ -114,5 +127,6 @@ try {
   }
 } finally {
   await nginx?.stop();
-  await c.stop();
+  cli('local', 'stop', '--dir', state);
+  rmSync(work, { recursive: true, force: true });
 }
