@@ -75,9 +75,7 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     this.pageSize = this.opts.pageSize;
     // 32 free pages at most (32 MiB at the default 1 MiB): enough for a few large reads in flight.
     this.pagePool = new BufferPool(this.pageSize, 32);
-    const maxOpen = options.maxOpenPageFiles ?? defaultMaxOpenPageFiles();
-    if (!Number.isSafeInteger(maxOpen) || maxOpen < 0) throw new InvalidArgumentError(`maxOpenPageFiles must be an integer >= 0, got ${String(maxOpen)}`);
-    this.fds = new PageFdCache(maxOpen);
+    this.fds = new PageFdCache(options.maxOpenPageFiles ?? defaultMaxOpenPageFiles());
     this.buckets = this.opts.buckets;
     this.fs = options.fsOps ?? nodeFs;
     this.log = options.logger ?? createLogger('pagestore');

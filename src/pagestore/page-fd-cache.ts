@@ -1,5 +1,5 @@
-import fs from 'node:fs';
-import { readFileSync } from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from '../common/errors.js';
 
 /** One page file's descriptor and the reads using it. */
 interface Slot {
@@ -21,7 +21,9 @@ interface Slot {
 export class PageFdCache<K extends object> {
   private readonly slots = new Map<K, Slot>();
 
-  constructor(readonly maxOpen: number) {}
+  constructor(readonly maxOpen: number) {
+    if (!Number.isSafeInteger(maxOpen) || maxOpen < 0) throw new InvalidArgumentError(`maxOpenPageFiles must be an integer >= 0, got ${String(maxOpen)}`);
+  }
 
   /** Reads up to `size` bytes from the start of the page file into `buf`; returns the bytes read. */
   async read(key: K, path: string, buf: Buffer, size: number): Promise<number> {
