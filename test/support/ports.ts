@@ -1,10 +1,23 @@
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Ports for test servers come from [10000, 19000): below the kernel's ephemeral range (32768+),
 // so an outgoing connection of another test can never take a port between our check and listen,
 // and apart from the fixed-offset ports of `alluxio local start` clusters (see localPortBase).
 const LOW = 10_000;
 const HIGH = 19_000;
+
+// A port that was free when checked can still be handed out twice before anyone listens on it:
+// twice in this process (a cluster picks all its ports first), or once here and once in another
+// test file running concurrently. So every port handed out is also reserved: in this process by
+// a set, across processes by a lock file created with O_EXCL that names the owning pid. A lock
+// whose pid is gone is taken over; this process removes its own locks when it exits.
+const LOCK_DIR = join(tmpdir(), 'alluxio-ts-test-ports');
+const handedOut = new Set<number>();
+const myLocks: string[] = [];
+let cleanupInstalled = false;
 
 function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -15,10 +28,84 @@ function canBind(port: number): Promise<boolean> {
   });
 }
 
-/** A loopback port that was free a moment ago. */
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates the lock file `path` holding this pid, atomically and never over an existing one. */
+function createLock(path: string): boolean {
+  // Written to a private file first and linked into place, so a lock is never seen half-written.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, String(process.pid));
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+function lockHolder(path: string): number {
+  try {
+    return Number(readFileSync(path, 'utf8'));
+  } catch {
+    return NaN; // removed meanwhile
+  }
+}
+
+/**
+ * Takes over the lock of a process that has exited. Two processes may find the same stale lock at
+ * once; a second lock file, `<port>.takeover`, lets only one of them replace it, and the holder is
+ * read again under it, so a lock just taken over by someone else is never removed.
+ */
+function takeOverStaleLock(path: string): boolean {
+  const mutex = `${path}.takeover`;
+  if (!createLock(mutex)) return false;
+  try {
+    const holder = lockHolder(path);
+    if (!Number.isNaN(holder) && pidAlive(holder)) return false;
+    try { unlinkSync(path); } catch { /* already gone */ }
+    return createLock(path);
+  } finally {
+    unlinkSync(mutex);
+  }
+}
+
+/** Reserves `port` for this process across test processes; false when another live process holds it. */
+function lockPort(port: number): boolean {
+  mkdirSync(LOCK_DIR, { recursive: true });
+  const path = join(LOCK_DIR, String(port));
+  if (!createLock(path)) {
+    if (pidAlive(lockHolder(path)) || !takeOverStaleLock(path)) return false;
+  }
+  myLocks.push(path);
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.once('exit', () => {
+      for (const p of myLocks) {
+        try { unlinkSync(p); } catch { /* already gone */ }
+      }
+    });
+  }
+  return true;
+}
+
+/** A loopback port that was free a moment ago and that no other test (here or in another process) was given. */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (handedOut.has(port)) continue;
+    if (!lockPort(port)) continue;
+    handedOut.add(port);
     if (await canBind(port)) return port;
   }
   throw new Error(`no free port in [${LOW}, ${HIGH})`);
