@@ -98,7 +98,7 @@ describe('coordinator', () => {
     assert.equal(del.status, 200);
     assert.ok(!((await (await api('/api/v1/mount')).json()) as Array<{ path: string }>).some((x) => x.path === '/extra'));
     for (const w of workers) {
-      await waitFor('worker drops /extra', async () => (await fetch(`http://127.0.0.1:${w.info.address.HttpServerPort}/v1/read?path=/extra/e.txt`)).status === 404, 5000);
+      await waitFor('worker drops /extra', async () => (await fetch(`http://127.0.0.1:${w.info.address.HttpServerPort}/v1/read?path=/extra/e.txt`)).status === 404, 15_000);
     }
   });
 

@@ -49,7 +49,7 @@ describe('etcd outages', () => {
       const reappearMs = Date.now() - t0;
       assert.ok(reappearMs < 8000, `took ${reappearMs}ms`);
       assert.notEqual(kv.lease, '0');
-      await waitFor('both workers live again', async () => (await ma.liveWorkers()).length === 2, 8000, 100);
+      await waitFor('both workers live again', async () => (await ma.liveWorkers()).length === 2, 15_000, 100);
       // The new lease is kept alive: still there well after one TTL.
       await sleep(3000);
       assert.equal((await raw.getAll().prefix(`/ServiceDiscovery/${cluster}/`).keys()).length, 2);

@@ -192,7 +192,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `fn` until it returns a truthy value or `ms` pass; returns the value or throws naming `what`. */
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 5000, every = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 15_000, every = 50): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   let last: unknown;
   for (;;) {
