@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 SIZE_MB=${1:-1024}
-RUNS=${2:-5}
+RUNS=${2:-7}
 RATE=${3:-1gbit}
 WORK=$(mktemp -d /tmp/alluxio-bench-XXXX)
 chmod 755 "$WORK" # nginx workers run as an unprivileged user
@@ -62,14 +62,25 @@ for _ in $(seq 20); do
   curl -sf -o /dev/null "$URL"; sleep 2
 done
 echo "cached pages before the cached runs: $(cached_pages) of $((SIZE_MB + 64)) (the file and a 64 MiB warm-up file)"
+# The file and the page files were just written: flush them now, or the kernel's writeback of
+# those dirty pages (30 s after they were written) lands in the middle of the timed rounds.
+sync
 # Cached: every page is now in the page store. RUNS rounds, each nginx then the worker, so a change
 # in the machine's load hits both sides of a round; the ratio is the median of the rounds' ratios.
 check_size "$URL"
 check_size "http://127.0.0.1:$NGINX_PORT/big.bin"
-RATIOS=(); NGINX_T=(); CACHED_T=()
+# CPU time (user + system, all threads) of the serving process over all rounds: steadier than wall
+# time on a shared VM, since a neighbour's load stretches wall time but not the work done.
+WORKER_PID=$(node bin/alluxio.js local status --dir "$WORK/state" --json | node -e 'process.stdin.on("data",d=>console.log(JSON.parse(d)[0].pid))')
+NGINX_PID=$(pgrep -P "$(cat "$WORK/nginx/nginx.pid")" | head -1)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+RATIOS=(); NGINX_T=(); CACHED_T=(); NGINX_CPU=0; WORKER_CPU=0
 for _ in $(seq "$RUNS"); do
+  a=$(cpu_ticks "$NGINX_PID")
   n=$(best_seconds 1 curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/big.bin")
+  b=$(cpu_ticks "$NGINX_PID"); NGINX_CPU=$((NGINX_CPU + b - a)); a=$(cpu_ticks "$WORKER_PID")
   c=$(best_seconds 1 curl -sf -o /dev/null "$URL")
+  b=$(cpu_ticks "$WORKER_PID"); WORKER_CPU=$((WORKER_CPU + b - a))
   NGINX_T+=("$n"); CACHED_T+=("$c"); RATIOS+=("$(echo "scale=3; $n / $c" | bc -l)")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -87,6 +98,9 @@ printf '%-34s %8.3fs %9s MiB/s\n' "local dir: worker REST, cold" "$COLD" "$(mbps
 echo
 echo "cached throughput / nginx throughput = $(printf '%.2f' "$RATIO")   (target >= 0.8; rounds: ${RATIOS[*]})"
 echo "local dir, cold / cat from memory    = $(echo "scale=2; $COLD / $DIRECT" | bc -l)   (not the target's measure: see the header)"
+TICK=$(getconf CLK_TCK)
+cpu_per_gib() { echo "scale=3; $1 / $TICK / $RUNS * 1024 / $SIZE_MB" | bc -l; }
+echo "CPU seconds per GiB served, cached:   nginx $(cpu_per_gib "$NGINX_CPU"), worker $(cpu_per_gib "$WORKER_CPU")"
 echo
 # The cold target, against a remote store, with this run's cluster stopped first so the two do not share the CPU.
 cleanup

@@ -99,6 +99,9 @@ try {
   if (cached < pages) throw new Error(`only ${cached} of ${pages} pages cached after 20 reads`);
   await curlMiBps(`${ng}/bench/big.bin`);
   await run('curl', ['-sf', '-o', '/dev/null', `${s3}/bench/small.bin`]);
+  // The object and the page files were just written: flush them now, or the kernel's writeback of
+  // those dirty pages (30 s after they were written) lands in the middle of the timed rounds.
+  await run('sync', []);
 
   const big = summary(await rounds(curlMiBps, `${ng}/bench/big.bin`, `${s3}/bench/big.bin`));
   const small = summary(await rounds(wrkRps, `${ng}/bench/small.bin`, `${s3}/bench/small.bin`));
