@@ -2,12 +2,14 @@ import { createHash, createHmac } from 'node:crypto';
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { UfsError } from '../common/errors.js';
+import { readArenas } from './read-arenas.js';
 
 /**
  * GetObject over plain HTTP without the SDK's HTTP stack, for S3-compatible stores (MinIO, Ceph,
  * s3rver) reached through `alluxio.underfs.s3.endpoint=http://...` with path-style buckets and
  * static credentials. Node's HTTP client allocates a buffer, runs the parser and makes a stream
- * hop for every 16-64 KiB of a body; this reads the socket straight into 256 KiB arenas
+ * hop for every 16-64 KiB of a body; this reads the socket straight into pooled 256 KiB arenas
+ * (read-arenas.ts: each slice handed out holds its arena until the reader releases it)
  * (net.Socket `onread`) and hands out slices of them (bench/micro/s3-receive.bench.ts). It
  * answers in the SDK's shapes, so S3Caller retries and maps its failures exactly as the SDK's:
  * a non-2xx answer becomes an error with the S3 code as `name` and `$metadata.httpStatusCode`.
@@ -55,7 +57,6 @@ export function fastGetConfig(endpoint: string | undefined, forcePathStyle: bool
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80), region, ...credentials, bodyTimeoutMs };
 }
 
-const ARENA_BYTES = 256 * 1024;
 const HEADER_LIMIT = 16 * 1024;
 const ERROR_BODY_LIMIT = 64 * 1024;
 
@@ -70,18 +71,33 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
     let phase: 'head' | 'body' | 'error' | 'done' = 'head';
     let head = Buffer.allocUnsafe(HEADER_LIMIT);
     let headFill = 0;
-    let arena = head;
+    let arena: Buffer = head;
     let fill = 0;
     let remaining = 0;
     let status = 0;
     let errorBody = '';
     let body: FastBody | undefined;
 
+    // The reader's own reference to the arena it fills: given up when it moves to the next one or
+    // the body ends; the slices handed out hold theirs until the consumer releases them.
+    let filling = false;
+    const nextArena = () => {
+      if (filling) readArenas.release(arena);
+      arena = readArenas.acquire();
+      filling = true;
+      fill = 0;
+    };
+    const retireArena = () => {
+      if (filling) readArenas.release(arena);
+      filling = false;
+    };
+
     const fail = (err: Error) => {
       if (phase === 'done') return;
       const wasBody = phase === 'body';
       phase = 'done';
       sock.destroy();
+      retireArena();
       if (wasBody) {
         const code = err.name === 'TimeoutError' ? 'ALX_ERR_UFS_TIMEOUT' : 'ALX_ERR_UFS_UNAVAILABLE';
         body!.destroy(new UfsError(code, `S3 openRead of ${req.uri}: the body stream failed: ${err.message}`, { cause: err }));
@@ -101,8 +117,7 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
         sock.destroy();
         return;
       }
-      arena = Buffer.allocUnsafe(Math.min(ARENA_BYTES, remaining));
-      fill = 0;
+      nextArena();
       if (from.length > 0) deliver(from.subarray(0, remaining));
     };
     // Body bytes that arrived with the headers: copied into the arena, then taken like a read.
@@ -112,12 +127,11 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
     };
     const take = (n: number) => {
       const chunk = arena.subarray(fill, fill + n);
+      readArenas.retain(arena); // the chunk's reference
       fill += n;
       remaining -= n;
-      if (fill >= arena.length - 4096 && remaining > 0) {
-        arena = Buffer.allocUnsafe(Math.min(ARENA_BYTES, remaining));
-        fill = 0;
-      }
+      if (remaining <= 0) retireArena();
+      else if (fill >= arena.length - 4096) nextArena();
       const more = body!.push(chunk);
       if (remaining <= 0) {
         phase = 'done';

@@ -6,6 +6,7 @@ import { BufferPool } from '../common/buffer-pool.js';
 import { TtlCache } from '../common/ttl-cache.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { FileId, PageStore } from '../pagestore/page-store.js';
+import { releaseReadChunk } from '../ufs/read-arenas.js';
 import { ufsVersion, type UfsStatus, type UnderFileSystem } from '../ufs/under-file-system.js';
 import type { PageSource } from './peer-page-source.js';
 
@@ -206,12 +207,16 @@ export class CachedReader {
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         let off = 0;
+        // Whether a page is a view of this chunk: the chunk's memory is then the page's, not ours to give back.
+        let kept = false;
         while (off < chunk.length) {
           if (page > q) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri} returned more bytes than expected: it changed during the read`);
           const n = Math.min(chunk.length - off, pageLen - filled);
           // A chunk that holds a whole page becomes the page itself: no copy.
-          if (filled === 0 && n === pageLen) buf = chunk.subarray(off, off + n);
-          else chunk.copy((buf ??= pageLen === ps ? this.pagePool.acquire() : Buffer.allocUnsafe(pageLen)), filled, off, off + n);
+          if (filled === 0 && n === pageLen) {
+            buf = chunk.subarray(off, off + n);
+            kept = true;
+          } else chunk.copy((buf ??= pageLen === ps ? this.pagePool.acquire() : Buffer.allocUnsafe(pageLen)), filled, off, off + n);
           filled += n;
           off += n;
           if (filled === pageLen || filled - sent >= YIELD_BYTES) {
@@ -238,6 +243,8 @@ export class CachedReader {
             sent = 0;
           }
         }
+        // Every byte of the chunk is now in page buffers: its read arena can be reused.
+        if (!kept) releaseReadChunk(chunk);
       }
       if (page <= q) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri} ended early at byte ${page * ps + filled} of ${t.length}: it changed during the read`);
     } catch (err) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { fastGetConfig, fastGetObject, type FastGetConfig } from '../../src/ufs/s3-fast-get.js';
+import { readArenas, releaseReadChunk } from '../../src/ufs/read-arenas.js';
 import { ACCESS_KEY, SECRET_KEY, startS3TestCluster, type S3TestCluster } from '../support/s3-clients.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { startFaultyHttpServer } from '../support/faulty-http-server.js';
@@ -92,6 +93,30 @@ describe('fastGetObject answers, against s3rver', () => {
     const out = await fastGetObject(cfg, { bucket: 'b', key: KEY, range: 'bytes=0-', uri: 'u', attemptSignal: signal() });
     assert.equal(out.ETag, etag);
     assert.ok((await readBody(out, 1)).equals(data));
+  });
+
+  it('read arenas: released chunks give their arenas back for the next reads; held chunks keep their bytes', async () => {
+    const get = () => fastGetObject(cfg, { bucket: 'b', key: KEY, range: 'bytes=0-', uri: 'u', attemptSignal: signal() });
+    // Held: a reader that keeps its chunks and never releases them.
+    const held: Buffer[] = [];
+    for await (const c of (await get()).Body) held.push(c as Buffer);
+    const freeBefore = readArenas.freeCount;
+    // Released: each chunk is copied, then given back.
+    const readReleasing = async () => {
+      const copy = Buffer.allocUnsafe(data.length);
+      let n = 0;
+      for await (const c of (await get()).Body) {
+        n += (c as Buffer).copy(copy, n);
+        releaseReadChunk(c as Buffer);
+      }
+      return copy.subarray(0, n);
+    };
+    assert.ok((await readReleasing()).equals(data));
+    assert.ok(readArenas.freeCount > freeBefore, `released arenas are pooled (${freeBefore} -> ${readArenas.freeCount} free)`);
+    // These reads take their arenas from the pool: none of them may be one the held chunks are in.
+    assert.ok((await readReleasing()).equals(data));
+    assert.ok((await readReleasing()).equals(data));
+    assert.ok(Buffer.concat(held).equals(data), 'the held chunks were not overwritten by later reads');
   });
 
   it('a missing key and a range past the end fail as the SDK would', async () => {

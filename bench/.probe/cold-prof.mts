@@ -1,0 +1,95 @@
+// Cold reads through a worker whose UFS is an S3 server on another host: s3rver in its own network
+// namespace behind a link shaped to RATE (tc tbf, default 1gbit, about what one S3 GET stream gets
+// from AWS), against GETs of the same object over the same link, in one run. Unlike
+// bench/cold-s3-ufs.ts, where s3rver shares the loopback and the CPU with the worker, this shows
+// whether the cold path keeps up with a store that is remote. Needs root (ip netns, tc).
+// Before timing, the worker reads another object cold once and the VM's memory is warmed, as in
+// bench/cold-s3-ufs.ts.
+// Usage: node --import tsx bench/cold-s3-remote.ts [SIZE_MB] [RUNS] [RATE]
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createTestNetwork, netnsUnavailable } from '../../test/support/netns.js';
+import { curlSeconds, recycleMemory } from '../cold-common.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const sizeMb = Number(process.argv[2] ?? 256);
+const runs = Number(process.argv[3] ?? 3);
+const rate = process.argv[4] ?? '1gbit';
+const why = netnsUnavailable();
+if (why) {
+  console.error(`cannot run: ${why}`);
+  process.exit(2);
+}
+const work = mkdtempSync(join(tmpdir(), 'alluxio-bench-remote-'));
+const net = createTestNetwork(['s3']);
+const host = net.host('s3');
+const base = 2500; // worker ports stay below the ephemeral range (32768+)
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: process.env.PROF ? '--perf-basic-prof' : '' } });
+const launcher = new URL('../../test/support/s3rver-launcher.mjs', import.meta.url).pathname;
+let s3rver: ReturnType<typeof spawn> | undefined;
+
+const curl = curlSeconds;
+
+try {
+  // Egress from the S3 host is shaped: that is the direction objects travel.
+  execFileSync('ip', ['netns', 'exec', host.ns, 'tc', 'qdisc', 'add', 'dev', host.dev, 'root', 'tbf', 'rate', rate, 'burst', '512kb', 'latency', '50ms']);
+  s3rver = spawn('ip', ['netns', 'exec', host.ns, process.execPath, '--openssl-legacy-provider', launcher,
+    JSON.stringify({ port: 9000, address: host.ip, directory: join(work, 's3rver'), buckets: ['bench'] })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: s3rver!.stdout! }).once('line', () => resolve());
+    s3rver!.once('exit', (code) => reject(new Error(`s3rver exited (${code})`)));
+  });
+  const endpoint = `http://${host.ip}:9000`;
+  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const warmMb = Math.min(64, sizeMb);
+  await client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big.bin', Body: randomBytes(sizeMb << 20) }));
+  await client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'warmup.bin', Body: randomBytes(warmMb << 20) }));
+  client.destroy();
+  const conf = Object.entries({
+    'alluxio.underfs.s3.endpoint': endpoint, 's3a.accessKeyId': 'S3RVER', 's3a.secretKey': 'S3RVER',
+    'alluxio.master.mount.table.root.ufs': 's3://bench/',
+  }).flatMap(([k, v]) => ['--conf', `${k}=${v}`]);
+  const started = cli('local', 'start', '--no-etcd', '--ufs', join(work, 'unused'), '--dir', join(work, 'state'), '--cache-size', `${sizeMb * 2 + warmMb}MB`, '--port-base', String(base), ...conf);
+  if (started.status !== 0) throw new Error(started.stderr);
+  const rest = `http://127.0.0.1:${28080 + base}/v1/read?path=`;
+
+  curl(`${rest}/warmup.bin`, warmMb);
+
+  const direct = Array.from({ length: runs }, () => curl(`${endpoint}/bench/big.bin`, sizeMb));
+  const workerPid = Number(spawnSync('pgrep', ['-f', `${join(work, 'state')}.*process start worker|process start worker.*${join(work, 'state')}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+  const cpu = (pid: number) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return NaN; } };
+  recycleMemory(work, sizeMb * 2);
+  const utime = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return [Number(f[11]) / 100, Number(f[12]) / 100]; };
+  const gc = async () => (await (await fetch(`http://127.0.0.1:${30000 + base}/metrics`)).text()).split('\n').filter((l) => l.startsWith('nodejs_gc_duration_seconds_sum') || l.startsWith('nodejs_gc_duration_seconds_count') || l.startsWith('nodejs_external_memory') || l.startsWith('nodejs_heap_size_used'));
+  console.log((await gc()).join('\n'));
+  const u0 = utime(workerPid);
+  const perf = process.env.PROF ? spawn('perf', ['record', '-F', '499', '-g', '-o', '/tmp/perf.data', '-p', String(workerPid)], { stdio: 'inherit' }) : undefined;
+  const cpu0 = cpu(workerPid);
+  const direct2 = spawnSync('/usr/bin/time', ['-f', '%U %S', 'curl', '-s', '-o', '/dev/null', `${endpoint}/bench/big.bin`], { encoding: 'utf8' });
+  console.log('curl direct user/sys:', direct2.stderr.trim());
+  const cold = curl(`${rest}/big.bin`, sizeMb);
+  const u1 = utime(workerPid);
+  console.log((await gc()).join('\n'));
+  console.log('worker user/sys during cold (and the direct read before):', (u1[0]! - u0[0]!).toFixed(2), (u1[1]! - u0[1]!).toFixed(2));
+  if (perf) { perf.kill('SIGINT'); await new Promise((r) => perf.once('exit', r)); }
+  const coldCpu = cpu(workerPid) - cpu0;
+  const cached = Array.from({ length: runs }, () => curl(`${rest}/big.bin`, sizeMb));
+  const best = (xs: number[]) => Math.min(...xs);
+  const mbps = (s: number) => (sizeMb / s).toFixed(1);
+  console.log(`object: ${sizeMb} MiB in s3rver on another host, link shaped to ${rate}; best of ${runs} runs (cold: one run)`);
+  console.log(`direct GET over the link        ${best(direct).toFixed(3)}s  ${mbps(best(direct))} MiB/s`);
+  console.log(`worker REST, cold (S3 -> cache) ${cold.toFixed(3)}s  ${mbps(cold)} MiB/s`);
+  console.log(`worker REST, cached             ${best(cached).toFixed(3)}s  ${mbps(best(cached))} MiB/s`);
+  console.log(`worker CPU during the cold read: ${coldCpu.toFixed(2)} s (${(100 * coldCpu / cold).toFixed(0)} % of one core)`);
+  console.log(`cold time / direct UFS time = ${(cold / best(direct)).toFixed(2)}   (target <= 1.2)`);
+} finally {
+  cli('local', 'stop', '--dir', join(work, 'state'));
+  s3rver?.kill('SIGTERM');
+  net.cleanup();
+  rmSync(work, { recursive: true, force: true });
+}
