@@ -63,10 +63,15 @@ try {
 
   const direct = Array.from({ length: runs }, () => curl(`${endpoint}/bench/big.bin`, sizeMb));
   const workerPid = Number(spawnSync('pgrep', ['-f', `${join(work, 'state')}.*process start worker|process start worker.*${join(work, 'state')}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
-  const cpu = (pid: number) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return NaN; } };
-  const cpu0 = cpu(workerPid);
+  // User and system seconds of the worker, and its major GCs (prom-client's default metrics).
+  const cpu = (pid: number) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return [Number(f[11]) / 100, Number(f[12]) / 100] as const; } catch { return [NaN, NaN] as const; } };
+  const majorGcs = async () => Number(/^nodejs_gc_duration_seconds_count\{kind="major"\} (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${30000 + base}/metrics`)).text())?.[1] ?? NaN);
+  const [user0, sys0] = cpu(workerPid);
+  const gc0 = await majorGcs();
   const cold = curl(`${rest}/big.bin`, sizeMb);
-  const coldCpu = cpu(workerPid) - cpu0;
+  const [user1, sys1] = cpu(workerPid);
+  const coldGcs = (await majorGcs()) - gc0;
+  const coldCpu = user1 - user0 + sys1 - sys0;
   const cached = Array.from({ length: runs }, () => curl(`${rest}/big.bin`, sizeMb));
   const best = (xs: number[]) => Math.min(...xs);
   const mbps = (s: number) => (sizeMb / s).toFixed(1);
@@ -74,7 +79,7 @@ try {
   console.log(`direct GET over the link        ${best(direct).toFixed(3)}s  ${mbps(best(direct))} MiB/s`);
   console.log(`worker REST, cold (S3 -> cache) ${cold.toFixed(3)}s  ${mbps(cold)} MiB/s`);
   console.log(`worker REST, cached             ${best(cached).toFixed(3)}s  ${mbps(best(cached))} MiB/s`);
-  console.log(`worker CPU during the cold read: ${coldCpu.toFixed(2)} s (${(100 * coldCpu / cold).toFixed(0)} % of one core)`);
+  console.log(`worker CPU during the cold read: ${coldCpu.toFixed(2)} s (${(100 * coldCpu / cold).toFixed(0)} % of one core; user ${(user1 - user0).toFixed(2)}, system ${(sys1 - sys0).toFixed(2)}; ${coldGcs} major GCs)`);
   console.log(`cold time / direct UFS time = ${(cold / best(direct)).toFixed(2)}   (target <= 1.2)`);
 } finally {
   cli('local', 'stop', '--dir', join(work, 'state'));
