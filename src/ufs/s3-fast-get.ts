@@ -9,8 +9,8 @@ import { readArenas } from './read-arenas.js';
  * s3rver) reached through `alluxio.underfs.s3.endpoint=http://...` with path-style buckets and
  * static credentials. Node's HTTP client allocates a buffer, runs the parser and makes a stream
  * hop for every 16-64 KiB of a body; this reads the socket straight into pooled 256 KiB arenas
- * (read-arenas.ts: each slice handed out holds its arena until the reader releases it)
- * (net.Socket `onread`) and hands out slices of them (bench/micro/s3-receive.bench.ts). It
+ * (net.Socket `onread`) and hands out slices of them (bench/micro/s3-receive.bench.ts); each
+ * slice holds its arena until the reader gives it back (read-arenas.ts). It
  * answers in the SDK's shapes, so S3Caller retries and maps its failures exactly as the SDK's:
  * a non-2xx answer becomes an error with the S3 code as `name` and `$metadata.httpStatusCode`.
  */
