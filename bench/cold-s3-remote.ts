@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { scrapeMetric } from '../test/support/cli.js';
 import { createTestNetwork, netnsUnavailable } from '../test/support/netns.js';
 import { curlSeconds, recycleMemory } from './cold-common.js';
 
@@ -65,7 +66,7 @@ try {
   const workerPid = Number(spawnSync('pgrep', ['-f', `${join(work, 'state')}.*process start worker|process start worker.*${join(work, 'state')}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
   // User and system seconds of the worker, and its major GCs (prom-client's default metrics).
   const cpu = (pid: number) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return [Number(f[11]) / 100, Number(f[12]) / 100] as const; } catch { return [NaN, NaN] as const; } };
-  const majorGcs = async () => Number(/^nodejs_gc_duration_seconds_count\{kind="major"\} (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${30000 + base}/metrics`)).text())?.[1] ?? NaN);
+  const majorGcs = () => scrapeMetric(`http://127.0.0.1:${30000 + base}/metrics`, 'nodejs_gc_duration_seconds_count', { kind: 'major' });
   const [user0, sys0] = cpu(workerPid);
   const gc0 = await majorGcs();
   const cold = curl(`${rest}/big.bin`, sizeMb);

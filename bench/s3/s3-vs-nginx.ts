@@ -13,6 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSize } from '../../src/common/sizes.js';
+import { scrapeMetric } from '../../test/support/cli.js';
 import { run, startNginx, wrkRequestsPerSecond } from './bench-servers.js';
 
 const { values: args } = parseArgs({
@@ -89,7 +90,7 @@ try {
   process.stdout.write('warming the cache...\n');
   // Pages the cache disk could not take during a read are cached by the next ones: read until the
   // worker's page count says the whole object is in the store.
-  const cachedPages = async () => Number(/^alluxio_data_cached_pages (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${30000 + BASE}/metrics`)).text())?.[1] ?? 0);
+  const cachedPages = () => scrapeMetric(`http://127.0.0.1:${30000 + BASE}/metrics`, 'alluxio_data_cached_pages');
   const pages = Math.ceil((SIZE_MB << 20) / parseSize(args['page-size']!));
   let cached = await cachedPages();
   for (let i = 0; i < 20 && cached < pages; i++) {

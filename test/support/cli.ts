@@ -26,15 +26,19 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   });
 }
 
-/** Reads one sample of a Prometheus metric from a /metrics endpoint (summing over labels when asked). */
-export async function scrapeMetric(url: string, name: string): Promise<number> {
+/**
+ * Reads one sample of a Prometheus metric from a /metrics endpoint: the sum over the samples of
+ * `name` whose labels include every one in `labels` (all of them when none are given).
+ */
+export async function scrapeMetric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
   const text = await (await fetch(url)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   let sum = 0;
   let found = false;
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (m && m[1] === name) {
+    if (m && m[1] === name && wanted.every((l) => m[2]?.slice(1, -1).split(',').includes(l))) {
       sum += Number(m[3]);
       found = true;
     }
