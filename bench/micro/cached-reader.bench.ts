@@ -1,6 +1,7 @@
 import { createPageStore } from '../../src/pagestore/index.js';
 import { createUfs } from '../../src/ufs/registry.js';
 import { CachedReader } from '../../src/worker/cached-reader.js';
+import { DataPath } from '../../src/worker/data-path.js';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 const dir = '/tmp/prof/case'; rmSync(dir, { recursive: true, force: true });
@@ -14,7 +15,9 @@ const ufs = createUfs(`file://${dir}/ufs/`);
 const reader = new CachedReader(store, { readAheadPages: 0, metadataTtlMs: 60000, metadataMaxSize: 10 });
 for (const label of ['cold', 'warm', 'warm']) {
   const t0 = performance.now();
-  const { stream } = await reader.read(ufs, `file://${dir}/ufs/big`, 0, -1);
+  const uri = `file://${dir}/ufs/big`;
+  const f = await new DataPath(reader).open({ path: uri, ufs, ufsUri: uri });
+  const stream = reader.openRange(f, 0, f.length, false);
   let n = 0; for await (const c of stream) n += (c as Buffer).length;
   console.log(label, n, ((performance.now() - t0) / 1000).toFixed(3), 's', (N / ((performance.now() - t0) / 1000)).toFixed(0), 'MB/s');
   await new Promise((r) => setTimeout(r, 500));

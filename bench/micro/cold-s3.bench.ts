@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPageStore } from '../../src/pagestore/index.js';
 import { createUfs } from '../../src/ufs/registry.js';
+import type { Readable } from 'node:stream';
+import type { UnderFileSystem } from '../../src/ufs/under-file-system.js';
 import { CachedReader } from '../../src/worker/cached-reader.js';
+import { DataPath } from '../../src/worker/data-path.js';
 import { startS3Server } from '../../test/support/s3-server.js';
 
 const MB = 1 << 20;
@@ -22,7 +25,7 @@ try {
   const reader = new CachedReader(store, { readAheadPages: 0, metadataTtlMs: 60000, metadataMaxSize: 10 });
   for (const label of ['direct', 'cold', 'warm']) {
     const t0 = performance.now();
-    const stream = label === 'direct' ? await ufs.openRead('s3://b/big', 0, -1) : (await reader.read(ufs, 's3://b/big', 0, -1)).stream;
+    const stream = label === 'direct' ? await ufs.openRead('s3://b/big', 0, -1) : await openWhole(reader, ufs, 's3://b/big');
     let n = 0;
     for await (const c of stream) n += (c as Buffer).length;
     const s = (performance.now() - t0) / 1000;
@@ -33,4 +36,10 @@ try {
 } finally {
   await s3.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The cached reader's stream of a whole file (one stream, no segments: what this bench measured before DataPath). */
+async function openWhole(reader: CachedReader, ufs: UnderFileSystem, uri: string): Promise<Readable> {
+  const f = await new DataPath(reader).open({ path: uri, ufs, ufsUri: uri });
+  return reader.openRange(f, 0, f.length, false);
 }

@@ -8,7 +8,7 @@ import type { MembershipManager } from '../membership/membership-manager.js';
 import type { Namespace } from '../mount/namespace.js';
 import { fromAlluxioJson, type ClientFileEntry } from './file-entry.js';
 import { readWithFailover } from './failover-read.js';
-import { WorkerHttp, WorkerUnavailableError } from './worker-http.js';
+import { VERSION_PARAM, WorkerHttp, WorkerUnavailableError } from './worker-http.js';
 import type { WorkerRing } from './worker-ring.js';
 
 export interface AlluxioClientOptions {
@@ -68,8 +68,8 @@ export class AlluxioClient {
       candidates: this.ring.owners(ufsUri, this.o.maxReadAttempts ?? 3),
       offset,
       length,
-      openWorker: (w, off, len) => this.http.stream(w, '/v1/read', { path: p, offset: String(off), length: String(len) }),
-      openUfs: this.o.ufsFallback ? (off, len) => this.readUfsDirect(p, off, len) : undefined,
+      openWorker: (w, off, len, version) => this.http.stream(w, '/v1/read', { path: p, offset: String(off), length: String(len), ...(version !== undefined ? { [VERSION_PARAM]: version } : {}) }),
+      openUfs: this.o.ufsFallback ? (off, len, version) => this.readUfsDirect(p, off, len, version) : undefined,
       log: this.o.log,
     });
   }
@@ -108,11 +108,16 @@ export class AlluxioClient {
     await this.membership.close();
   }
 
-  private async readUfsDirect(path: string, offset: number, length: number): Promise<Readable> {
+  private async readUfsDirect(path: string, offset: number, length: number, version?: string): Promise<Readable> {
     const r = this.namespace.resolve(path);
     metrics.clientUfsFallback.inc();
     this.o.log?.warn({ path }, 'no worker could serve the read: reading the UFS directly');
-    return r.ufs.openRead(r.ufsUri, offset, length);
+    try {
+      return await r.ufs.openRead(r.ufsUri, offset, length, version !== undefined ? { version } : {});
+    } catch (err) {
+      if ((err as AlluxioError).code !== 'ALX_ERR_STALE') throw err;
+      throw new AlluxioError('ALX_ERR_STALE', `${path} changed during the read (the read started at version ${version}): retry the read`, { cause: err });
+    }
   }
 
   /** Runs a call on the path's owner, then the next owners when a worker is unavailable. */

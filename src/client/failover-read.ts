@@ -8,8 +8,13 @@ export interface FailoverReadOptions {
   candidates: WorkerInfo[];
   offset: number;
   length: number;
-  openWorker: (w: WorkerInfo, offset: number, length: number) => Promise<{ length: number; body: Readable }>;
-  openUfs?: (offset: number, length: number) => Promise<Readable>;
+  /**
+   * Opens a range on a worker; `version` (when set) pins the UFS version the answer must be of.
+   * The answer's `version` is the one it serves.
+   */
+  openWorker: (w: WorkerInfo, offset: number, length: number, version?: string) => Promise<{ length: number; body: Readable; version?: string }>;
+  /** Reads the UFS directly; `version` (when set) is the version the bytes must be of (else ALX_ERR_STALE). */
+  openUfs?: (offset: number, length: number, version?: string) => Promise<Readable>;
   log?: Logger;
 }
 
@@ -17,10 +22,14 @@ export interface FailoverReadOptions {
  * A read that survives worker failures: it starts on the first owner and, when a worker cannot be
  * reached or dies mid-stream, resumes at the next byte on the next owner, then on the UFS directly.
  * Errors that are about the request itself (4xx: not found, bad range) end the read at once.
+ * A read returns one version of the file: the version of the first answer is pinned, and every
+ * later worker and the UFS fallback must serve that version or refuse with ALX_ERR_STALE ("changed
+ * during the read"), which ends the read; resuming on whatever version is there now would splice
+ * two versions together.
  */
 export async function readWithFailover(o: FailoverReadOptions): Promise<{ length: number; stream: Readable }> {
   let idx = 0;
-  let first: { length: number; body: Readable } | undefined;
+  let first: { length: number; body: Readable; version?: string } | undefined;
   let lastErr: unknown;
   // Open the first stream before returning, so that not-found and range errors surface as rejections.
   for (; idx < o.candidates.length && !first; idx++) {
@@ -32,7 +41,8 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
       o.log?.warn({ worker: WorkerHttp.base(o.candidates[idx]!), err: err.message }, 'read failing over');
     }
   }
-  let total = first?.length ?? o.length;
+  const total = first?.length ?? o.length;
+  const version = first?.version;
   if (!first) {
     if (!o.openUfs) throw lastErr ?? new AlluxioError('ALX_ERR_NO_WORKER', 'no worker to read from');
     const body = await o.openUfs(o.offset, o.length);
@@ -47,9 +57,9 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
           const remaining = total - (pos - o.offset);
           if (idx < o.candidates.length) {
             const w = o.candidates[idx++]!;
-            body = (await o.openWorker(w, pos, remaining)).body;
+            body = (await o.openWorker(w, pos, remaining, version)).body;
           } else if (o.openUfs) {
-            body = await o.openUfs(pos, remaining);
+            body = await o.openUfs(pos, remaining, version);
           } else {
             throw lastErr ?? new AlluxioError('ALX_ERR_NO_WORKER', 'no worker left to read from');
           }

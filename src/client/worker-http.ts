@@ -9,6 +9,13 @@ export interface WorkerHttpOptions {
   readTimeoutMs: number;
 }
 
+/**
+ * The header of a worker's data answer (`/v1/read`, `/v1/range`, the page API) naming the UFS
+ * version it serves (URI-encoded ufsVersion()), and the query parameter that pins a read to one.
+ */
+export const UFS_VERSION_HEADER = 'x-alluxio-ufs-version';
+export const VERSION_PARAM = 'version';
+
 /** Thrown when a worker cannot be reached or fails (5xx): the caller may try another worker. */
 export class WorkerUnavailableError extends AlluxioError {
   constructor(readonly worker: string, message: string, options?: { cause?: unknown }) {
@@ -40,10 +47,12 @@ export class WorkerHttp {
     return (await res.body.json()) as T;
   }
 
-  /** A streaming GET; the caller consumes or destroys the body. */
-  async stream(w: WorkerInfo, path: string, query: Record<string, string>): Promise<{ length: number; body: Readable }> {
+  /** A streaming GET; the caller consumes or destroys the body. `version`: the UFS version it serves. */
+  async stream(w: WorkerInfo, path: string, query: Record<string, string>): Promise<{ length: number; body: Readable; version?: string }> {
     const res = await this.call(w, 'GET', path, query);
-    return { length: Number(res.headers['content-length'] ?? -1), body: res.body as unknown as Readable };
+    const v = res.headers[UFS_VERSION_HEADER];
+    const version = typeof v === 'string' ? decodeURIComponent(v) : undefined;
+    return { length: Number(res.headers['content-length'] ?? -1), body: res.body as unknown as Readable, ...(version !== undefined ? { version } : {}) };
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
-import type { Dirent, Stats } from 'node:fs';
+import type { BigIntStats, Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 
 export interface LocalListEntry {
   abs: string;
-  stats: Stats;
+  /** bigint stats: ctime in ns, inode and device go into the file's version (ufsVersion). */
+  stats: BigIntStats;
 }
 
 export interface LocalListRequest {
@@ -58,9 +59,9 @@ async function walk(
         continue;
       }
     }
-    let stats: Stats;
+    let stats: BigIntStats;
     try {
-      stats = await stat(childAbs);
+      stats = await stat(childAbs, { bigint: true });
     } catch {
       continue; // removed meanwhile, or a dangling symlink
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, type Stats } from 'node:fs';
+import { constants as fsConstants, type BigIntStats } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { AlluxioError, InvalidArgumentError, InvalidPathError, NotFoundError } from '../common/errors.js';
@@ -39,7 +39,7 @@ export class LocalUfs implements UnderFileSystem {
   async getStatus(uri: string): Promise<UfsStatus> {
     const abs = this.resolve(uri);
     try {
-      return this.toStatus(abs, await stat(abs));
+      return this.toStatus(abs, await stat(abs, { bigint: true }));
     } catch (err) {
       throw mapFsError(err, 'getStatus', uri);
     }
@@ -72,14 +72,16 @@ export class LocalUfs implements UnderFileSystem {
     let handle: FileHandle | undefined;
     try {
       // Stat through the open handle: the stream reads the inode we checked, even if a writer
-      // renames a new file over the path meanwhile.
+      // renames a new file over the path meanwhile. The version is checked before the range, so a
+      // file that changed length reads as changed, not as a bad range.
       handle = await open(abs, fsConstants.O_RDONLY);
-      const st = await handle.stat();
+      const st = await handle.stat({ bigint: true });
       if (st.isDirectory()) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `openRead ${uri}: is a directory`);
-      if (options.version !== undefined && ufsVersion(this.toStatus(abs, st)) !== options.version) {
-        throw new AlluxioError('ALX_ERR_STALE', `openRead ${uri}: the file changed (expected version ${options.version}, found ${ufsVersion(this.toStatus(abs, st))})`);
+      if (options.version !== undefined) {
+        const found = ufsVersion(this.toStatus(abs, st));
+        if (found !== options.version) throw new AlluxioError('ALX_ERR_STALE', `openRead ${uri}: the file changed during the read (expected version ${options.version}, found ${found}); retry the read`);
       }
-      const n = resolveRange(uri, offset, length, st.size);
+      const n = resolveRange(uri, offset, length, Number(st.size));
       if (n === 0) {
         await handle.close();
         return Readable.from([]);
@@ -123,7 +125,7 @@ export class LocalUfs implements UnderFileSystem {
       handle = undefined;
       await rename(tmp, abs);
       await syncDirectory(dir);
-      return this.toStatus(abs, await stat(abs));
+      return this.toStatus(abs, await stat(abs, { bigint: true }));
     } catch (err) {
       await handle?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
@@ -182,13 +184,17 @@ export class LocalUfs implements UnderFileSystem {
     return abs;
   }
 
-  private toStatus(abs: string, st: Stats): UfsStatus {
+  private toStatus(abs: string, st: BigIntStats): UfsStatus {
+    const dir = st.isDirectory();
     return {
       uri: this.uriPrefix + abs,
       name: abs.slice(abs.lastIndexOf('/') + 1),
-      isDirectory: st.isDirectory(),
-      length: st.isDirectory() ? 0 : st.size,
-      lastModifiedMs: Math.floor(st.mtimeMs),
+      isDirectory: dir,
+      length: dir ? 0 : Number(st.size),
+      lastModifiedMs: Number(st.mtimeMs),
+      ctimeNs: String(st.ctimeNs),
+      ino: String(st.ino),
+      dev: String(st.dev),
     };
   }
 }

@@ -14,6 +14,7 @@ import { delimitedEntries, recursiveEntries, unquoteEtag, type S3Entry, type S3O
 import { S3Caller, classifyS3Error, describeS3Error } from './s3-retry.js';
 import { writeS3Object } from './s3-write.js';
 import { parseUfsUri, uriPathSegments } from './ufs-uri.js';
+import { etagOfVersion } from './under-file-system.js';
 import type {
   DeleteOptions, ListOptions, ListPage, MkdirOptions, ReadOptions, UfsOptions, UfsStatus, UnderFileSystem, WriteOptions,
 } from './under-file-system.js';
@@ -89,11 +90,11 @@ export class S3Ufs implements UnderFileSystem {
     return this.timed('openRead', async () => {
       checkRangeArgs(uri, offset, length);
       const key = this.resolve(uri);
-      const expectEtag = options.version?.startsWith('etag:') ? options.version.slice(5) : undefined;
+      const expectEtag = etagOfVersion(options.version);
       if (length === 0) {
         const st = await this.headFile(key, uri, 'openRead', options.signal);
-        resolveRange(uri, offset, length, st.length);
         this.checkVersion(uri, st.etag, expectEtag);
+        resolveRange(uri, offset, length, st.length);
         return Readable.from([]);
       }
       const range = `bytes=${offset}-${length === -1 ? '' : offset + length - 1}`;
@@ -109,8 +110,8 @@ export class S3Ufs implements UnderFileSystem {
         if (!(err instanceof InvalidRangeError)) throw err;
         // S3 answers 416 for a range starting at the end; ours is then an empty read, as for a local file.
         const st = await this.headFile(key, uri, 'openRead', options.signal);
-        resolveRange(uri, offset, length, st.length);
         this.checkVersion(uri, st.etag, expectEtag);
+        resolveRange(uri, offset, length, st.length);
         return Readable.from([]);
       }
       const body = out.Body as Readable | undefined;
@@ -280,9 +281,12 @@ export class S3Ufs implements UnderFileSystem {
   private async headFile(key: string, uri: string, op: string, signal?: AbortSignal): Promise<UfsStatus> {
     const h = await this.caller.call({ op, s3Op: 'HeadObject', uri, signal }, (abortSignal) =>
       this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }));
-    return this.entryStatus({
+    const st = this.entryStatus({
       key, isDirectory: false, size: h.ContentLength ?? 0, lastModifiedMs: h.LastModified?.getTime() ?? 0, etag: unquoteEtag(h.ETag),
     });
+    // A versioned bucket names each version; 'null' is the version of an unversioned write.
+    if (h.VersionId && h.VersionId !== 'null') st.versionId = h.VersionId;
+    return st;
   }
 
   private listRaw(uri: string, op: string, input: { Prefix: string; MaxKeys?: number; Delimiter?: string; ContinuationToken?: string | undefined; StartAfter?: string }): Promise<ListObjectsV2CommandOutput> {
@@ -357,7 +361,7 @@ export class S3Ufs implements UnderFileSystem {
 
   private checkVersion(uri: string, etag: string | undefined, expected: string | undefined): void {
     if (expected !== undefined && etag !== undefined && etag !== expected) {
-      throw new AlluxioError('ALX_ERR_STALE', `openRead ${uri}: the object changed (expected ETag ${expected}, found ${etag})`);
+      throw new AlluxioError('ALX_ERR_STALE', `openRead ${uri}: the object changed during the read (expected ETag ${expected}, found ${etag}); retry the read`);
     }
   }
 }

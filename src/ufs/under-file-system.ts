@@ -9,11 +9,32 @@ export interface UfsStatus {
   lastModifiedMs: number;
   /** S3 ETag (unquoted) where the store has one. */
   etag?: string;
+  /** S3 VersionId, where the bucket is versioned. */
+  versionId?: string;
+  /**
+   * Local files: change time in ns, inode and device (decimal). A replacement that restores the
+   * mtime (`cp -p`, `rsync -a`, `tar x`) still gets a new ctime, and a rename over the path a new inode.
+   */
+  ctimeNs?: string;
+  ino?: string;
+  dev?: string;
 }
 
-/** The version a cached page is tied to: the ETag, else mtime and length. */
+/**
+ * The version a cached page and a read are tied to: the ETag (and VersionId), else mtime and
+ * length plus ctime, inode and device where the store has them. The one place a version is made.
+ */
 export function ufsVersion(status: UfsStatus): string {
-  return status.etag ? `etag:${status.etag}` : `mtime:${status.lastModifiedMs}:len:${status.length}`;
+  if (status.etag) return status.versionId ? `etag:${status.etag}:vid:${status.versionId}` : `etag:${status.etag}`;
+  const base = `mtime:${status.lastModifiedMs}:len:${status.length}`;
+  return status.ctimeNs === undefined ? base : `${base}:ctime:${status.ctimeNs}:ino:${status.ino}:dev:${status.dev}`;
+}
+
+/** The ETag a version string pins ('etag:<etag>[:vid:<id>]'), for a conditional GET. */
+export function etagOfVersion(version: string | undefined): string | undefined {
+  if (version === undefined || !version.startsWith('etag:')) return undefined;
+  const vid = version.indexOf(':vid:', 5);
+  return vid < 0 ? version.slice(5) : version.slice(5, vid);
 }
 
 export interface ListOptions {

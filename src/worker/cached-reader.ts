@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { AlluxioError, InvalidRangeError } from '../common/errors.js';
+import { AlluxioError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import { metrics } from '../common/metrics.js';
 import { BufferPool } from '../common/buffer-pool.js';
@@ -24,7 +24,7 @@ export interface CachedReaderOptions {
 }
 
 /** What one read works against: a single UFS version of a single file, fixed for the whole read. */
-interface ReadTarget {
+export interface ReadTarget {
   ufs: UnderFileSystem;
   ufsUri: string;
   fileId: FileId;
@@ -94,30 +94,21 @@ export class CachedReader {
   }
 
   /**
-   * Opens a read of [offset, offset+length) (length -1: to the end). `readAhead: false` turns off
-   * the prefetch after a sequential read, for callers that read the next range themselves. A range that starts past the end
-   * of the file is an InvalidRangeError; one that runs past the end is cut at the end, as S3 and POSIX do.
+   * The UFS status fetched now, replacing the cached entry: for a reader that pinned a version the
+   * cached entry does not have (the entry may be stale within its TTL).
    */
-  async read(ufs: UnderFileSystem, ufsUri: string, offset: number, length: number, options: { readAhead?: boolean } = {}): Promise<{ status: UfsStatus; length: number; stream: Readable }> {
-    const status = await this.status(ufs, ufsUri);
-    if (status.isDirectory) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${ufsUri} is a directory`);
-    const n = checkRange(offset, length, status.length, ufsUri);
-    const target: ReadTarget = { ufs, ufsUri, fileId: fileIdOf(ufsUri), version: ufsVersion(status), length: status.length };
-    const stream = Readable.from(this.readPages(target, offset, offset + n, options.readAhead ?? true), { objectMode: false, highWaterMark: 4 });
-    return { status, length: n, stream };
+  async refreshStatus(ufs: UnderFileSystem, ufsUri: string): Promise<UfsStatus> {
+    this.statusCache.delete(ufsUri);
+    return this.status(ufs, ufsUri);
   }
 
-  /** Reads one whole page into memory (the alluxiofs page API). */
-  async readPage(ufs: UnderFileSystem, ufsUri: string, pageIndex: number): Promise<Buffer> {
-    const status = await this.status(ufs, ufsUri);
-    const start = pageIndex * this.pageSize;
-    if (!Number.isInteger(pageIndex) || pageIndex < 0 || (start >= status.length && status.length > 0) || (status.length === 0 && pageIndex > 0)) {
-      throw new InvalidRangeError(`page ${pageIndex} is past the end of ${ufsUri} (${status.length} bytes, page size ${this.pageSize})`);
-    }
-    const { stream } = await this.read(ufs, ufsUri, start, Math.min(this.pageSize, status.length - start));
-    const chunks: Buffer[] = [];
-    for await (const c of stream) chunks.push(c as Buffer);
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  /**
+   * Streams [start, end) of one version of a file. Internal: the data path (data-path.ts) has
+   * checked the range against that version's length. `readAhead: false` turns off the prefetch
+   * after a sequential read, for callers that read the next range themselves.
+   */
+  openRange(t: ReadTarget, start: number, end: number, readAhead: boolean): Readable {
+    return Readable.from(this.readPages(t, start, end, readAhead), { objectMode: false, highWaterMark: 4 });
   }
 
   private async *readPages(t: ReadTarget, start: number, end: number, readAhead: boolean): AsyncGenerator<Buffer> {
@@ -155,9 +146,10 @@ export class CachedReader {
       }
       let q = p;
       while (q < last && q - p + 1 < this.maxRunPages && !this.inflight.has(pageKey(t, q + 1)) && !this.store.has(t.fileId, q + 1, t.version)) q++;
-      yield* this.loadRun(t, p, q, start, end);
+      const loaded = yield* this.loadRun(t, p, q, start, end);
       for (let i = p; i <= q; i++) ahead.delete(i);
-      p = q + 1;
+      // Not loaded: another reader's load of page p started meanwhile; wait for it (next turn).
+      if (loaded) p = q + 1;
     }
     if (readAhead && sequential && this.opts.readAheadPages > 0) this.readAhead(t, last + 1, last + this.opts.readAheadPages);
   }
@@ -177,10 +169,20 @@ export class CachedReader {
 
   /**
    * Fetches pages p..q with one UFS read, yielding the parts inside [start, end) as bytes arrive
-   * and storing each page as it completes.
+   * and storing each page as it completes. Returns false, having loaded nothing, when a load of
+   * page p is already in flight: the caller looked (cachedPage) before an await, so the check is
+   * repeated here, in the same synchronous step that registers this load (groupcache's re-check
+   * inside the flight). The run is cut before any later page another load has taken.
    */
-  private async *loadRun(t: ReadTarget, p: number, q: number, start: number, end: number): AsyncGenerator<Buffer> {
+  private async *loadRun(t: ReadTarget, p: number, q: number, start: number, end: number): AsyncGenerator<Buffer, boolean> {
     const ps = this.pageSize;
+    if (this.inflight.has(pageKey(t, p))) return false;
+    for (let i = p + 1; i <= q; i++) {
+      if (this.inflight.has(pageKey(t, i))) {
+        q = i - 1;
+        break;
+      }
+    }
     const waiters = new Map<number, { resolve(b: Buffer): void; reject(e: unknown): void }>();
     for (let i = p; i <= q; i++) {
       const key = pageKey(t, i);
@@ -191,7 +193,7 @@ export class CachedReader {
     // [peer-lookup] After a ring change, the previous owner likely has these pages: take what it has.
     if (this.opts.peer) {
       p = yield* this.loadFromPeer(this.opts.peer, t, p, q, start, end, waiters);
-      if (p > q) return;
+      if (p > q) return true;
     }
     const runStart = p * ps;
     const runEnd = Math.min((q + 1) * ps, t.length);
@@ -247,8 +249,9 @@ export class CachedReader {
         if (!kept) releaseReadChunk(chunk);
       }
       if (page <= q) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri} ended early at byte ${page * ps + filled} of ${t.length}: it changed during the read`);
+      return true;
     } catch (err) {
-      if ((err as AlluxioError).code === 'ALX_ERR_STALE') this.statusCache.delete(t.ufsUri);
+      if ((err as AlluxioError).code === 'ALX_ERR_STALE') this.dropStale(t);
       throw err;
     } finally {
       (stream as Readable).destroy?.();
@@ -318,8 +321,20 @@ export class CachedReader {
       return await t.ufs.openRead(t.ufsUri, offset, length, { version: t.version });
     } catch (err) {
       for (let i = p; i <= q; i++) this.failPage(t, i, waiters);
-      if ((err as AlluxioError).code === 'ALX_ERR_STALE') this.statusCache.delete(t.ufsUri);
+      if ((err as AlluxioError).code === 'ALX_ERR_STALE') this.dropStale(t);
       throw err;
+    }
+  }
+
+  /**
+   * The UFS no longer has version t.version: forget the metadata, so the next read sees the new
+   * version, and the pages of that version, which nothing can serve any more.
+   */
+  private dropStale(t: ReadTarget): void {
+    const cached = this.statusCache.get(t.ufsUri);
+    if (cached !== undefined && ufsVersion(cached) === t.version) this.statusCache.delete(t.ufsUri);
+    if (this.store.fileInfo(t.fileId)?.version === t.version) {
+      this.store.deleteFile(t.fileId).catch((err) => this.log?.warn({ err: (err as Error).message, ufsUri: t.ufsUri }, 'stale pages not dropped'));
     }
   }
 
@@ -374,15 +389,4 @@ const CACHED_READ_AHEAD = 8;
 
 function pageKey(t: ReadTarget, p: number): string {
   return `${t.fileId}:${p}:${t.version}`;
-}
-
-/** Checks a requested range against the file length and returns the byte count to serve. */
-export function checkRange(offset: number, length: number, fileLength: number, what: string): number {
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidRangeError(`invalid offset ${offset} for ${what}: must be a non-negative integer`);
-  if (!Number.isSafeInteger(length) || length < -1) throw new InvalidRangeError(`invalid length ${length} for ${what}: must be a non-negative integer, or -1 for the rest of the file`);
-  if (offset > fileLength || (offset === fileLength && fileLength > 0 && length !== 0 && length !== -1)) {
-    throw new InvalidRangeError(`offset ${offset} is past the end of ${what} (${fileLength} bytes)`);
-  }
-  const rest = fileLength - offset;
-  return length === -1 ? rest : Math.min(length, rest);
 }

@@ -2,9 +2,9 @@ import type { Readable } from 'node:stream';
 import { AlluxioError, NotFoundError } from '../common/errors.js';
 import { baseName, joinPath, normalizePath } from '../common/paths.js';
 import type { Namespace, ResolvedPath } from '../mount/namespace.js';
-import type { UfsStatus } from '../ufs/under-file-system.js';
-import { checkRange, type CachedReader } from './cached-reader.js';
-import { parallelRead } from './parallel-read.js';
+import { ufsVersion, type UfsStatus } from '../ufs/under-file-system.js';
+import type { CachedReader } from './cached-reader.js';
+import { DataPath, type OpenFile } from './data-path.js';
 
 /** A file or directory as the worker reports it, in Alluxio paths. */
 export interface FileEntry {
@@ -14,6 +14,8 @@ export interface FileEntry {
   ufsPath: string;
   lastModifiedMs: number;
   length: number;
+  /** The UFS version (ufsVersion()) this entry describes. */
+  version: string;
   etag?: string;
 }
 
@@ -23,7 +25,12 @@ export interface FileEntry {
  * Paths may be Alluxio paths (`/s3/a`) or full UFS URIs (`s3://bucket/a`, as alluxiofs sends).
  */
 export class FileService {
-  constructor(readonly ns: Namespace, readonly reader: CachedReader) {}
+  /** Every data read of every front end goes through this (data-path.ts). */
+  readonly data: DataPath;
+
+  constructor(readonly ns: Namespace, readonly reader: CachedReader) {
+    this.data = new DataPath(reader);
+  }
 
   resolve(pathOrUri: string): ResolvedPath & { path: string } {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUri)) {
@@ -65,13 +72,15 @@ export class FileService {
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  /** Streams a range; large ranges are read a few segments at a time (see parallelRead). */
-  async read(pathOrUri: string, offset: number, length: number): Promise<{ entry: FileEntry; length: number; stream: Readable }> {
-    const r = this.resolve(pathOrUri);
-    const status = await this.reader.status(r.ufs, r.ufsUri);
-    if (status.isDirectory) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${r.path} is a directory`);
-    const n = checkRange(offset, length, status.length, r.ufsUri);
-    return { entry: toEntry(r.path, status), length: n, stream: parallelRead(this.reader, r.ufs, r.ufsUri, status, offset, n) };
+  /** Opens a file for reading at its current version, or at a pinned one (DataPath.open). */
+  open(pathOrUri: string, version?: string): Promise<OpenFile> {
+    return this.data.open(this.resolve(pathOrUri), version);
+  }
+
+  /** Opens and streams a range of one version (see DataPath). */
+  async read(pathOrUri: string, offset: number, length: number, version?: string): Promise<{ file: OpenFile; length: number; stream: Readable }> {
+    const file = await this.open(pathOrUri, version);
+    return { file, ...this.data.stream(file, offset, length) };
   }
 
   async write(pathOrUri: string, body: Readable | Buffer, options: { length?: number; contentMd5?: string } = {}): Promise<FileEntry> {
@@ -146,7 +155,7 @@ export class FileService {
   }
 }
 
-function toEntry(path: string, s: UfsStatus): FileEntry {
+export function toEntry(path: string, s: UfsStatus): FileEntry {
   return {
     type: s.isDirectory ? 'directory' : 'file',
     name: path === '/' ? '/' : baseName(path),
@@ -154,10 +163,11 @@ function toEntry(path: string, s: UfsStatus): FileEntry {
     ufsPath: s.uri,
     lastModifiedMs: s.lastModifiedMs,
     length: s.isDirectory ? 0 : s.length,
+    version: ufsVersion(s),
     ...(s.etag ? { etag: s.etag } : {}),
   };
 }
 
 function virtualDir(path: string): FileEntry {
-  return { type: 'directory', name: path === '/' ? '/' : baseName(path), path, ufsPath: '', lastModifiedMs: 0, length: 0 };
+  return { type: 'directory', name: path === '/' ? '/' : baseName(path), path, ufsPath: '', lastModifiedMs: 0, length: 0, version: '' };
 }

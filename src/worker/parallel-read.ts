@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { AlluxioError } from '../common/errors.js';
-import { ufsVersion, type UfsStatus, type UnderFileSystem } from '../ufs/under-file-system.js';
-import type { CachedReader } from './cached-reader.js';
+import type { CachedReader, ReadTarget } from './cached-reader.js';
 
 /** Bytes one segment covers at least, and how many segments are read at once. */
 const SEGMENT_BYTES = 16 << 20;
@@ -11,14 +10,13 @@ const WINDOW = 2;
  * A large GET as consecutive segments read WINDOW at a time through the cached reader, sent in
  * order: missing pages come from several UFS reads at once, cached pages from several page reads.
  * The first segment streams as its bytes arrive; the ones behind it fill in memory (at most
- * WINDOW segments per read). Every segment must come from the version the first one saw: a change
- * midway fails the stream (ALX_ERR_STALE) instead of mixing versions. Chunks are passed on as the
+ * WINDOW segments per read). Every segment reads the one version `t` names: a change midway
+ * fails the stream (ALX_ERR_STALE) instead of mixing versions. Chunks are passed on as the
  * reader yields them, without copying (page buffers go back to the store once sent).
  */
-export function parallelRead(reader: CachedReader, ufs: UnderFileSystem, ufsUri: string, status: UfsStatus, start: number, length: number): Readable {
+export function parallelRead(reader: CachedReader, t: ReadTarget, start: number, length: number): Readable {
   const ps = reader.pageSize;
   const seg = Math.max(ps, Math.ceil(SEGMENT_BYTES / ps) * ps);
-  const version = ufsVersion(status);
   const end = start + length;
   return Readable.from((async function* () {
     const window: Segment[] = [];
@@ -29,7 +27,7 @@ export function parallelRead(reader: CachedReader, ufs: UnderFileSystem, ufsUri:
       const e = Math.min(end, (Math.floor(s / seg) + 1) * seg);
       next = e;
       // Only the last segment prefetches past the range: the ones before it are followed by the next segment.
-      window.push(new Segment(reader, ufs, ufsUri, version, s, e - s, e === end));
+      window.push(new Segment(reader, t, s, e - s, e === end));
     };
     try {
       while (window.length < WINDOW && next < end) launch();
@@ -61,8 +59,8 @@ class Segment {
   private aborted = false;
   private wake: (() => void) | undefined;
 
-  constructor(reader: CachedReader, ufs: UnderFileSystem, ufsUri: string, version: string, start: number, length: number, readAhead: boolean) {
-    void this.run(reader, ufs, ufsUri, version, start, length, readAhead);
+  constructor(reader: CachedReader, t: ReadTarget, start: number, length: number, readAhead: boolean) {
+    void this.run(reader, t, start, length, readAhead);
   }
 
   take(): Buffer | undefined {
@@ -85,22 +83,18 @@ class Segment {
     this.stream?.destroy();
   }
 
-  private async run(reader: CachedReader, ufs: UnderFileSystem, ufsUri: string, version: string, start: number, length: number, readAhead: boolean): Promise<void> {
+  private async run(reader: CachedReader, t: ReadTarget, start: number, length: number, readAhead: boolean): Promise<void> {
     try {
-      const r = await reader.read(ufs, ufsUri, start, length, { readAhead });
-      this.stream = r.stream;
-      if (this.aborted) return void r.stream.destroy();
-      if (ufsVersion(r.status) !== version) {
-        r.stream.destroy();
-        throw new AlluxioError('ALX_ERR_STALE', `${ufsUri} changed during the read`);
-      }
+      if (this.aborted) return;
+      const stream = reader.openRange(t, start, start + length, readAhead);
+      this.stream = stream;
       let n = 0;
-      for await (const b of r.stream) {
+      for await (const b of stream) {
         this.chunks.push(b as Buffer);
         n += (b as Buffer).length;
         this.notify();
       }
-      if (n !== length) throw new AlluxioError('ALX_ERR_STALE', `${ufsUri}: read ${n} of ${length} bytes; it changed during the read`);
+      if (n !== length) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri}: read ${n} of ${length} bytes; it changed during the read`);
     } catch (err) {
       this.failure = err;
     } finally {

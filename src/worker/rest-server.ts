@@ -10,6 +10,7 @@ import { intParam, requiredParam, sendError, sendJson } from '../common/http.js'
 import type { LoadService } from './load-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';
+import { UFS_VERSION_HEADER, VERSION_PARAM } from '../client/worker-http.js';
 
 export interface RestServerDeps {
   files: FileService;
@@ -35,14 +36,13 @@ export function createRestServer(d: RestServerDeps): Server {
     }],
     ['GET', /^\/v1\/info$/, 'info', async (_r, res, q) => sendJson(res, 200, alluxioJson(await d.files.stat(pathParam(q))))],
     ['GET', /^\/v1\/file\/([0-9a-f]{64})\/page\/(\d+)$/, 'page', async (_r, res, q, m) => {
-      const uri = checkedUfsPath(q, m[1]!);
-      const r = d.files.resolve(uri);
-      const page = await d.files.reader.readPage(r.ufs, r.ufsUri, Number(m[2]));
+      const f = await d.files.open(checkedUfsPath(q, m[1]!), versionParam(q));
+      const page = await d.files.data.readPage(f, Number(m[2]));
       const off = intParam(q, 'offset', 0);
       const len = intParam(q, 'length', page.length - off);
       if (off < 0 || len < 0 || off > page.length) throw new AlluxioError('ALX_ERR_INVALID_RANGE', `offset ${off} length ${len} is outside page ${m[2]} (${page.length} bytes)`);
       const body = page.subarray(off, Math.min(off + len, page.length));
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, [UFS_VERSION_HEADER]: encodeURIComponent(f.version) });
       res.end(body);
     }],
     ['GET', /^\/v1\/range\/([0-9a-f]{64})$/, 'range', async (_r, res, q, m) => {
@@ -108,10 +108,23 @@ export function createRestServer(d: RestServerDeps): Server {
   });
 }
 
+/**
+ * A range of one version of a file. The answer names the version it serves; a request naming a
+ * version (`version=`, from an earlier answer) gets that one or ALX_ERR_STALE (409).
+ */
 async function streamRange(d: RestServerDeps, res: ServerResponse, pathOrUri: string, q: URLSearchParams): Promise<void> {
-  const { length, stream } = await d.files.read(pathOrUri, intParam(q, 'offset', 0), intParam(q, 'length', -1));
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': length });
-  await sendStream(stream, res, (chunk) => d.files.reader.release(chunk));
+  const data = d.files.data;
+  const f = await d.files.open(pathOrUri, versionParam(q));
+  const { length, stream } = data.stream(f, intParam(q, 'offset', 0), intParam(q, 'length', -1));
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': length, [UFS_VERSION_HEADER]: encodeURIComponent(f.version) });
+  await sendStream(stream, res, (chunk) => data.release(chunk));
+}
+
+/** The version a read pins (`version=`, as the x-alluxio-ufs-version header of an earlier answer gave it). */
+function versionParam(q: URLSearchParams): string | undefined {
+  const v = q.get(VERSION_PARAM);
+  if (v === '') throw new InvalidArgumentError(`query parameter ${VERSION_PARAM} is empty: pass the ${UFS_VERSION_HEADER} of an earlier answer, or leave it out`);
+  return v ?? undefined;
 }
 
 function pathParam(q: URLSearchParams): string {

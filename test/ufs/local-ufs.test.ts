@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -52,7 +52,11 @@ describe('LocalUfs', () => {
     await utimes(join(root, 'st/file.bin'), when, when);
 
     const f = await ufs.getStatus(`file://${root}/st/file.bin`);
-    assert.deepEqual(f, { uri: `file://${root}/st/file.bin`, name: 'file.bin', isDirectory: false, length: 1234, lastModifiedMs: when.getTime() });
+    const st = await stat(join(root, 'st/file.bin'), { bigint: true });
+    assert.deepEqual(f, {
+      uri: `file://${root}/st/file.bin`, name: 'file.bin', isDirectory: false, length: 1234, lastModifiedMs: when.getTime(),
+      ctimeNs: String(st.ctimeNs), ino: String(st.ino), dev: String(st.dev),
+    });
     const d = await ufs.getStatus(`file://${root}/st/dir`);
     assert.equal(d.isDirectory, true);
     assert.equal(d.length, 0);
@@ -64,6 +68,34 @@ describe('LocalUfs', () => {
     assert.equal(p.uri, `${root}/st/file.bin`);
 
     await assert.rejects(ufs.getStatus(`file://${root}/st/missing`), { code: 'ALX_ERR_NOT_FOUND' });
+  });
+
+  it('a replacement that restores the mtime (cp -p, rsync -a, tar x) is a new version', async () => {
+    const path = join(root, 'cp-p.bin');
+    const uri = `file://${root}/cp-p.bin`;
+    const when = new Date('2024-03-01T10:00:00.250Z');
+    await writeFile(path, Buffer.alloc(4096, 1));
+    await utimes(path, when, when);
+    const v1 = ufsVersion(await ufs.getStatus(uri));
+    // Same inode rewritten, same length, mtime put back: only the ctime tells.
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(path, Buffer.alloc(4096, 2));
+    await utimes(path, when, when);
+    const v2 = ufsVersion(await ufs.getStatus(uri));
+    assert.notEqual(v2, v1, 'a rewrite with the mtime restored kept the version');
+    // A new file renamed over the path (what cp -p to a temp name and rsync do): a new inode.
+    const tmpPath = join(root, 'cp-p.tmp');
+    await writeFile(tmpPath, Buffer.alloc(4096, 3));
+    await utimes(tmpPath, when, when);
+    await rename(tmpPath, path);
+    const v3 = ufsVersion(await ufs.getStatus(uri));
+    assert.notEqual(v3, v2, 'a file renamed over the path kept the version');
+    // A read pinned to an earlier version is refused, not served with the new bytes.
+    await assert.rejects(ufs.openRead(uri, 0, -1, { version: v1 }), (err: Error & { code?: string }) => err.code === 'ALX_ERR_STALE' && /changed during the read/.test(err.message));
+    assert.ok((await readAll(await ufs.openRead(uri, 0, -1, { version: v3 }))).equals(Buffer.alloc(4096, 3)));
+    // A length change reads as a change too, not as a bad range.
+    await writeFile(path, Buffer.alloc(100, 4));
+    await assert.rejects(ufs.openRead(uri, 1000, 2000, { version: v3 }), { code: 'ALX_ERR_STALE' });
   });
 
   it('lists a directory sorted by name, one page at a time', async () => {

@@ -10,6 +10,7 @@ import type { PageStore } from '../../src/pagestore/page-store.js';
 import { createUfs } from '../../src/ufs/registry.js';
 import type { ReadOptions, UnderFileSystem } from '../../src/ufs/under-file-system.js';
 import { CachedReader } from '../../src/worker/cached-reader.js';
+import { DataPath } from '../../src/worker/data-path.js';
 import { fileIdOf } from '../../src/pagestore/index.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 
@@ -36,6 +37,12 @@ class CountingUfs {
       },
     });
   }
+}
+
+/** A range through the worker's data path (open at the current version, then stream). */
+async function openRead(reader: CachedReader, ufs: UnderFileSystem, uri: string, offset: number, length: number): Promise<{ length: number; stream: Readable }> {
+  const data = new DataPath(reader);
+  return data.stream(await data.open({ path: uri, ufs, ufsUri: uri }), offset, length);
 }
 
 async function readAll(s: Readable): Promise<Buffer> {
@@ -67,10 +74,10 @@ describe('CachedReader', () => {
     const data = randomBytes(4 * PAGE + 100);
     writeFileSync(join(ufsDir, 'f'), data);
     const uri = `file://${ufsDir}/f`;
-    const results = await Promise.all(Array.from({ length: 8 }, async () => readAll((await reader.read(ufs, uri, 0, -1)).stream)));
+    const results = await Promise.all(Array.from({ length: 8 }, async () => readAll((await openRead(reader, ufs, uri, 0, -1)).stream)));
     for (const r of results) assert.ok(r.equals(data));
     assert.equal(counting.bytes, data.length, 'each byte was read from the UFS once');
-    const again = await readAll((await reader.read(ufs, uri, PAGE + 10, 2 * PAGE)).stream);
+    const again = await readAll((await openRead(reader, ufs, uri, PAGE + 10, 2 * PAGE)).stream);
     assert.ok(again.equals(data.subarray(PAGE + 10, 3 * PAGE + 10)));
     assert.equal(counting.bytes, data.length, 'a cached range does not touch the UFS');
     await store.close();
@@ -82,14 +89,14 @@ describe('CachedReader', () => {
     writeFileSync(join(ufsDir, 'g'), data);
     const uri = `file://${ufsDir}/g`;
     for (const [off, len] of [[0, 1], [PAGE - 1, 2], [PAGE, PAGE], [3 * PAGE, 5], [3 * PAGE + 4, 100], [17, -1]] as const) {
-      const { stream, length } = await reader.read(ufs, uri, off, len);
+      const { stream, length } = await openRead(reader, ufs, uri, off, len);
       const want = data.subarray(off, len === -1 ? undefined : off + len);
       assert.equal(length, want.length);
       assert.ok((await readAll(stream)).equals(want), `range ${off}+${len}`);
     }
-    await assert.rejects(reader.read(ufs, uri, -1, 5), /offset -1/);
-    await assert.rejects(reader.read(ufs, uri, 0, -7), /length -7/);
-    await assert.rejects(reader.read(ufs, uri, data.length + 1, 1), /past the end/);
+    await assert.rejects(openRead(reader, ufs, uri, -1, 5), /offset -1/);
+    await assert.rejects(openRead(reader, ufs, uri, 0, -7), /length -7/);
+    await assert.rejects(openRead(reader, ufs, uri, data.length + 1, 1), /past the end/);
     await store.close();
   });
 
@@ -99,11 +106,11 @@ describe('CachedReader', () => {
     const uri = `file://${ufsDir}/h`;
     const v1 = Buffer.alloc(4 * PAGE, 1);
     writeFileSync(path, v1);
-    assert.ok((await readAll((await reader.read(ufs, uri, 0, 2 * PAGE)).stream)).equals(v1.subarray(0, 2 * PAGE)));
+    assert.ok((await readAll((await openRead(reader, ufs, uri, 0, 2 * PAGE)).stream)).equals(v1.subarray(0, 2 * PAGE)));
     const v2 = Buffer.alloc(4 * PAGE, 2); // same length: only the mtime tells the versions apart
     writeFileSync(path, v2);
     utimesSync(path, new Date(), new Date(Date.now() + 5000));
-    const all = await readAll((await reader.read(ufs, uri, 0, -1)).stream);
+    const all = await readAll((await openRead(reader, ufs, uri, 0, -1)).stream);
     assert.ok(all.equals(v2), 'stale cached pages were served after the TTL');
     await store.close();
   });
@@ -113,13 +120,13 @@ describe('CachedReader', () => {
     const path = join(ufsDir, 'k');
     const uri = `file://${ufsDir}/k`;
     writeFileSync(path, Buffer.alloc(4 * PAGE, 1));
-    await readAll((await reader.read(ufs, uri, 0, PAGE)).stream); // page 0 of v1 cached, status cached
+    await readAll((await openRead(reader, ufs, uri, 0, PAGE)).stream); // page 0 of v1 cached, status cached
     writeFileSync(path, Buffer.alloc(4 * PAGE, 2));
     utimesSync(path, new Date(), new Date(Date.now() + 5000));
-    const { stream } = await reader.read(ufs, uri, 0, -1); // status still v1 (TTL), page 0 is v1
+    const { stream } = await openRead(reader, ufs, uri, 0, -1); // status still v1 (TTL), page 0 is v1
     await assert.rejects(readAll(stream), (err: Error & { code?: string }) => err.code === 'ALX_ERR_STALE');
     // The failed read dropped the stale status: the next read is all v2.
-    assert.ok((await readAll((await reader.read(ufs, uri, 0, -1)).stream)).equals(Buffer.alloc(4 * PAGE, 2)));
+    assert.ok((await readAll((await openRead(reader, ufs, uri, 0, -1)).stream)).equals(Buffer.alloc(4 * PAGE, 2)));
     await store.close();
   });
 
@@ -128,13 +135,13 @@ describe('CachedReader', () => {
     const data = randomBytes(8 * PAGE);
     writeFileSync(join(ufsDir, 's'), data);
     const uri = `file://${ufsDir}/s`;
-    await readAll((await reader.read(ufs, uri, 0, PAGE)).stream);
-    await readAll((await reader.read(ufs, uri, PAGE, PAGE)).stream); // sequential: pages 2 and 3 are prefetched
+    await readAll((await openRead(reader, ufs, uri, 0, PAGE)).stream);
+    await readAll((await openRead(reader, ufs, uri, PAGE, PAGE)).stream); // sequential: pages 2 and 3 are prefetched
     const deadline = Date.now() + 15_000; // generous: a loaded CI machine is slow
     while (!(store.has(fileIdFor(uri), 2) && store.has(fileIdFor(uri), 3)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(store.has(fileIdFor(uri), 3), 'page 3 was prefetched');
     const before = counting.bytes;
-    await readAll((await reader.read(ufs, uri, 2 * PAGE, 2 * PAGE)).stream);
+    await readAll((await openRead(reader, ufs, uri, 2 * PAGE, 2 * PAGE)).stream);
     assert.equal(counting.bytes - before, 0, 'prefetched pages were served from the cache');
     await store.close();
   });

@@ -10,13 +10,14 @@ import { header } from './s3-request.js';
 const etagMemo = new Map<string, string>();
 
 /**
- * The ETag of a file version, quoted: the UFS ETag when the UFS has one, else a stable hash of
- * mtime and length ending in `-1`. The suffix marks it, like a multipart ETag, as not the MD5 of
- * the content, so clients that compare ETags with their own MD5 (s3cmd) do not.
+ * The ETag of a file version, quoted: the UFS ETag when the UFS has one, else a stable hash of its
+ * ufsVersion() (mtime, length, and ctime, inode, device on a local UFS) ending in `-1`. The suffix
+ * marks it, like a multipart ETag, as not the MD5 of the content, so clients that compare ETags
+ * with their own MD5 (s3cmd) do not.
  */
 export function etagOf(e: FileEntry): string {
   if (e.etag) return e.etag.startsWith('"') ? e.etag : `"${e.etag}"`;
-  const v = `${e.lastModifiedMs}:${e.length}`;
+  const v = e.version || `${e.lastModifiedMs}:${e.length}`;
   let t = etagMemo.get(v);
   if (t === undefined) {
     t = `"${createHash('md5').update(v).digest('hex')}-1"`;
@@ -104,7 +105,7 @@ export function checkConditions(req: IncomingMessage, e: FileEntry, prefix = '')
   }
 }
 
-function etagListMatches(list: string, etag: string): boolean {
+export function etagListMatches(list: string, etag: string): boolean {
   if (list.trim() === '*') return true;
   const bare = etag.replace(/"/g, '');
   return list.split(',').some((t) => t.trim().replace(/^W\//, '').replace(/"/g, '') === bare);

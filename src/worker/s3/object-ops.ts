@@ -1,16 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import { sendStream } from '../send-stream.js';
 import { request } from 'undici';
 import { AlluxioError } from '../../common/errors.js';
 import { metrics } from '../../common/metrics.js';
-import type { UfsStatus } from '../../ufs/under-file-system.js';
 import { sameWorker } from '../../hashring/worker-info.js';
 import type { FileEntry, FileService } from '../file-service.js';
-import { checkConditions, etagOf, objectHeaders, parseRange, writeObjectHead } from './get-object.js';
+import type { OpenFile } from '../data-path.js';
+import { checkConditions, etagListMatches, etagOf, objectHeaders, parseRange, writeObjectHead } from './get-object.js';
 import { HotGets } from './hot-gets.js';
 import { requireBucket } from './bucket-ops.js';
-import { parallelRead } from '../parallel-read.js';
 import { readSmallBody, requestBody } from './payload.js';
 import { sendEmpty, sendXml, type S3Call } from './s3-context.js';
 import { S3Error, s3ErrorOf } from './s3-errors.js';
@@ -38,30 +36,41 @@ async function noSuchKey(files: FileService, bucket: string, key: string): Promi
   return new S3Error('NoSuchKey', 'the specified key does not exist', `/${bucket}/${key}`);
 }
 
-/** GET or HEAD /bucket/key */
+/**
+ * GET or HEAD /bucket/key, through the worker's data path: the object is opened at one version
+ * (the one If-Match names, when it names the current one) and every byte sent is of it.
+ */
 export async function getObject(c: S3Call, head: boolean): Promise<void> {
   const { bucket, key, query } = c.t;
   const files = c.svc.deps.files;
   const r = c.resolved ?? files.resolve(alluxioPath(bucket, key));
-  let status: UfsStatus | undefined;
   if (key.endsWith('/')) {
-    status = toStatus(await statObject(files, bucket, key));
-  } else {
-    try {
-      status = await files.reader.status(r.ufs, r.ufsUri);
-    } catch (err) {
-      const code = (err as AlluxioError).code;
-      if (code !== 'ALX_ERR_NOT_FOUND' && code !== 'ALX_ERR_NOT_A_DIRECTORY') throw err;
-    }
-    if (!status || status.isDirectory) throw await noSuchKey(files, bucket, key);
+    const d = await statObject(files, bucket, key);
+    if (hasConditions(c)) checkConditions(c.req, d);
+    writeObjectHead(c.res, query, d, parseRange(c.req.headers.range, 0), c.requestId);
+    c.res.end();
+    return;
   }
-  const e = entryOf(r.path, status);
-  if (c.req.headers['if-match'] !== undefined || c.req.headers['if-none-match'] !== undefined ||
-    c.req.headers['if-modified-since'] !== undefined || c.req.headers['if-unmodified-since'] !== undefined) checkConditions(c.req, e);
+  let f: OpenFile;
+  try {
+    f = await files.data.open(r);
+  } catch (err) {
+    const code = (err as AlluxioError).code;
+    if (code !== 'ALX_ERR_NOT_FOUND' && code !== 'ALX_ERR_NOT_A_DIRECTORY' && code !== 'ALX_ERR_IS_A_DIRECTORY') throw err;
+    throw await noSuchKey(files, bucket, key);
+  }
+  let e = entryOf(f);
+  if (hasConditions(c)) {
+    // A client pinning an ETag the cached metadata does not have may know a newer version than a
+    // metadata entry still within its TTL: ask the UFS before answering 412.
+    const ifMatch = header(c.req, 'if-match');
+    if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(e))) e = entryOf(f = await files.data.openFresh(r));
+    checkConditions(c.req, e);
+  }
   const pn = query.get('partNumber');
   if (pn !== null && pn !== '1') throw new S3Error('InvalidRange', `part ${pn} does not exist: the object is stored as one part`);
   const range = parseRange(c.req.headers.range, e.length);
-  if (head || e.type === 'directory' || e.length === 0) {
+  if (head || e.length === 0) {
     writeObjectHead(c.res, query, e, range, c.requestId);
     c.res.end();
     return;
@@ -72,24 +81,23 @@ export async function getObject(c: S3Call, head: boolean): Promise<void> {
   const small = c.svc.small;
   if (e.length <= small.maxObjectBytes) {
     // Small objects: whole, from memory when hot (see small-objects.ts).
-    const k = small.keyOf(status);
-    let data = small.get(k);
-    if (data === undefined) {
-      data = await readAll(await files.reader.read(r.ufs, r.ufsUri, 0, e.length), e.length);
-      small.set(k, data);
-    } else {
-      metrics.cachedDataReadBytes.inc(length);
-    }
+    const { data, hit } = await small.readWhole(f);
+    if (hit) metrics.cachedDataReadBytes.inc(length);
     writeObjectHead(c.res, query, e, range, c.requestId);
     c.res.end(length === data.length ? data : data.subarray(start, start + length));
     if (c.svc.hot !== null && c.ownedHere && range === undefined && !head && HotGets.eligible(c.req)) {
-      c.svc.hot.add({ url: c.req.url!, data, ufsUri: r.ufsUri, status, headers: flatHeaders(objectHeaders(e, undefined, '')) });
+      c.svc.hot.add({ url: c.req.url!, data, ufsUri: r.ufsUri, status: f.status, headers: flatHeaders(objectHeaders(e, undefined, '')) });
     }
     return;
   }
-  const stream = parallelRead(files.reader, r.ufs, r.ufsUri, status, start, length);
+  const { stream } = files.data.stream(f, start, length);
   writeObjectHead(c.res, query, e, range, c.requestId);
-  await sendStream(stream, c.res, (chunk) => files.reader.release(chunk));
+  await sendStream(stream, c.res, (chunk) => files.data.release(chunk));
+}
+
+function hasConditions(c: S3Call): boolean {
+  const h = c.req.headers;
+  return h['if-match'] !== undefined || h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined || h['if-unmodified-since'] !== undefined;
 }
 
 /** Headers as the flat [name, value, ...] list a hot GET sends (the request id, first, at index 1). */
@@ -97,23 +105,9 @@ function flatHeaders(h: Record<string, string | number>): string[] {
   return Object.entries(h).flatMap(([k, v]) => [k, String(v)]);
 }
 
-async function readAll(r: { length: number; stream: Readable }, expected: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of r.stream) {
-    chunks.push(chunk as Buffer);
-    n += (chunk as Buffer).length;
-  }
-  if (n !== expected) throw new AlluxioError('ALX_ERR_STALE', `read ${n} bytes of a ${expected}-byte object: it changed during the read`);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n);
-}
-
-function toStatus(e: FileEntry): UfsStatus {
-  return { uri: e.ufsPath, name: e.name, isDirectory: e.type === 'directory', length: e.length, lastModifiedMs: e.lastModifiedMs, ...(e.etag ? { etag: e.etag } : {}) };
-}
-
-function entryOf(path: string, s: UfsStatus): FileEntry {
-  const e: FileEntry = { type: s.isDirectory ? 'directory' : 'file', name: '', path, ufsPath: s.uri, lastModifiedMs: s.lastModifiedMs, length: s.isDirectory ? 0 : s.length };
+function entryOf(f: OpenFile): FileEntry {
+  const s = f.status;
+  const e: FileEntry = { type: 'file', name: '', path: f.path, ufsPath: s.uri, lastModifiedMs: s.lastModifiedMs, length: s.length, version: f.version };
   if (s.etag) e.etag = s.etag;
   return e;
 }

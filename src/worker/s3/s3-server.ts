@@ -99,7 +99,7 @@ function services(deps: S3Deps): S3Services {
   return {
     deps,
     credentials: authOn ? loadCredentials(credFile!) : null,
-    small: new SmallObjectCache(SMALL_OBJECT_BUDGET, SMALL_OBJECT_MAX),
+    small: new SmallObjectCache(deps.files.data, SMALL_OBJECT_BUDGET, SMALL_OBJECT_MAX),
     hot: authOn || !deps.ringState ? null : new HotGets(HOT_GET_BUDGET, {
       cachedStatus: (uri) => deps.files.reader.cachedStatus(uri),
       mountTable: () => deps.files.ns.mounts,
