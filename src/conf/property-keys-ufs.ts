@@ -4,6 +4,10 @@ import type { PropertySpec } from './property-spec.js';
 
 export const UFS_PROPERTIES = [
   {
+    name: 'alluxio.underfs.local.symlinks.within.root.allowed', type: 'bool', default: 'true', scope: 'all',
+    description: 'Local UFS: follow symbolic links whose target stays inside the mount\'s root. Links leading out of the root are always refused (and left out of listings).',
+  },
+  {
     name: 'alluxio.underfs.s3.region', type: 'string', default: 'us-east-1', scope: 'all',
     description: 'AWS region of S3 buckets.',
   },

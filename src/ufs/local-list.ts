@@ -14,6 +14,8 @@ export interface LocalListRequest {
   limit: number;
   /** Names starting with this (in-flight temp files) are left out. */
   skipPrefix: string;
+  /** Decides whether a symbolic link is listed (e.g. not when it leads out of the root). */
+  linkAllowed: (abs: string) => Promise<boolean>;
 }
 
 /**
@@ -59,6 +61,7 @@ async function walk(
         continue;
       }
     }
+    if (d.isSymbolicLink() && !(await req.linkAllowed(childAbs))) continue;
     let stats: BigIntStats;
     try {
       stats = await stat(childAbs, { bigint: true });

@@ -3,8 +3,10 @@ import { constants as fsConstants, type BigIntStats } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { AlluxioError, InvalidArgumentError, InvalidPathError, NotFoundError } from '../common/errors.js';
+import { createLogger } from '../common/logging.js';
 import { mapFsError } from './local-fs-errors.js';
 import { listLocalDirectory } from './local-list.js';
+import { followInnerLinksOption, LocalPathGuard } from './local-path-guard.js';
 import { checkRangeArgs, resolveRange } from './read-range.js';
 import { parseUfsUri, uriPathSegments } from './ufs-uri.js';
 import { ufsVersion } from './under-file-system.js';
@@ -14,6 +16,7 @@ import type {
 import { BodyVerifier, checkWriteArgs, toBuffer } from './write-checks.js';
 
 const READ_CHUNK = 1024 * 1024;
+const log = createLogger('ufs-local');
 
 /** Name prefix of in-flight writes; listings skip these files. */
 export const LOCAL_TMP_PREFIX = '.alluxio-tmp-';
@@ -27,18 +30,22 @@ export class LocalUfs implements UnderFileSystem {
   readonly scheme = 'file';
   private readonly root: string;
   private readonly uriPrefix: string;
+  /** Refuses paths whose real location (through symbolic links) is outside the root. */
+  private readonly guard: LocalPathGuard;
 
-  constructor(rootUri: string, _options: UfsOptions = {}) {
+  constructor(rootUri: string, options: UfsOptions = {}) {
     const parsed = parseUfsUri(rootUri);
     if (parsed.scheme !== 'file') throw new InvalidArgumentError(`LocalUfs root must be file:///abs/path or /abs/path, got '${rootUri}'`);
     checkAuthority(parsed.authority, rootUri);
     this.root = '/' + uriPathSegments(parsed.path, rootUri).join('/');
     this.uriPrefix = rootUri.startsWith('/') ? '' : 'file://';
+    this.guard = new LocalPathGuard(this.root, followInnerLinksOption(options));
   }
 
   async getStatus(uri: string): Promise<UfsStatus> {
     const abs = this.resolve(uri);
     try {
+      await this.guard.check(abs, 'getStatus', uri);
       return this.toStatus(abs, await stat(abs, { bigint: true }));
     } catch (err) {
       throw mapFsError(err, 'getStatus', uri);
@@ -53,10 +60,13 @@ export class LocalUfs implements UnderFileSystem {
       throw new InvalidArgumentError(`list ${uri}: token must be a non-empty string from a previous page`);
     }
     try {
+      await this.guard.check(abs, 'list', uri);
       const st = await stat(abs);
       if (!st.isDirectory()) throw new AlluxioError('ALX_ERR_NOT_A_DIRECTORY', `list ${uri}: not a directory`);
       const tokenSegs = options.token === undefined ? undefined : uriPathSegments(options.token, `token ${options.token}`);
-      const page = await listLocalDirectory(abs, { recursive: options.recursive ?? false, tokenSegs, limit, skipPrefix: LOCAL_TMP_PREFIX });
+      const page = await listLocalDirectory(abs, {
+        recursive: options.recursive ?? false, tokenSegs, limit, skipPrefix: LOCAL_TMP_PREFIX, linkAllowed: (p) => this.listableLink(p),
+      });
       return {
         entries: page.entries.map((e) => this.toStatus(e.abs, e.stats)),
         ...(page.nextToken !== undefined ? { nextToken: page.nextToken } : {}),
@@ -74,7 +84,9 @@ export class LocalUfs implements UnderFileSystem {
       // Stat through the open handle: the stream reads the inode we checked, even if a writer
       // renames a new file over the path meanwhile. The version is checked before the range, so a
       // file that changed length reads as changed, not as a bad range.
+      await this.guard.check(abs, 'openRead', uri);
       handle = await open(abs, fsConstants.O_RDONLY);
+      await this.guard.checkOpened(handle.fd, abs, 'openRead', uri);
       const st = await handle.stat({ bigint: true });
       if (st.isDirectory()) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `openRead ${uri}: is a directory`);
       if (options.version !== undefined) {
@@ -104,10 +116,12 @@ export class LocalUfs implements UnderFileSystem {
     const tmp = `${dir === '/' ? '' : dir}/${LOCAL_TMP_PREFIX}${randomBytes(8).toString('hex')}`;
     let handle: FileHandle | undefined;
     try {
+      await this.guard.check(abs, 'write', uri);
       const existing = await stat(abs).catch(() => undefined);
       if (existing?.isDirectory()) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `write ${uri}: is a directory`);
       await mkdir(dir, { recursive: true });
       handle = await open(tmp, 'wx', 0o644);
+      await this.guard.checkOpened(handle.fd, tmp, 'write', uri);
       const verifier = new BodyVerifier(uri, options);
       if (Buffer.isBuffer(body)) {
         verifier.update(body);
@@ -137,6 +151,7 @@ export class LocalUfs implements UnderFileSystem {
     const abs = this.resolve(uri);
     if (abs === this.root) throw new InvalidPathError(`delete ${uri}: refusing to delete the mount's root directory`);
     try {
+      await this.guard.check(abs, 'delete', uri);
       const st = await lstat(abs);
       if (!st.isDirectory()) await unlink(abs);
       else if (options.recursive) await rm(abs, { recursive: true, force: false });
@@ -149,6 +164,7 @@ export class LocalUfs implements UnderFileSystem {
   async mkdir(uri: string, options: MkdirOptions = {}): Promise<void> {
     const abs = this.resolve(uri);
     try {
+      await this.guard.check(abs, 'mkdir', uri);
       await mkdir(abs, { recursive: options.recursive ?? true });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -163,6 +179,7 @@ export class LocalUfs implements UnderFileSystem {
     const to = this.resolve(dst);
     if (from === this.root || to === this.root) throw new InvalidPathError(`rename ${src} to ${dst}: cannot move the mount's root directory`);
     try {
+      await Promise.all([this.guard.check(from, 'rename', src), this.guard.check(to, 'rename', dst)]);
       await lstat(from);
       await mkdir(to.slice(0, to.lastIndexOf('/')) || '/', { recursive: true });
       await rename(from, to);
@@ -172,6 +189,13 @@ export class LocalUfs implements UnderFileSystem {
   }
 
   async close(): Promise<void> {}
+
+  /** Links leaving the root (or any link, when they are not followed) are left out of listings. */
+  private async listableLink(abs: string): Promise<boolean> {
+    if (await this.guard.linkAllowed(abs)) return true;
+    log.warn({ path: this.uriPrefix + abs }, 'local UFS: symbolic link left out of a listing (it leads outside the mount\'s root, or links are not followed)');
+    return false;
+  }
 
   /** The absolute local path of a URI, refusing '..' and anything outside the root. */
   private resolve(uri: string): string {
