@@ -21,6 +21,7 @@ export const ERROR_TABLE = {
   ALX_ERR_MOUNT: { http: 400, s3: 'InvalidArgument', errno: 'EINVAL' },
   ALX_ERR_NO_MOUNT: { http: 404, s3: 'NoSuchBucket', errno: 'ENOENT' },
   ALX_ERR_PERMISSION_DENIED: { http: 403, s3: 'AccessDenied', errno: 'EACCES' },
+  ALX_ERR_REQUEST_TIMEOUT: { http: 408, s3: 'RequestTimeout', errno: 'ETIMEDOUT' },
   ALX_ERR_UFS_TIMEOUT: { http: 504, s3: 'RequestTimeout', errno: 'ETIMEDOUT' },
   ALX_ERR_UFS_UNAVAILABLE: { http: 503, s3: 'ServiceUnavailable', errno: 'EIO' },
   ALX_ERR_UFS: { http: 502, s3: 'InternalError', errno: 'EIO' },
@@ -93,9 +94,18 @@ export function toAlluxioError(err: unknown): AlluxioError {
     case 'EISDIR': return new AlluxioError('ALX_ERR_IS_A_DIRECTORY', e.message);
     case 'ENOTEMPTY': return new AlluxioError('ALX_ERR_DIRECTORY_NOT_EMPTY', e.message);
     case 'EACCES': case 'EPERM': return new AlluxioError('ALX_ERR_PERMISSION_DENIED', e.message);
+    case 'ENAMETOOLONG': return new InvalidPathError('a file name or path is too long for the under-storage');
     case 'ENOSPC': case 'EDQUOT': return new NoSpaceError(e.message);
     default: return new AlluxioError('ALX_ERR_INTERNAL', e?.message ?? String(err), { cause: err });
   }
+}
+
+/** Longest message an error response carries; longer ones (e.g. echoing a huge path) are clipped. */
+export const MAX_ERROR_MESSAGE = 1000;
+
+/** A path or other client-given text as it may appear in a message: at most `max` chars, then '…'. */
+export function clipText(s: string, max = 200): string {
+  return s.length <= max ? s : s.slice(0, max) + '…';
 }
 
 /** A short cause for messages: the error's class and message, nothing from a client's options. */

@@ -2,7 +2,7 @@
 // {code, message} with the status the error table gives the code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { AlluxioError, toAlluxioError } from './errors.js';
+import { AlluxioError, clipText, MAX_ERROR_MESSAGE, toAlluxioError } from './errors.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const data = Buffer.from(JSON.stringify(body));
@@ -10,14 +10,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(data);
 }
 
-/** Every error leaves as `{code, message}` with the status the error table gives its code. */
+/**
+ * Every error leaves as `{code, message}` with the status the error table gives its code; the
+ * message is clipped so a huge client-given path is never echoed in full.
+ */
 export function sendError(res: ServerResponse, err: unknown): void {
   const e = toAlluxioError(err);
   if (res.headersSent) {
     res.destroy(e); // a stream failed midway: cut the connection so the client sees a short read
     return;
   }
-  sendJson(res, e.spec.http, { code: e.code, message: e.message });
+  sendJson(res, e.spec.http, { code: e.code, message: clipText(e.message, MAX_ERROR_MESSAGE) });
 }
 
 export function requestId(): string {

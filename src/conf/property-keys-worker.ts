@@ -17,6 +17,18 @@ export const WORKER_PROPERTIES = [
     description: 'Worker REST port (the API of the Python alluxiofs client; 0 = any free port).',
   },
   {
+    name: 'alluxio.worker.http.server.request.header.timeout', type: 'duration', default: '60s', min: 100, scope: 'worker',
+    description: 'The REST port closes a connection whose request line and headers have not all arrived within this (ours).',
+  },
+  {
+    name: 'alluxio.worker.http.server.request.body.timeout', type: 'duration', default: '60s', min: 100, scope: 'worker',
+    description: 'The REST port cuts a request whose body sends no byte for this long while the worker waits for one; a slow upload that keeps moving is not cut (ours).',
+  },
+  {
+    name: 'alluxio.worker.http.server.idle.timeout', type: 'duration', default: '65s', min: 100, scope: 'worker',
+    description: 'The REST port closes a connection with no request in progress (fresh or kept alive) after this (ours).',
+  },
+  {
     name: 'alluxio.worker.rest.port', type: 'int', default: '29998', min: 0, max: 65535, scope: 'all',
     description: 'Worker S3 API port, plain HTTP (0 = any free port).',
   },
@@ -102,6 +114,18 @@ export const WORKER_PROPERTIES = [
   },
 
   // ---- S3 API
+  {
+    name: 'alluxio.worker.s3.request.header.timeout', type: 'duration', default: '60s', min: 100, scope: 'worker',
+    description: 'The S3 API closes a connection whose request line and headers have not all arrived within this (ours).',
+  },
+  {
+    name: 'alluxio.worker.s3.request.body.timeout', type: 'duration', default: '60s', min: 100, scope: 'worker',
+    description: 'The S3 API cuts a request whose body sends no byte for this long while the worker waits for one (its temp file is removed at once); a slow upload that keeps moving is not cut (ours).',
+  },
+  {
+    name: 'alluxio.worker.s3.idle.timeout', type: 'duration', default: '65s', min: 100, scope: 'worker',
+    description: 'The S3 API closes a connection with no request in progress (fresh or kept alive) after this (ours).',
+  },
   {
     name: 'alluxio.worker.s3.redirect.enabled', type: 'bool', default: 'false', scope: 'worker',
     description: 'Answer a request for an object another worker owns with a 307 redirect instead of proxying it.',

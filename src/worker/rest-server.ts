@@ -7,6 +7,7 @@ import { fileIdOf } from '../pagestore/index.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { FileEntry, FileService } from './file-service.js';
 import { intParam, requiredParam, sendError, sendJson } from '../common/http.js';
+import { applyTimeouts, timeoutServerOptions, type HttpTimeouts } from '../common/http-timeouts.js';
 import type { LoadService } from './load-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';
@@ -19,6 +20,8 @@ export interface RestServerDeps {
   /** Workers that own a UFS URI, in ring order. */
   owners: (ufsUri: string, count: number) => WorkerInfo[];
   load: LoadService;
+  /** alluxio.worker.http.server.{request.header,request.body,idle}.timeout */
+  timeouts: HttpTimeouts;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m: RegExpExecArray) => Promise<void> | void;
@@ -91,7 +94,7 @@ export function createRestServer(d: RestServerDeps): Server {
     ['POST', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
   ];
 
-  return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const server = createServer(timeoutServerOptions(d.timeouts), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://worker');
     let route = 'unknown';
     res.on('finish', () => metrics.restRequests.inc({ route, status: String(res.statusCode) }));
@@ -106,6 +109,8 @@ export function createRestServer(d: RestServerDeps): Server {
     const known = routes.some(([, re]) => re.test(url.pathname));
     sendJson(res, known ? 405 : 404, { code: 'ALX_ERR_NOT_FOUND', message: `${known ? 'method ' + req.method + ' not allowed on' : 'no route'} ${url.pathname}` });
   });
+  applyTimeouts(server, d.timeouts);
+  return server;
 }
 
 /**

@@ -84,7 +84,14 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     },
     capacityBytes: store.stats().capacityBytes,
   };
-  const rest = createRestServer({ files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load });
+  const rest = createRestServer({
+    files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load,
+    timeouts: {
+      headersMs: conf.getDuration('alluxio.worker.http.server.request.header.timeout'),
+      bodyMs: conf.getDuration('alluxio.worker.http.server.request.body.timeout'),
+      idleMs: conf.getDuration('alluxio.worker.http.server.idle.timeout'),
+    },
+  });
   const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }));
   const servers: Server[] = [];
   let s3: S3Servers;

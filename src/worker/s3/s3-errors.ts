@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { AlluxioError, toAlluxioError } from '../../common/errors.js';
+import { AlluxioError, clipText, MAX_ERROR_MESSAGE, toAlluxioError } from '../../common/errors.js';
 import { xmlEscape } from './s3-xml.js';
 
 /**
@@ -93,7 +93,8 @@ export function sendS3Error(res: ServerResponse, method: string, code: string, s
     res.end();
     return;
   }
-  const body = Buffer.from(errorXml(code, message, resource, requestId));
+  // Messages and the resource are clipped: a huge key or path is never echoed in full.
+  const body = Buffer.from(errorXml(code, clipText(message, MAX_ERROR_MESSAGE), clipText(resource), requestId));
   res.writeHead(status, { 'content-type': 'application/xml', 'content-length': body.length, 'x-amz-request-id': requestId });
   res.end(body);
 }

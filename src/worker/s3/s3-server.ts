@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { InvalidConfError, type AlluxioError } from '../../common/errors.js';
+import { applyTimeouts, timeoutServerOptions, type HttpTimeouts } from '../../common/http-timeouts.js';
 import { bucketLocation, bucketVersioning, createBucket, deleteBucket, headBucket, listBuckets } from './bucket-ops.js';
 import { listObjectsV1, listObjectsV2, listObjectVersions } from './list-objects.js';
 import { MultipartStore } from './multipart.js';
@@ -194,9 +195,14 @@ export async function startS3Servers(deps: S3Deps): Promise<S3Servers> {
   const handler = handlerFor(svc);
   const host = conf.getString('alluxio.worker.bind.host');
   const servers: Server[] = [];
-  const options = { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
+  const timeouts: HttpTimeouts = {
+    headersMs: conf.getDuration('alluxio.worker.s3.request.header.timeout'),
+    bodyMs: conf.getDuration('alluxio.worker.s3.request.body.timeout'),
+    idleMs: conf.getDuration('alluxio.worker.s3.idle.timeout'),
+  };
+  const options = timeoutServerOptions(timeouts);
   const http = createServer(options, handler);
-  const httpPort = await listen(http, host, conf.getInt('alluxio.worker.rest.port'), servers);
+  const httpPort = await listen(http, host, conf.getInt('alluxio.worker.rest.port'), servers, timeouts);
   let httpsPort: number | undefined;
   const cert = conf.get('alluxio.worker.s3.https.cert.file');
   const key = conf.get('alluxio.worker.s3.https.key.file');
@@ -208,7 +214,7 @@ export async function startS3Servers(deps: S3Deps): Promise<S3Servers> {
       await closeAll(servers);
       throw new InvalidConfError(`alluxio.worker.s3.https.cert.file/.key.file: ${(err as Error).message}`);
     }
-    httpsPort = await listen(createHttpsServer({ ...options, ...tls }, handler), host, conf.getInt('alluxio.worker.s3.https.port'), servers);
+    httpsPort = await listen(createHttpsServer({ ...options, ...tls }, handler), host, conf.getInt('alluxio.worker.s3.https.port'), servers, timeouts);
   } else if (cert || key) {
     await closeAll(servers);
     throw new InvalidConfError('set both alluxio.worker.s3.https.cert.file and alluxio.worker.s3.https.key.file to serve HTTPS');
@@ -224,10 +230,12 @@ export async function startS3Servers(deps: S3Deps): Promise<S3Servers> {
   };
 }
 
-async function listen(server: Server, host: string, port: number, servers: Server[]): Promise<number> {
-  // Garbage before a request line gets a plain 400 and the socket is closed; the worker keeps serving.
+async function listen(server: Server, host: string, port: number, servers: Server[], timeouts: HttpTimeouts): Promise<number> {
+  applyTimeouts(server, timeouts);
+  // Garbage before a request line (or headers too slow) gets a plain 400 and the socket is closed,
+  // not just half-closed: a client that never reads would otherwise hold it open.
   server.on('clientError', (_err: Error, socket: Socket) => {
-    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
     else socket.destroy();
   });
   server.listen(port, host);
