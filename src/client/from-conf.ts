@@ -7,6 +7,8 @@ import type { EtcdClientOptions } from '../membership/etcd-client.js';
 import type { MountStore } from '../mount/mount-store.js';
 import { StaticFileMountStore } from '../mount/static-file-mount-store.js';
 import { RootMountStore } from '../mount/root-mount-store.js';
+import { SealedCredentialsStore } from '../mount/sealed-credentials-store.js';
+import { CREDENTIALS_KEY_PROPERTY, loadCredentialCipher } from '../common/credential-cipher.js';
 import { Namespace } from '../mount/namespace.js';
 import { AlluxioClient } from './alluxio-client.js';
 import { WorkerHttp } from './worker-http.js';
@@ -38,16 +40,29 @@ export async function openMembership(conf: AlluxioConfiguration, opts: { log?: L
   return new StaticMembershipManager(conf.getString('alluxio.worker.static.membership.manager.config.file'), defaultPorts(conf));
 }
 
-export async function openMountStore(conf: AlluxioConfiguration): Promise<MountStore> {
+/**
+ * The mount table the configuration names, with credentials encrypted at rest by the key of
+ * alluxio.mount.credentials.encryption.key.file (a bad key file fails here, at start-up).
+ * `decryptCredentials: false` lists credentials still sealed, for callers that only print them
+ * redacted and so need no key.
+ */
+export async function openMountStore(conf: AlluxioConfiguration, opts: { decryptCredentials?: boolean } = {}): Promise<MountStore> {
   const rootUfs = conf.get('alluxio.master.mount.table.root.ufs') ?? conf.get('alluxio.dora.client.ufs.root');
+  const keyFile = conf.get(CREDENTIALS_KEY_PROPERTY);
+  const decrypt = opts.decryptCredentials !== false;
+  const sealing = {
+    cipher: keyFile && decrypt ? loadCredentialCipher(keyFile) : undefined,
+    allowPlaintext: conf.getBool('alluxio.mount.credentials.plaintext.allowed'),
+    decrypt,
+  };
   if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') {
     const { createEtcdClient } = await import('../membership/etcd-client.js');
     const { EtcdMountStore } = await import('../mount/etcd-mount-store.js');
     const client = createEtcdClient(await etcdOptionsFromConf(conf));
     const store = new EtcdMountStore(client, { clusterName: conf.getString('alluxio.cluster.name') });
-    return new RootMountStore(store, rootUfs, () => client.close());
+    return new SealedCredentialsStore(new RootMountStore(store, rootUfs, () => client.close()), sealing);
   }
-  return new StaticFileMountStore(conf.getString('alluxio.mount.table.static.conf.file'), rootUfs);
+  return new SealedCredentialsStore(new StaticFileMountStore(conf.getString('alluxio.mount.table.static.conf.file'), rootUfs), sealing);
 }
 
 export async function etcdOptionsFromConf(conf: AlluxioConfiguration): Promise<EtcdClientOptions> {

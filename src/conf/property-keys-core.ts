@@ -112,4 +112,16 @@ export const CORE_PROPERTIES = [
     name: 'alluxio.dora.client.ufs.root', type: 'string', default: undefined, scope: 'all',
     description: 'UFS URI mounted at / (Alluxio 3.x spelling); wins over alluxio.master.mount.table.root.ufs when both are set. Unset = no root mount.',
   },
+  {
+    name: 'alluxio.mount.credentials.encryption.key.file', type: 'string', default: undefined, scope: 'all',
+    description: 'File holding the 32-byte AES-256-GCM key that encrypts mount credentials (options such as s3a.secretKey) in the mount table: 32 raw bytes, 64 hex characters, or base64 of 32 bytes. Every process that reads the mount table needs the same file. Unset = mounts with credentials are refused unless alluxio.mount.credentials.plaintext.allowed is true. `alluxio local start` generates one.',
+  },
+  {
+    name: 'alluxio.mount.credentials.plaintext.allowed', type: 'bool', default: 'false', scope: 'all',
+    description: 'Allow mount credentials to be stored unencrypted when no alluxio.mount.credentials.encryption.key.file is set (not recommended: anyone who can read etcd or the static mount table reads them).',
+  },
+  {
+    name: 'alluxio.mount.check.timeout', type: 'duration', default: '10s', min: 100, scope: 'all',
+    description: 'Bound on the check that `mount add` makes against a new mount\'s under-storage (one list request of its root) before storing it.',
+  },
 ] as const satisfies readonly PropertySpec[];

@@ -46,7 +46,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
   }
   const host = conf.getString('alluxio.coordinator.hostname');
   const bind = conf.getString('alluxio.coordinator.bind.host');
-  const mounts = new MountAdmin(mountStore, ufsOptionsFromConf(conf));
+  const mounts = new MountAdmin(mountStore, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout'));
   const startedAt = Date.now();
   let port = 0;
   const server = createCoordinatorServer({

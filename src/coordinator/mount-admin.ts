@@ -1,8 +1,8 @@
-import { AlluxioError, InvalidArgumentError, MountError, toAlluxioError } from '../common/errors.js';
+import { AlluxioError, InvalidArgumentError, toAlluxioError } from '../common/errors.js';
 import { isSecretKey, redactOptions } from '../common/secrets.js';
 import { validateMountPoint } from '../mount/mount-point.js';
 import type { MountStore } from '../mount/mount-store.js';
-import { createUfs } from '../ufs/registry.js';
+import { probeUfsRoot } from '../ufs/ufs-probe.js';
 import type { UfsOptions } from '../ufs/under-file-system.js';
 
 /** A mount as the coordinator's REST API shows it (the shape the operator reads). */
@@ -14,13 +14,14 @@ export interface MountView {
 }
 
 /**
- * Mount administration for the coordinator: a new mount is checked against its UFS first (a
- * getStatus of its root, with the mount's own options over the global ones) so bad credentials
- * or a missing bucket fail here with the UFS's error, before anything is stored. Secret option
- * values never appear in what this returns or throws.
+ * Mount administration (the coordinator's REST API and `alluxio mount add`): a new mount is
+ * checked against its UFS first with one real request (probeUfsRoot, with the mount's own
+ * options over the global ones), so bad credentials, a missing bucket or an unreachable endpoint
+ * fail here with the S3 error code or the endpoint named, before anything is stored. Secret
+ * option values never appear in what this returns or throws.
  */
 export class MountAdmin {
-  constructor(private readonly store: MountStore, private readonly globalUfsOptions: UfsOptions = {}) {}
+  constructor(private readonly store: MountStore, private readonly globalUfsOptions: UfsOptions = {}, private readonly checkTimeoutMs = 10_000) {}
 
   async list(): Promise<MountView[]> {
     return (await this.store.list()).map((m) => ({ path: m.path, ufs: m.ufsUri, options: redactOptions(m.options) }));
@@ -44,10 +45,10 @@ export class MountAdmin {
         options[k] = String(v);
       }
     }
-    const secrets = Object.entries(options).filter(([k]) => isSecretKey(k)).map(([, v]) => v);
+    const secrets = Object.entries({ ...this.globalUfsOptions, ...options }).filter(([k]) => isSecretKey(k)).map(([, v]) => v);
     try {
       const mp = validateMountPoint({ path, ufsUri: ufs, options });
-      await this.checkUfs(mp.ufsUri, mp.options);
+      await probeUfsRoot(mp.ufsUri, { ...this.globalUfsOptions, ...mp.options }, this.checkTimeoutMs);
       await this.store.add(mp);
       return { path: mp.path, ufs: mp.ufsUri, options: redactOptions(mp.options) };
     } catch (err) {
@@ -60,19 +61,6 @@ export class MountAdmin {
     await this.store.remove(path);
   }
 
-  private async checkUfs(ufsUri: string, options: Record<string, string>): Promise<void> {
-    const ufs = createUfs(ufsUri, { ...this.globalUfsOptions, ...options });
-    try {
-      const s = await ufs.getStatus(ufsUri);
-      if (!s.isDirectory) throw new MountError(`cannot mount ${ufsUri}: it is a file, expected a directory or bucket prefix`);
-    } catch (err) {
-      const e = toAlluxioError(err);
-      if (e.code === 'ALX_ERR_NOT_FOUND') throw new MountError(`cannot mount ${ufsUri}: it does not exist in the under-storage (${e.message})`);
-      throw e;
-    } finally {
-      await ufs.close().catch(() => {});
-    }
-  }
 }
 
 /** The same error with every secret value cut out of its message (a UFS error may echo its input). */

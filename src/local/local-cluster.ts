@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CREDENTIALS_KEY_PROPERTY, createCredentialKeyFile } from '../common/credential-cipher.js';
 import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import { ETCD_MISSING_NOTICE, etcdArgs, etcdBinary, etcdInstalled, servicePorts } from './local-etcd.js';
 import { LocalLayout, workerPorts, type LocalProcess, type LocalState } from './local-layout.js';
@@ -48,6 +49,8 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
   mkdirSync(ufs, { recursive: true });
   mkdirSync(layout.confDir, { recursive: true });
   mkdirSync(layout.logDir, { recursive: true });
+  // Mount credentials are encrypted at rest with no setup: one key per state dir, for every process.
+  createCredentialKeyFile(layout.credentialsKeyFile);
   const svc = servicePorts(base);
   const membershipProps = useEtcd
     ? [
@@ -69,6 +72,7 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
     ...membershipProps,
     `alluxio.mount.table.static.conf.file=${layout.mountTable}`,
     `alluxio.master.mount.table.root.ufs=${ufs}`,
+    `${CREDENTIALS_KEY_PROPERTY}=${layout.credentialsKeyFile}`,
     'alluxio.worker.hostname=127.0.0.1',
     'alluxio.worker.bind.host=127.0.0.1',
     `alluxio.worker.http.server.port=${workerPorts(0, base).http}`,

@@ -17,6 +17,8 @@ export class LocalLayout {
   get workersFile(): string { return join(this.confDir, 'workers'); }
   get mountTable(): string { return join(this.confDir, 'mount_table'); }
   get stateFile(): string { return join(this.root, 'cluster.json'); }
+  /** The key that encrypts mount credentials in the mount table (mode 0600, made once, kept across restarts). */
+  get credentialsKeyFile(): string { return join(this.root, 'mount-credentials.key'); }
   get logDir(): string { return join(this.root, 'logs'); }
   pageStoreDir(i: number): string { return join(this.root, `worker-${i}`, 'pagestore'); }
   workerLog(i: number): string { return join(this.logDir, `worker-${i}.log`); }

@@ -19,7 +19,8 @@ type Listener = (mounts: MountPoint[]) => void;
  * ETCD mount table for a cluster. One key per mount, `/alluxio/mount/<cluster>/<urlencoded path>`,
  * value JSON {path, ufsUri, options} without credentials. Options whose key is a secret
  * (isSecretKey) go to `/alluxio/mount-secrets/<cluster>/<urlencoded path>`, so listing the mount
- * keys never shows them; etcd's own auth (user/role permissions, TLS) is what protects that prefix.
+ * keys never shows them; openMountStore wraps this store in SealedCredentialsStore, so what lands
+ * there is encrypted, and remove() compacts etcd's history so no old revision keeps it.
  * add and remove are etcd transactions, so of two concurrent adds of one path exactly one wins.
  * The client is the caller's (create it with membership's createEtcdClient) and is not closed here.
  */
@@ -56,6 +57,17 @@ export class EtcdMountStore implements MountStore {
   /** Every mount with its secrets merged back, sorted by path; one consistent etcd revision. */
   async list(): Promise<MountPoint[]> {
     this.assertOpen();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.listOnce();
+      } catch (err) {
+        // A removal compacted etcd between our two reads: read again at the new revision.
+        if (attempt >= 3 || !isCompacted((err as Error).cause)) throw err;
+      }
+    }
+  }
+
+  private listOnce(): Promise<MountPoint[]> {
     return this.etcdCall('listing mounts', async () => {
       const mounts = await this.client.getAll().prefix(this.mountDir).exec();
       const secrets = await this.client.getAll().prefix(this.secretDir).revision(mounts.header.revision).exec();
@@ -104,6 +116,23 @@ export class EtcdMountStore implements MountStore {
       .then(this.client.delete().key(key), this.client.delete().key(this.secretKey(p)))
       .commit());
     if (!res.succeeded) throw new NotFoundError(`no mount point at ${p}`);
+    await this.compactHistory(p, res.header.revision);
+  }
+
+  /**
+   * Drops etcd's history before the removal, so no older revision still holds the mount's
+   * credentials (encrypted or not). Physical: the call returns once the backend has dropped
+   * them. Compaction is cluster-wide; nothing of ours reads old revisions except list() below,
+   * which retries. A failure leaves the mount removed and is logged: etcd's own periodic
+   * compaction (--auto-compaction-retention) catches up later.
+   */
+  private async compactHistory(path: string, revision: string): Promise<void> {
+    try {
+      await this.client.kv.compact({ revision, physical: true });
+    } catch (err) {
+      if (isCompacted(err)) return; // someone compacted as far or further already
+      this.log.error({ mount: path, revision, err: (err as Error).message }, 'mount removed, but etcd refused to compact its history: old revisions may still hold its credentials until etcd compacts');
+    }
   }
 
   /**
@@ -200,6 +229,10 @@ export class EtcdMountStore implements MountStore {
   private assertOpen(): void {
     if (this.closed) throw new InvalidArgumentError('mount store is closed');
   }
+}
+
+function isCompacted(err: unknown): boolean {
+  return /required revision has been compacted/.test((err as Error | undefined)?.message ?? '');
 }
 
 function parseJson(text: string): unknown {

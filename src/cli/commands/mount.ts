@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { redactOptions } from '../../common/secrets.js';
-import { openMountStore } from '../../client/from-conf.js';
+import { openMountStore, ufsOptionsFromConf } from '../../client/from-conf.js';
+import { MountAdmin } from '../../coordinator/mount-admin.js';
 import { validateMountPoint } from '../../mount/mount-point.js';
 import { commandConf, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -25,19 +26,23 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
         if (eq <= 0) throw new InvalidArgumentError(`mount option '${kv.split('=')[0]}' is not key=value`);
         options[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
-      const mp = validateMountPoint({ path: o.path, ufsUri: o.ufsUri, options });
-      const store = await openMountStore(commandConf(global()));
+      validateMountPoint({ path: o.path, ufsUri: o.ufsUri, options }); // bad input fails before etcd is dialled
+      const conf = commandConf(global());
+      const store = await openMountStore(conf);
+      let added;
       try {
-        await store.add(mp);
+        // The same checks as the coordinator's POST /api/v1/mount: one real request to the UFS first.
+        added = await new MountAdmin(store, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout')).add({ path: o.path, ufs: o.ufsUri, options });
       } finally {
         await store.close();
       }
-      process.stdout.write(`Mounted ${mp.ufsUri} at ${mp.path}\n`);
+      process.stdout.write(`Mounted ${added.ufs} at ${added.path}\n`);
     });
 
   mount.command('list').option('--json', 'print JSON').description('list the mount points (credentials redacted)')
     .action(async (o: { json?: boolean }) => {
-      const store = await openMountStore(commandConf(global()));
+      // Credentials are printed as ***, so they stay sealed: listing needs no key.
+      const store = await openMountStore(commandConf(global()), { decryptCredentials: false });
       try {
         const mounts = (await store.list()).map((m) => ({ ...m, options: redactOptions(m.options) }));
         if (o.json) return printJson(mounts);
