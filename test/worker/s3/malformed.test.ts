@@ -26,7 +26,7 @@ function rng(seed: number): () => number {
   };
 }
 
-describe('malformed requests', { timeout: 120_000 }, () => {
+describe('malformed requests', { timeout: 600_000 }, () => {
   let c: S3TestCluster;
   let pool: Pool;
   let ep: string;
