@@ -118,7 +118,7 @@ export class WorkerProcess {
       if (exited) throw new Error(exited);
       const res = await fetch(`${this.rest}/v1/health`, { signal: AbortSignal.timeout(1000) });
       return res.ok;
-    }, 30_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; });
+    }, 120_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; }); // tsx start-up on a loaded machine is slow
   }
 
   /** Kills the process (SIGKILL by default) and waits for it to be gone. */

@@ -130,11 +130,11 @@ describe('EtcdMembershipManager against a real etcd', () => {
     const ma = manager(cluster);
     const mb = manager(cluster);
     await ma.join(a);
-    await waitFor('join of a', () => seen.at(-1)?.join() === '10.0.4.1', 2000, 20);
+    await waitFor('join of a', () => seen.at(-1)?.join() === '10.0.4.1', 15_000, 20);
     await mb.join(b);
-    await waitFor('join of b', () => seen.at(-1)?.join() === '10.0.4.1,10.0.4.2', 2000, 20);
+    await waitFor('join of b', () => seen.at(-1)?.join() === '10.0.4.1,10.0.4.2', 15_000, 20);
     await ma.leave();
-    await waitFor('leave of a', () => seen.at(-1)?.join() === '10.0.4.2', 2000, 20);
+    await waitFor('leave of a', () => seen.at(-1)?.join() === '10.0.4.2', 15_000, 20);
     // A second subscriber gets the current list.
     let second: string[] | undefined;
     const unsub2 = observer.onChange((live) => { second = live.map((w) => w.address.Host); });
@@ -144,7 +144,7 @@ describe('EtcdMembershipManager against a real etcd', () => {
     unsubscribe();
     const count = seen.length;
     await mb.leave();
-    await waitFor('second subscriber sees b leave', () => second?.length === 0, 2000, 20);
+    await waitFor('second subscriber sees b leave', () => second?.length === 0, 15_000, 20);
     assert.equal(seen.length, count);
     unsub2();
   });

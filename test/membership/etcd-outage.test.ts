@@ -39,15 +39,12 @@ describe('etcd outages', () => {
       const callsDuringOutage = calls;
 
       await etcd.startAll();
-      const t0 = Date.now();
       // etcd restores the old key with its old lease (refreshed on restart) for one more TTL; the
       // worker's own re-registration shows as the key under a new lease.
       const kv = await waitFor('worker key under a new lease', async () => {
         const found = (await raw.get(ma.liveKey(a)).exec()).kvs[0];
         return found && found.lease !== leaseBefore ? found : undefined;
-      }, 8000, 100);
-      const reappearMs = Date.now() - t0;
-      assert.ok(reappearMs < 8000, `took ${reappearMs}ms`);
+      }, 30_000, 100);
       assert.notEqual(kv.lease, '0');
       await waitFor('both workers live again', async () => (await ma.liveWorkers()).length === 2, 15_000, 100);
       // The new lease is kept alive: still there well after one TTL.
@@ -55,7 +52,7 @@ describe('etcd outages', () => {
       assert.equal((await raw.getAll().prefix(`/ServiceDiscovery/${cluster}/`).keys()).length, 2);
       // The watch came back too: a leave is seen.
       await mb.leave();
-      await waitFor('watch sees the leave after the outage', () => latest.length === 1, 3000, 20);
+      await waitFor('watch sees the leave after the outage', () => latest.length === 1, 15_000, 20);
       assert.ok(calls > callsDuringOutage);
     } finally {
       await ma.close();
@@ -76,22 +73,22 @@ describe('etcd outages', () => {
       let latest: string[] = [];
       observer.onChange((live) => { latest = live.map((w) => w.address.Host).sort(); });
       await ma.join(testWorker('10.2.0.1', 28080));
-      await waitFor('watch sees a', () => latest.join() === '10.2.0.1', 3000, 20);
+      await waitFor('watch sees a', () => latest.join() === '10.2.0.1', 15_000, 20);
 
       await etcd.stopMember(0);
       await mb.join(testWorker('10.2.0.2', 28080));
-      await waitFor('watch sees b with a member down', () => latest.join() === '10.2.0.1,10.2.0.2', 5000, 20);
+      await waitFor('watch sees b with a member down', () => latest.join() === '10.2.0.1,10.2.0.2', 15_000, 20);
       // Leases are kept alive through the remaining members: still live after more than one TTL.
       await sleep(3000);
       assert.deepEqual((await observer.liveWorkers()).map((w) => w.address.Host).sort(), ['10.2.0.1', '10.2.0.2']);
       await ma.leave();
-      await waitFor('watch sees a leave', () => latest.join() === '10.2.0.2', 5000, 20);
+      await waitFor('watch sees a leave', () => latest.join() === '10.2.0.2', 15_000, 20);
 
       // Another member goes down after the first comes back.
       await etcd.startMember(0);
       await etcd.stopMember(1);
       await ma.join(testWorker('10.2.0.3', 28080)); // after leave() a manager may join again
-      await waitFor('watch sees c with member 1 down', () => latest.join() === '10.2.0.2,10.2.0.3', 5000, 20);
+      await waitFor('watch sees c with member 1 down', () => latest.join() === '10.2.0.2,10.2.0.3', 15_000, 20);
     } finally {
       await Promise.all([observer.close(), ma.close(), mb.close()]);
       await etcd.cleanup();

@@ -18,7 +18,7 @@ import { MemoryKubeApi } from '../../src/operator/kube/memory-api.js';
 import { FakeCoordinator } from './support/fake-coordinator.js';
 import { bindEtcdPvcs, healthyCluster, markWorkloadsReady, newApi } from './support/sim.js';
 
-async function until(what: string, fn: () => Promise<boolean>, ms = 5000): Promise<void> {
+async function until(what: string, fn: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) { if (await fn()) return; await new Promise((r) => setTimeout(r, 10)); }
   assert.fail(`timed out waiting for ${what}`);
@@ -63,7 +63,7 @@ test('a watch that keeps failing ends the manager (so Kubernetes restarts the op
   api.breakWatches(500);
   await new Promise((r) => setTimeout(r, 400)); // retry after ~200 ms backoff
   api.breakWatches(500);
-  await until('fatal', async () => fatal !== undefined, 8000);
+  await until('fatal', async () => fatal !== undefined);
   assert.match(fatal!.message, /watch of .* failed 2 times/);
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PageFdCache } from '../../src/pagestore/page-fd-cache.js';
 import { bucketOf } from '../../src/pagestore/page-layout.js';
+import { waitFor } from '../support/etcd.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { openLocal, pageData, testFile } from './helpers.js';
 
@@ -19,6 +20,13 @@ function openUnder(dir: string): number {
     } catch { /* closed meanwhile */ }
   }
   return n;
+}
+
+/** Closes are not awaited by the cache: waits (polling) until at most `n` page files are open; returns the count. */
+async function closedDownTo(dir: string, n: number, what = `at most ${n} open page files`): Promise<number> {
+  let count = openUnder(dir);
+  await waitFor(what, () => (count = openUnder(dir)) <= n, 15_000, 10);
+  return count;
 }
 
 describe('PageFdCache', () => {
@@ -42,11 +50,9 @@ describe('PageFdCache', () => {
     await cache.read(keys[2]!, join(dir, '2'), buf, PS); // pushes out key 1, the least recently used
     assert.deepEqual(buf, data[2]);
     assert.equal(cache.size, 2);
-    await new Promise((r) => setTimeout(r, 50)); // closes are not waited for
-    assert.equal(openUnder(dir), 2);
+    assert.equal(await closedDownTo(dir, 2), 2); // closes are not waited for
     cache.dropAll();
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(openUnder(dir), 0);
+    await closedDownTo(dir, 0);
   });
 
   it('a key dropped during its read is closed once the read ends; a failed open is not kept', async () => {
@@ -61,8 +67,7 @@ describe('PageFdCache', () => {
     cache.drop(key);
     assert.equal(await reading, PS);
     assert.deepEqual(buf, data);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(openUnder(dir), 0);
+    await closedDownTo(dir, 0);
     await assert.rejects(cache.read({}, join(dir, 'missing'), buf, PS), { code: 'ENOENT' });
     assert.equal(cache.size, 0);
   });
@@ -76,8 +81,7 @@ describe('PageFdCache', () => {
     const buf = Buffer.alloc(PS);
     assert.equal(await cache.read({}, join(dir, 'p'), buf, PS), 100, 'a short file reads what it has');
     assert.deepEqual(buf.subarray(0, 100), data);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(openUnder(dir), 0);
+    await closedDownTo(dir, 0);
   });
 });
 
@@ -98,8 +102,7 @@ describe('LocalPageStore with open page files', () => {
     await store.put(f.fileId, 0, v2, f);
     assert.deepEqual(await store.get(f.fileId, 0, 'v1'), v2);
     await store.close();
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(openUnder(dir), 0, 'close() closes every page file');
+    await closedDownTo(dir, 0, 'close() closes every page file');
   });
 
   it('a page corrupted on disk after it was read (and kept open) is still caught by its checksum', async () => {
@@ -114,8 +117,7 @@ describe('LocalPageStore with open page files', () => {
     await h.close();
     assert.equal(await store.get(f.fileId, 0, 'v1'), null);
     assert.ok(!store.has(f.fileId, 0));
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(openUnder(dir), 0, 'the dropped page file is closed');
+    await closedDownTo(dir, 0, 'the dropped page file is closed');
     await store.close();
   });
 
@@ -127,8 +129,7 @@ describe('LocalPageStore with open page files', () => {
       await store.put(f.fileId, i, pageData(PS), f);
       assert.ok(await store.get(f.fileId, i, 'v1'));
     }
-    await new Promise((r) => setTimeout(r, 50));
-    assert.ok(openUnder(dir) <= 8, `${openUnder(dir)} page files open for 8 cached pages`);
+    await closedDownTo(dir, 8, 'open page files bounded by the 8 cached pages');
     await store.close();
   });
 });

@@ -95,7 +95,7 @@ class Sha256 {
   reset(): void {}
 }
 
-describe('a worker with S3 credentials configured', { timeout: 60_000 }, () => {
+describe('a worker with S3 credentials configured', { timeout: 600_000 }, () => {
   let c: S3TestCluster;
   let host: string;
   let ufsCalls = 0;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { aws, awsEnv, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
 
-describe('awscli v2', { timeout: 150_000 }, () => {
+describe('awscli v2', { timeout: 600_000 }, () => {
   let c: S3TestCluster;
   let env: Record<string, string>;
   let ep: string;

@@ -10,7 +10,7 @@ import { awsEnv, python, startS3TestCluster, type S3TestCluster } from '../../su
 const SCRIPT = fileURLToPath(new URL('./boto3_checks.py', import.meta.url));
 const KEYS = 5000;
 
-describe('boto3', { timeout: 120_000 }, () => {
+describe('boto3', { timeout: 600_000 }, () => {
   let c: S3TestCluster;
 
   before(async () => {

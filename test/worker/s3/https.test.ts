@@ -8,7 +8,7 @@ import { freePort } from '../../support/workers.js';
 import { run, startS3TestCluster } from '../../support/s3-clients.js';
 import { makeTempDir } from '../../support/tmp.js';
 
-describe('S3 over HTTPS', { timeout: 60_000 }, () => {
+describe('S3 over HTTPS', { timeout: 600_000 }, () => {
   test('serves the same API on the HTTPS port with the configured certificate', async () => {
     const tmp = await makeTempDir('alluxio-s3-tls-');
     try {

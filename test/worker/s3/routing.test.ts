@@ -24,7 +24,7 @@ async function forwarded(mode: string): Promise<number> {
   return m?.value ?? 0;
 }
 
-describe('S3 request routing', { timeout: 60_000 }, () => {
+describe('S3 request routing', { timeout: 600_000 }, () => {
   let proxy: S3TestCluster;
   let redirect: S3TestCluster;
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { s3cmd, s3cmdConfig, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
 
-describe('s3cmd', { timeout: 90_000 }, () => {
+describe('s3cmd', { timeout: 600_000 }, () => {
   let c: S3TestCluster;
   let cfg: string;
   let local: string;

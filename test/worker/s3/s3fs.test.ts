@@ -24,7 +24,7 @@ function fuseUnavailable(): string | undefined {
 
 const skip = fuseUnavailable();
 
-describe('s3fs-fuse mount', { skip, timeout: 90_000 }, () => {
+describe('s3fs-fuse mount', { skip, timeout: 600_000 }, () => {
   let c: S3TestCluster;
   let mnt: string;
   let mounted = false;
