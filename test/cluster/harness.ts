@@ -118,7 +118,7 @@ export class WorkerProcess {
       if (exited) throw new Error(exited);
       const res = await fetch(`${this.rest}/v1/health`, { signal: AbortSignal.timeout(1000) });
       return res.ok;
-    }, 30_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; });
+    }, 60_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; });
   }
 
   /** Kills the process (SIGKILL by default) and waits for it to be gone. */
@@ -179,7 +179,7 @@ export class CoordinatorProcess {
     await waitFor('coordinator healthy', async () => {
       if (exited) throw new Error(exited);
       return (await fetch(`${this.url}/api/v1/health`, { signal: AbortSignal.timeout(1000) })).ok;
-    }, 30_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; });
+    }, 60_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; });
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
