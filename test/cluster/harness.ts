@@ -143,3 +143,56 @@ export async function readAll(c: AlluxioClient, path: string): Promise<Buffer> {
   for await (const x of stream) chunks.push(x as Buffer);
   return Buffer.concat(chunks);
 }
+
+/** The coordinator as its own `alluxio process start coordinator` process, on free ports. */
+export class CoordinatorProcess {
+  proc?: ChildProcess;
+  private output: string[] = [];
+
+  private constructor(readonly c: EtcdClusterConf, readonly web: number, readonly rpc: number) {}
+
+  static async start(c: EtcdClusterConf): Promise<CoordinatorProcess> {
+    const p = new CoordinatorProcess(c, await freePort(), await freePort());
+    try {
+      await p.start();
+    } catch (err) {
+      await p.kill();
+      throw err;
+    }
+    return p;
+  }
+
+  get url(): string { return `http://127.0.0.1:${this.web}`; }
+
+  async start(): Promise<void> {
+    if (this.proc) return;
+    const args = [BIN, 'process', 'start', 'coordinator',
+      '--conf', `alluxio.coordinator.web.port=${this.web}`, '--conf', `alluxio.coordinator.rpc.port=${this.rpc}`];
+    this.output = [];
+    const proc = spawn(process.execPath, args, { env: { ...process.env, ...this.c.env, ALLUXIO_LOG_LEVEL: process.env.ALLUXIO_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer) => { if (this.output.length < 400) this.output.push(d.toString()); };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+    this.proc = proc;
+    let exited: string | undefined;
+    proc.once('exit', (code, sig) => { exited = `coordinator exited (${code ?? sig}): ${this.output.join('').slice(-3000)}`; });
+    await waitFor('coordinator healthy', async () => {
+      if (exited) throw new Error(exited);
+      return (await fetch(`${this.url}/api/v1/health`, { signal: AbortSignal.timeout(1000) })).ok;
+    }, 60_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; });
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const proc = this.proc;
+    this.proc = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill(signal);
+    });
+  }
+
+  logs(): string {
+    return this.output.join('');
+  }
+}
