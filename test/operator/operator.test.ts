@@ -14,7 +14,7 @@ import { LeaderElector } from '../../src/operator/controllers/leader-election.js
 import { WorkQueue } from '../../src/operator/controllers/work-queue.js';
 import { registerOperatorCommands } from '../../src/operator/cli.js';
 import { createManager } from '../../src/operator/operator.js';
-import { MemoryKubeApi } from '../../src/operator/kube/memory-api.js';
+import { MemoryKubeApi } from './support/memory-api.js';
 import { FakeCoordinator } from './support/fake-coordinator.js';
 import { bindEtcdPvcs, healthyCluster, markWorkloadsReady, newApi } from './support/sim.js';
 

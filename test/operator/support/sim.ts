@@ -1,6 +1,6 @@
 import { API_VERSION } from '../../../src/operator/constants.js';
-import { registerCrdValidators } from '../../../src/operator/kube/crd-validators.js';
-import { MemoryKubeApi } from '../../../src/operator/kube/memory-api.js';
+import { registerCrdValidators } from './crd-validators.js';
+import { MemoryKubeApi } from './memory-api.js';
 import type { KubeObject } from '../../../src/operator/kube/types.js';
 import { ManualClock } from '../../../src/operator/controllers/clock.js';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { resourceInfo } from './resources.js';
-import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from './field-sets.js';
+import { resourceInfo } from '../../../src/operator/kube/resources.js';
+import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from '../../../src/operator/kube/field-sets.js';
 import {
   KubeApiError, type ApplyOptions, type KubeApi, type KubeObject, type ListOptions, type ManagedFieldsEntry,
   type ObjectList, type ObjectRef, type WatchEvent, type WatchHandle,
-} from './types.js';
+} from '../../../src/operator/kube/types.js';
 
 // An in-memory Kubernetes API for tests (there is no API server on these machines). It keeps
 // the rules the operator relies on:
