@@ -31,6 +31,8 @@ export const ANNOTATIONS = {
   configHash: 'k8s-operator.alluxio.com/config-hash',
   /** sha256 of the applied mount (no secret values), on UnderFileSystem status. */
   licenseHash: 'k8s-operator.alluxio.com/license-hash',
+  /** sha256 of what the operator last applied to an object: an unchanged object is not re-applied. */
+  appliedHash: 'k8s-operator.alluxio.com/applied-hash',
 } as const;
 
 export const CONDITION = {

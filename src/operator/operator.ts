@@ -58,7 +58,7 @@ export async function runOperator(o: OperatorOptions & { leaderElection?: { name
   };
   if (!o.leaderElection) return start();
   const elector = new LeaderElector({ api: o.api, clock: o.clock ?? systemClock, namespace: o.leaderElection.namespace,
-    name: o.leaderElection.name ?? 'alluxio-operator-leader', identity: `${hostname()}-${process.pid}` });
+    name: o.leaderElection.name ?? 'alluxio-operator-leader', identity: `${hostname()}-${process.pid}`, log });
   log.info('waiting for leadership');
   void elector.run(() => { log.info('became leader'); void start().catch(fatal); }, o.onFatal ?? fatal);
 }

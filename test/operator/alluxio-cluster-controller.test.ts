@@ -1,4 +1,4 @@
-// Reconciler tests against the in-memory Kubernetes API (src/operator/kube/memory-api.ts):
+// Reconciler tests against the in-memory Kubernetes API (test/operator/support/memory-api.ts):
 // there is no API server on these machines, so resourceVersion conflicts, generation and
 // observedGeneration, the status subresource, owner-reference garbage collection and
 // server-side apply ownership are those of the in-memory API, which keeps Kubernetes' rules.
@@ -271,7 +271,7 @@ test('an invalid cluster (bypassing the schema) is reported in status, never thr
   const { api, clock } = newApi();
   await healthyCluster(api);
   // Store it without the CRD validator, as an API server with an older CRD would.
-  const raw = new (api.constructor as typeof import('../../src/operator/kube/memory-api.js').MemoryKubeApi)({ now: () => clock.now() });
+  const raw = new (api.constructor as typeof import('./support/memory-api.js').MemoryKubeApi)({ now: () => clock.now() });
   await healthyCluster(raw);
   await raw.create(clusterCr('alluxio', NS, { worker: { count: -1 }, fuse: { type: 'nfs' }, etcd: { enabled: false } }));
   const r = new AlluxioClusterReconciler({ api: raw, clock });

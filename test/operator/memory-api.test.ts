@@ -2,7 +2,7 @@
 // machines) must keep the rules the operator relies on; this file pins them down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryKubeApi } from '../../src/operator/kube/memory-api.js';
+import { MemoryKubeApi } from './support/memory-api.js';
 import type { KubeObject, WatchEvent } from '../../src/operator/kube/types.js';
 import { clusterCr, newApi } from './support/sim.js';
 

@@ -8,13 +8,11 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { API_VERSION } from '../../src/operator/constants.js';
 import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
-import { ManualClock } from '../../src/operator/controllers/clock.js';
 import { HttpMountClient } from '../../src/operator/controllers/coordinator-client.js';
-import { LeaderElector } from '../../src/operator/controllers/leader-election.js';
 import { WorkQueue } from '../../src/operator/controllers/work-queue.js';
 import { registerOperatorCommands } from '../../src/operator/cli.js';
 import { createManager } from '../../src/operator/operator.js';
-import { MemoryKubeApi } from '../../src/operator/kube/memory-api.js';
+import { MemoryKubeApi } from './support/memory-api.js';
 import { FakeCoordinator } from './support/fake-coordinator.js';
 import { bindEtcdPvcs, healthyCluster, markWorkloadsReady, newApi } from './support/sim.js';
 
@@ -91,24 +89,6 @@ test('work queue: one run per key at a time, changes during a run cause one more
   q.close();
 });
 
-test('leader election: one holder at a time; a follower takes over an expired lease', async () => {
-  const api = new MemoryKubeApi();
-  const clock = new ManualClock();
-  const a = new LeaderElector({ api, clock, namespace: 'op', name: 'lease', identity: 'a', leaseDurationSec: 15 });
-  const b = new LeaderElector({ api, clock, namespace: 'op', name: 'lease', identity: 'b', leaseDurationSec: 15 });
-  assert.equal(await a.tryAcquireOrRenew(), true);
-  assert.equal(await b.tryAcquireOrRenew(), false);
-  clock.advance(10_000);
-  assert.equal(await a.tryAcquireOrRenew(), true, 'renewed');
-  clock.advance(10_000);
-  assert.equal(await b.tryAcquireOrRenew(), false, 'still within the renewed lease');
-  clock.advance(20_000);
-  assert.equal(await b.tryAcquireOrRenew(), true, 'expired: taken over');
-  const lease = (await api.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'op', name: 'lease' }))!;
-  assert.equal(lease.spec.holderIdentity, 'b');
-  assert.equal(lease.spec.leaseTransitions, 1);
-  assert.equal(await a.tryAcquireOrRenew(), false);
-});
 
 test('CLI: `k8s render -f` prints the manifests; warnings go to stderr', async () => {
   const program = new Command().exitOverride();

@@ -9,6 +9,7 @@ import { keyOf, refOf, type KubeApi, type KubeObject, type ObjectRef } from '../
 import type { Clock } from './clock.js';
 import { mergeConditions, type ConditionInput } from './conditions.js';
 import { diagnose, type Observed } from './diagnose.js';
+import { applyIfChanged } from './apply.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -60,10 +61,7 @@ export class AlluxioClusterReconciler implements Reconciler {
     // 5. apply, then prune
     let created = false;
     try {
-      for (const obj of desired) {
-        if (!(await api.get(refOf(obj)))) created = true;
-        await api.apply(obj, { fieldManager: FIELD_MANAGER, force: true });
-      }
+      for (const obj of desired) if ((await applyIfChanged(api, obj)).created) created = true;
       await this.prune(raw, desired);
       conds.push({ type: CONDITION.ResourcesApplied, ok: true, reason: REASON.Applied, message: `${desired.length} objects applied` });
     } catch (err) {

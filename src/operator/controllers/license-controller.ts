@@ -4,6 +4,7 @@ import type { LicensePhase } from '../api/license.js';
 import { parseLicense } from '../api/validate.js';
 import { refOf, type KubeApi, type KubeObject, type ObjectRef } from '../kube/types.js';
 import type { Clock } from './clock.js';
+import { applyIfChanged, isSubset } from './apply.js';
 import { mergeConditions } from './conditions.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 
@@ -44,14 +45,14 @@ export class LicenseReconciler implements Reconciler {
     if (missing.length) {
       return this.finish(raw, 'Failed', `AlluxioCluster ${missing.join(', ')} not found: list only running clusters; no cluster was licensed`, 30_000);
     }
-    await this.finish(raw, 'Allocating', `applying to ${parsed.value.spec.clusters.length} cluster(s)`);
-    for (const t of parsed.value.spec.clusters) {
-      await api.apply({
-        apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-        metadata: { ...secretRef(t), labels: { [LABELS.name]: APP_NAME, [LABELS.instance]: t.name, [LABELS.component]: 'license',
-          [LABELS.managedBy]: MANAGED_BY, 'k8s-operator.alluxio.com/license': raw.metadata.name } },
-        data: { license: Buffer.from(parsed.value.spec.licenseString).toString('base64') },
-      }, { fieldManager: FIELD_MANAGER, force: true });
+    // Only Secrets that differ are applied, and Allocating is shown only while some do: a
+    // settled License writes nothing (each write is a watch event, i.e. another reconcile).
+    const secrets = parsed.value.spec.clusters.map((t) => licenseSecret(t, raw.metadata.name, parsed.value!.spec.licenseString));
+    const live = await Promise.all(secrets.map((s) => api.get(refOf(s))));
+    const stale = secrets.filter((s, i) => !live[i] || !isSubset(s, live[i]));
+    if (stale.length) {
+      await this.finish(raw, 'Allocating', `applying to ${parsed.value.spec.clusters.length} cluster(s)`);
+      for (const s of stale) await applyIfChanged(api, s, null);
     }
     return this.finish(raw, 'Completed', `license applied to ${parsed.value.spec.clusters.map((c) => `${c.namespace}/${c.name}`).join(', ')}`);
   }
@@ -69,6 +70,15 @@ export class LicenseReconciler implements Reconciler {
     }
     return requeueAfterMs ? { requeueAfterMs } : {};
   }
+}
+
+function licenseSecret(t: { name: string; namespace: string }, license: string, licenseString: string): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    metadata: { ...secretRef(t), labels: { [LABELS.name]: APP_NAME, [LABELS.instance]: t.name, [LABELS.component]: 'license',
+      [LABELS.managedBy]: MANAGED_BY, 'k8s-operator.alluxio.com/license': license } },
+    data: { license: Buffer.from(licenseString).toString('base64') },
+  };
 }
 
 function secretRef(t: { name: string; namespace: string }): ObjectRef & { namespace: string } {

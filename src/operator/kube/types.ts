@@ -1,6 +1,6 @@
 // The small slice of the Kubernetes API the operator uses, as an interface with two
 // implementations: RestKubeApi (a real API server through @kubernetes/client-node's kubeconfig)
-// and MemoryKubeApi (in-process, for tests, keeping the API server's rules the operator relies on).
+// and MemoryKubeApi (test/operator/support/memory-api.ts, in-process, for tests, keeping the API server's rules the operator relies on).
 
 export interface OwnerReference {
   apiVersion: string;

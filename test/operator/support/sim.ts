@@ -1,6 +1,6 @@
-import { API_VERSION } from '../../../src/operator/constants.js';
-import { registerCrdValidators } from '../../../src/operator/kube/crd-validators.js';
-import { MemoryKubeApi } from '../../../src/operator/kube/memory-api.js';
+import { ANNOTATIONS, API_VERSION } from '../../../src/operator/constants.js';
+import { registerCrdValidators } from './crd-validators.js';
+import { MemoryKubeApi } from './memory-api.js';
 import type { KubeObject } from '../../../src/operator/kube/types.js';
 import { ManualClock } from '../../../src/operator/controllers/clock.js';
 
@@ -102,5 +102,9 @@ export function clusterCr(name: string, namespace: string, spec: Record<string, 
 export function stripServerFields(o: KubeObject): KubeObject {
   const { uid: _u, resourceVersion: _r, generation: _g, creationTimestamp: _c, managedFields: _m, ownerReferences: _o, ...metadata } = o.metadata;
   const { status: _s, ...rest } = o;
+  // The operator's bookkeeping annotation (controllers/apply.ts), not part of what it renders.
+  const { [ANNOTATIONS.appliedHash]: _h, ...annotations } = (metadata.annotations ?? {}) as Record<string, string>;
+  if (Object.keys(annotations).length) metadata.annotations = annotations;
+  else delete metadata.annotations;
   return { ...rest, metadata } as KubeObject;
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { resourceInfo } from './resources.js';
-import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from './field-sets.js';
+import { resourceInfo } from '../../../src/operator/kube/resources.js';
+import { checkDecode } from './server-rules.js';
+import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from '../../../src/operator/kube/field-sets.js';
 import {
   KubeApiError, type ApplyOptions, type KubeApi, type KubeObject, type ListOptions, type ManagedFieldsEntry,
   type ObjectList, type ObjectRef, type WatchEvent, type WatchHandle,
-} from './types.js';
+} from '../../../src/operator/kube/types.js';
 
 // An in-memory Kubernetes API for tests (there is no API server on these machines). It keeps
 // the rules the operator relies on:
@@ -18,7 +19,8 @@ import {
 // - deletion: finalizers hold an object with deletionTimestamp set until they are removed;
 //   owner-reference garbage collection deletes dependents whose owners are all gone.
 // - watch: ADDED/MODIFIED/DELETED from a resourceVersion, 410 Gone when it is too old.
-// - validation: registered per kind (custom resources: the zod schemas, as the CRD does).
+// - validation: registered per kind (custom resources: the zod schemas, as the CRD does), and
+//   the built-in rules of server-rules.ts (MicroTime decoding, names, immutable fields).
 
 type Json = Record<string, unknown>;
 type Validator = (obj: KubeObject) => { value?: KubeObject; errors: string[] };
@@ -120,6 +122,7 @@ export class MemoryKubeApi implements KubeApi {
     const key = objKey(obj.kind, ns, obj.metadata.name);
     if (this.store.has(key)) throw new KubeApiError(409, 'AlreadyExists', `${obj.kind} "${obj.metadata.name}" already exists`);
     if (obj.kind === 'SelfSubjectAccessReview') return this.review(obj);
+    checkDecode(obj);
     const fresh = this.validate({ ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), namespace: ns } });
     if (info.statusSubresource) delete fresh.status;
     const owners = new Map<string, Ownership>();
@@ -130,6 +133,7 @@ export class MemoryKubeApi implements KubeApi {
   async apply(obj: KubeObject, opts: ApplyOptions): Promise<KubeObject> {
     this.writes.apply++;
     if (!opts.fieldManager) throw new KubeApiError(422, 'Invalid', 'fieldManager is required for apply');
+    checkDecode(obj);
     const info = resourceInfo(obj.apiVersion, obj.kind);
     const ns = info.namespaced ? obj.metadata.namespace ?? 'default' : undefined;
     const key = objKey(obj.kind, ns, obj.metadata.name);
@@ -181,6 +185,7 @@ export class MemoryKubeApi implements KubeApi {
     const key = objKey(obj.kind, this.ns(obj.metadata, info.namespaced), obj.metadata.name);
     const existing = this.store.get(key);
     if (!existing) throw new KubeApiError(404, 'NotFound', `${obj.kind} "${obj.metadata.name}" not found`);
+    checkDecode(obj);
     if (obj.metadata.resourceVersion !== existing.obj.metadata.resourceVersion) {
       throw new KubeApiError(409, 'Conflict', `Operation cannot be fulfilled on ${obj.kind} "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
     }

@@ -1,6 +1,6 @@
-import { parseSchema, isCustomKind, type CustomKind } from '../api/validate.js';
+import { parseSchema, isCustomKind, type CustomKind } from '../../../src/operator/api/validate.js';
 import type { MemoryKubeApi } from './memory-api.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../../../src/operator/kube/types.js';
 
 /** Makes the in-memory API check and default custom resources as the CRDs make the API server do. */
 export function registerCrdValidators(api: MemoryKubeApi): void {
