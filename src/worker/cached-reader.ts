@@ -25,11 +25,11 @@ export interface CachedReaderOptions {
 
 /** What one read works against: a single UFS version of a single file, fixed for the whole read. */
 export interface ReadTarget {
-  ufs: UnderFileSystem;
-  ufsUri: string;
-  fileId: FileId;
-  version: string;
-  length: number;
+  readonly ufs: UnderFileSystem;
+  readonly ufsUri: string;
+  readonly fileId: FileId;
+  readonly version: string;
+  readonly length: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { AlluxioError, InvalidRangeError } from '../common/errors.js';
 import { fileIdOf } from '../pagestore/index.js';
+import type { FileId } from '../pagestore/page-store.js';
 import { ufsVersion, type UfsStatus, type UnderFileSystem } from '../ufs/under-file-system.js';
 import type { CachedReader, ReadTarget } from './cached-reader.js';
 import { parallelRead } from './parallel-read.js';
@@ -78,7 +79,7 @@ export class DataPath {
 
   private opened(f: FileRef, status: UfsStatus): OpenFile {
     if (status.isDirectory) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${f.path} is a directory`);
-    return { path: f.path, ufs: f.ufs, ufsUri: f.ufsUri, fileId: fileIdOf(f.ufsUri), status, version: ufsVersion(status), length: status.length };
+    return new OpenedFile(f.path, f.ufs, f.ufsUri, status);
   }
 
   /** Hands back a chunk a stream yielded, once it has been sent (see CachedReader.release). */
@@ -95,6 +96,23 @@ export class DataPath {
     }
     if (n !== end - start) throw changedDuringRead(f.path, f.version, `${n} of ${end - start} bytes`);
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n);
+  }
+}
+
+class OpenedFile implements OpenFile {
+  readonly version: string;
+  readonly length: number;
+  private id: FileId | undefined;
+
+  constructor(readonly path: string, readonly ufs: UnderFileSystem, readonly ufsUri: string, readonly status: UfsStatus) {
+    this.version = ufsVersion(status);
+    this.length = status.length;
+    this.id = undefined;
+  }
+
+  /** Computed on the first page lookup: a hot small object served from memory never hashes its URI. */
+  get fileId(): FileId {
+    return (this.id ??= fileIdOf(this.ufsUri));
   }
 }
 

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { utimesSync, writeFileSync } from 'node:fs';
+import { renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createPageStore } from '../../src/pagestore/index.js';
@@ -127,6 +127,43 @@ describe('CachedReader', () => {
     await assert.rejects(readAll(stream), (err: Error & { code?: string }) => err.code === 'ALX_ERR_STALE');
     // The failed read dropped the stale status: the next read is all v2.
     assert.ok((await readAll((await openRead(reader, ufs, uri, 0, -1)).stream)).equals(Buffer.alloc(4 * PAGE, 2)));
+    await store.close();
+  });
+
+  test('a replacement that restores the mtime (cp -p, rsync -a) is served new after the TTL, never mixed', async () => {
+    const { reader, ufs, ufsDir } = await setup(0);
+    const path = join(ufsDir, 'cpp');
+    const uri = `file://${ufsDir}/cpp`;
+    const when = new Date('2024-03-01T10:00:00Z');
+    writeFileSync(path, Buffer.alloc(4 * PAGE, 1));
+    utimesSync(path, when, when);
+    assert.ok((await readAll((await openRead(reader, ufs, uri, 0, -1)).stream)).equals(Buffer.alloc(4 * PAGE, 1)));
+    // The same inode rewritten with the same length, its mtime put back.
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(path, Buffer.alloc(4 * PAGE, 2));
+    utimesSync(path, when, when);
+    assert.ok((await readAll((await openRead(reader, ufs, uri, 0, -1)).stream)).equals(Buffer.alloc(4 * PAGE, 2)), 'a rewrite with the mtime restored served cached old pages');
+    // A copy renamed over the path (a new inode), mtime put back.
+    writeFileSync(path + '.tmp', Buffer.alloc(4 * PAGE, 3));
+    utimesSync(path + '.tmp', when, when);
+    renameSync(path + '.tmp', path);
+    assert.ok((await readAll((await openRead(reader, ufs, uri, 0, -1)).stream)).equals(Buffer.alloc(4 * PAGE, 3)), 'a file renamed over the path served cached old pages');
+    await store.close();
+  });
+
+  test('single flight: a reader that looked in the store while another started the load joins it', async () => {
+    const { reader, ufs, counting, ufsDir } = await setup(60_000);
+    const data = randomBytes(4 * PAGE);
+    writeFileSync(join(ufsDir, 'sf'), data);
+    const uri = `file://${ufsDir}/sf`;
+    const dp = new DataPath(reader);
+    const f = await dp.open({ path: uri, ufs, ufsUri: uri });
+    // Both readers look for page 0 (an await on the store) before either registers its load: the
+    // check must be repeated where the load is registered, or both read the UFS.
+    const [a, b] = await Promise.all([readAll(reader.openRange(f, 0, f.length, false)), readAll(reader.openRange(f, 0, f.length, false))]);
+    assert.ok(a.equals(data) && b.equals(data));
+    assert.equal(counting.reads, 1, 'two concurrent readers of the same pages made two UFS reads');
+    assert.equal(counting.bytes, data.length, 'each byte was read from the UFS once');
     await store.close();
   });
 
