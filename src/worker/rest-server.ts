@@ -6,10 +6,11 @@ import { metrics } from '../common/metrics.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { FileEntry, FileService } from './file-service.js';
-import { intParam, requiredParam, sendError, sendJson } from '../common/http.js';
+import { intParam, requiredParam, sendError, sendJson, sendRefusal } from '../common/http.js';
 import type { LoadService } from './load-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';
+import type { RestGuard } from './rest-auth.js';
 
 export interface RestServerDeps {
   files: FileService;
@@ -18,6 +19,8 @@ export interface RestServerDeps {
   /** Workers that own a UFS URI, in ring order. */
   owners: (ufsUri: string, count: number) => WorkerInfo[];
   load: LoadService;
+  /** Checks credentials and read-only mode before any handler (rest-auth.ts); null: nothing to check. */
+  guard: RestGuard | null;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m: RegExpExecArray) => Promise<void> | void;
@@ -90,6 +93,7 @@ export function createRestServer(d: RestServerDeps): Server {
     ['GET', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
     ['POST', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
   ];
+  const guard = d.guard;
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://worker');
@@ -100,6 +104,10 @@ export function createRestServer(d: RestServerDeps): Server {
       if (!m) continue;
       if (method !== req.method) continue;
       route = name;
+      if (guard !== null) {
+        const refused = guard(req, url);
+        if (refused !== null) return sendRefusal(req, res, refused);
+      }
       Promise.resolve(handler(req, res, url.searchParams, m)).catch((err) => sendError(res, err));
       return;
     }

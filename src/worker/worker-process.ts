@@ -10,13 +10,15 @@ import { resolveWorkerIdentity } from '../membership/identity-store.js';
 import { Namespace } from '../mount/namespace.js';
 import { createPageStore } from '../pagestore/index.js';
 import type { PageStore } from '../pagestore/page-store.js';
-import { createClient, defaultPorts, openMembership, openMountStore, ufsOptionsFromConf } from '../client/from-conf.js';
+import { createClient, defaultPorts, openMembership, openMountStore, restAuthorizationFromConf, ufsOptionsFromConf } from '../client/from-conf.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import { CachedReader } from './cached-reader.js';
 import { PreviousOwnerPageSource } from './peer-page-source.js';
 import { FileService } from './file-service.js';
 import { LoadService } from './load-service.js';
 import { createRestServer } from './rest-server.js';
+import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
+import type { CredentialsFile } from './credentials-file.js';
 import { createWebServer } from './web-server.js';
 import { startS3Servers, type S3Servers } from './s3/s3-server.js';
 import { VERSION } from '../common/version.js';
@@ -36,6 +38,10 @@ export interface RunningWorker {
 export async function startWorker(conf: AlluxioConfiguration, log: Logger = createLogger('worker')): Promise<RunningWorker> {
   startProcessMetrics();
   metrics.versionInfo.set({ version: VERSION, component: 'worker' }, 1);
+  // Decided once: who may call the REST API, and what this worker sends when it calls another one.
+  const credentials = credentialsFromConf(conf);
+  const guard = workerRestGuard(conf, credentials);
+  const authorization = internalAuthorization(conf, credentials, log);
   const store = createPageStore({
     type: conf.getEnum('alluxio.worker.page.store.type'),
     dirs: [...conf.getList('alluxio.worker.page.store.dirs')],
@@ -50,9 +56,9 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
 
   const membership = await openMembership(conf, { log });
   const namespace = await Namespace.open(await openMountStore(conf), ufsOptionsFromConf(conf));
-  const client = await createClient(conf, { log, membership, namespace });
+  const client = await createClient(conf, { log, membership, namespace, ...(authorization !== undefined ? { authorization } : {}) });
   // After a ring change, missing pages are first asked of their previous owner (peer-page-source.ts).
-  const peer = new PreviousOwnerPageSource(client.ring, () => info, { pageSize: store.pageSize, timeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 2000), log });
+  const peer = new PreviousOwnerPageSource(client.ring, () => info, { pageSize: store.pageSize, timeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 2000), log, authorization });
   const reader = new CachedReader(store, {
     peer,
     readAheadPages: conf.getInt('alluxio.worker.page.store.read.ahead.pages'),
@@ -84,14 +90,14 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     },
     capacityBytes: store.stats().capacityBytes,
   };
-  const rest = createRestServer({ files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load });
+  const rest = createRestServer({ files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, guard });
   const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }));
   const servers: Server[] = [];
   let s3: S3Servers;
   try {
     info.address.HttpServerPort = await listen(rest, bind, ports.HttpServerPort, servers);
     info.address.WebPort = await listen(web, bind, ports.WebPort, servers);
-    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, conf, log });
+    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, conf, log, authorization });
     info.address.S3Port = s3.httpPort;
   } catch (err) {
     // A port in use (or a bad S3 setting) fails the start; release what was opened.
@@ -104,7 +110,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const restPort = info.address.HttpServerPort;
   const webPort = info.address.WebPort;
   await membership.join(info);
-  log.info({ worker: workerName(identity), rest: restPort, web: webPort, membership: membership.type }, 'worker started');
+  log.info({ worker: workerName(identity), rest: restPort, web: webPort, membership: membership.type, restAuth: restAuthMode(conf, credentials) }, 'worker started');
 
   let closed = false;
   return {
@@ -135,4 +141,25 @@ async function listen(server: Server, host: string, port: number, servers: Serve
 async function staticSelfIdentity(membership: { liveWorkers(): Promise<WorkerInfo[]> }, host: string, port: number) {
   const me = (await membership.liveWorkers()).find((w) => w.address.Host === host && w.address.HttpServerPort === port);
   return me?.identity ?? uuid3Identity(host);
+}
+
+/**
+ * What this worker sends when it calls another worker's REST API (S3 DeleteObjects of a key another
+ * worker owns; with auth.reads, loads and previous-owner page reads): alluxio.user.auth.token.file
+ * when set, else the first token of its credentials file.
+ */
+function internalAuthorization(conf: AlluxioConfiguration, credentials: CredentialsFile | null, log: Logger): string | undefined {
+  const own = restAuthorizationFromConf(conf);
+  if (own !== undefined || credentials === null) return own;
+  if (credentials.firstToken !== undefined) return `Bearer ${credentials.firstToken}`;
+  log.warn('REST authentication is on but alluxio.worker.s3.auth.credentials.file has no token <name> <value> line and alluxio.user.auth.token.file is unset: '
+    + 'calls this worker makes to other workers (S3 DeleteObjects of keys they own; loads and peer page reads when reads need credentials) will be refused');
+  return undefined;
+}
+
+/** For the start-up log line: what the REST API asks of callers. */
+function restAuthMode(conf: AlluxioConfiguration, credentials: CredentialsFile | null): string {
+  if (conf.getBool('alluxio.worker.http.server.read.only')) return credentials && conf.getBool('alluxio.worker.http.server.auth.reads') ? 'read-only, reads need credentials' : 'read-only';
+  if (!credentials) return 'open';
+  return conf.getBool('alluxio.worker.http.server.auth.reads') ? 'every call needs credentials' : 'mutations need credentials';
 }

@@ -242,7 +242,7 @@ export async function deleteObjects(c: S3Call): Promise<void> {
       checkKey(key);
       const owner = svc.deps.owners(svc.deps.files.resolve(alluxioPath(bucket, key)).ufsUri)[0];
       if (owner && !key.endsWith('/') && !sameWorker(owner.identity, self.identity)) {
-        await deleteOnOwner(owner.address.Host, owner.address.HttpServerPort, bucket, key);
+        await deleteOnOwner(owner.address.Host, owner.address.HttpServerPort, bucket, key, svc.deps.authorization);
         await pruneParents(svc.deps.files, alluxioPath(bucket, key));
       } else {
         await deleteKey(svc.deps.files, bucket, key);
@@ -256,9 +256,10 @@ export async function deleteObjects(c: S3Call): Promise<void> {
   sendXml(c, 200, doc('DeleteResult', out));
 }
 
-async function deleteOnOwner(host: string, port: number, bucket: string, key: string): Promise<void> {
+async function deleteOnOwner(host: string, port: number, bucket: string, key: string, authorization: string | undefined): Promise<void> {
   const path = alluxioPath(bucket, key);
-  const r = await request(`http://${host}:${port}/v1/file?path=${encodeURIComponent(path)}`, { method: 'DELETE', headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const headers = authorization !== undefined ? { authorization } : undefined;
+  const r = await request(`http://${host}:${port}/v1/file?path=${encodeURIComponent(path)}`, { method: 'DELETE', headers, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const body = await r.body.text();
   if (r.statusCode >= 300 && r.statusCode !== 404 && !body.includes('ALX_ERR_NOT_FOUND') && !body.includes('ALX_ERR_DIRECTORY_NOT_EMPTY')) {
     throw new S3Error('InvalidRequest', `the owner of ${key} refused the delete: ${body.slice(0, 200)}`);

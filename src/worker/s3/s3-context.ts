@@ -24,6 +24,8 @@ export interface S3Deps {
   self: () => WorkerInfo;
   conf: AlluxioConfiguration;
   log: Logger;
+  /** Authorization header of this worker's own calls to other workers' REST APIs (rest-auth.ts). */
+  authorization?: string;
 }
 
 /** Long-lived parts shared by every request. */

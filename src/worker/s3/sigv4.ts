@@ -1,7 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { InvalidConfError } from '../../common/errors.js';
+import { readCredentialsFile } from '../credentials-file.js';
 import { S3Error } from './s3-errors.js';
 import { header, type S3Target } from './s3-request.js';
 
@@ -29,24 +28,9 @@ export interface AuthResult {
   chunkSigning?: { key: Buffer; amzDate: string; scope: string; seedSignature: string };
 }
 
-/** accessKey → secretKey, from `accessKey:secretKey` lines (blank lines and # comments skipped). */
+/** accessKey → secretKey from a credentials file (credentials-file.ts; its token lines are for the REST APIs). */
 export function loadCredentials(file: string): Map<string, string> {
-  let textContent: string;
-  try {
-    textContent = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InvalidConfError(`alluxio.worker.s3.auth.credentials.file: cannot read ${file}: ${(err as Error).message}`);
-  }
-  const out = new Map<string, string>();
-  textContent.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
-    const c = line.indexOf(':');
-    if (c <= 0 || c === line.length - 1) throw new InvalidConfError(`${file} line ${i + 1}: expected accessKey:secretKey`);
-    out.set(line.slice(0, c), line.slice(c + 1));
-  });
-  if (out.size === 0) throw new InvalidConfError(`${file} holds no accessKey:secretKey line`);
-  return out;
+  return readCredentialsFile(file).keys;
 }
 
 interface ParsedAuth {
