@@ -20,7 +20,8 @@ import { createRestServer } from './rest-server.js';
 import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
 import type { CredentialsFile } from './credentials-file.js';
 import { createWebServer } from './web-server.js';
-import { startS3Servers, type S3Servers } from './s3/s3-server.js';
+import { startS3Servers, type S3Deps, type S3Servers } from './s3/s3-server.js';
+import { signRequest } from './s3/sigv4.js';
 import { VERSION } from '../common/version.js';
 
 export interface RunningWorker {
@@ -97,7 +98,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   try {
     info.address.HttpServerPort = await listen(rest, bind, ports.HttpServerPort, servers);
     info.address.WebPort = await listen(web, bind, ports.WebPort, servers);
-    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, conf, log, authorization });
+    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, conf, log, ...ownerDeleteAuth(authorization, credentials) });
     info.address.S3Port = s3.httpPort;
   } catch (err) {
     // A port in use (or a bad S3 setting) fails the start; release what was opened.
@@ -144,17 +145,32 @@ async function staticSelfIdentity(membership: { liveWorkers(): Promise<WorkerInf
 }
 
 /**
- * What this worker sends when it calls another worker's REST API (S3 DeleteObjects of a key another
- * worker owns; with auth.reads, loads and previous-owner page reads): alluxio.user.auth.token.file
- * when set, else the first token of its credentials file.
+ * The bearer header this worker sends when it calls another worker's REST API (S3 DeleteObjects of
+ * a key another worker owns; with auth.reads, loads and previous-owner page reads):
+ * alluxio.user.auth.token.file when set, else the first token of its credentials file.
  */
 function internalAuthorization(conf: AlluxioConfiguration, credentials: CredentialsFile | null, log: Logger): string | undefined {
   const own = restAuthorizationFromConf(conf);
   if (own !== undefined || credentials === null) return own;
   if (credentials.firstToken !== undefined) return `Bearer ${credentials.firstToken}`;
-  log.warn('REST authentication is on but alluxio.worker.s3.auth.credentials.file has no token <name> <value> line and alluxio.user.auth.token.file is unset: '
-    + 'calls this worker makes to other workers (S3 DeleteObjects of keys they own; loads and peer page reads when reads need credentials) will be refused');
+  if (conf.getBool('alluxio.worker.http.server.auth.reads')) {
+    log.warn('alluxio.worker.http.server.auth.reads=true but alluxio.worker.s3.auth.credentials.file has no token <name> <value> line and alluxio.user.auth.token.file is unset: '
+      + 'this worker\'s reads from other workers (loads, previous-owner pages) will be refused');
+  }
   return undefined;
+}
+
+/**
+ * How S3 DeleteObjects authenticates its DELETE on the owning worker: the bearer token when there is
+ * one, else a SigV4 signature with the first key of the credentials file (a file of key pairs only,
+ * as before tokens existed, keeps working).
+ */
+function ownerDeleteAuth(authorization: string | undefined, credentials: CredentialsFile | null): Pick<S3Deps, 'restAuth'> {
+  if (authorization !== undefined) return { restAuth: () => ({ authorization }) };
+  const first = credentials?.keys.entries().next().value;
+  if (first === undefined) return {};
+  const [accessKey, secret] = first;
+  return { restAuth: (method, url) => signRequest(method, url, accessKey, secret) };
 }
 
 /** For the start-up log line: what the REST API asks of callers. */

@@ -78,6 +78,24 @@ export function authenticate(req: IncomingMessage, t: S3Target, credentials: Map
   return result;
 }
 
+/**
+ * Signs a request this worker sends to another worker (header form, UNSIGNED-PAYLOAD, region
+ * us-east-1): the headers to add. `url` is exactly what will be sent.
+ */
+export function signRequest(method: string, url: URL, accessKey: string, secret: string, nowMs = Date.now()): Record<string, string> {
+  const amzDate = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const date = amzDate.slice(0, 8);
+  const scope = `${date}/us-east-1/s3/aws4_request`;
+  const signedHeaders = 'host;x-amz-content-sha256;x-amz-date';
+  const creq = `${method}\n${canonicalUri(url.pathname)}\n${canonicalQuery(url.search.slice(1), false)}\n`
+    + `host:${url.host}\nx-amz-content-sha256:${UNSIGNED_PAYLOAD}\nx-amz-date:${amzDate}\n\n${signedHeaders}\n${UNSIGNED_PAYLOAD}`;
+  const signature = hmac(signingKey(secret, date, 'us-east-1', 's3'), `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(creq)}`).toString('hex');
+  return {
+    authorization: `${ALGORITHM} Credential=${accessKey}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+    'x-amz-date': amzDate, 'x-amz-content-sha256': UNSIGNED_PAYLOAD,
+  };
+}
+
 function simpleUser(req: IncomingMessage, t: S3Target): string {
   const auth = header(req, 'authorization');
   const cred = auth ? /Credential=([^/,\s]+)/.exec(auth)?.[1] ?? /^AWS ([^:]+):/.exec(auth)?.[1] : t.query.get('X-Amz-Credential')?.split('/')[0];
