@@ -13,6 +13,7 @@ import { Namespace } from '../mount/namespace.js';
 import { AlluxioClient } from './alluxio-client.js';
 import { WorkerHttp } from './worker-http.js';
 import { WorkerRing } from './worker-ring.js';
+import { bearerFromTokenFile } from './auth-token.js';
 
 export function defaultPorts(conf: AlluxioConfiguration): DefaultPorts {
   return {
@@ -91,8 +92,18 @@ export function policyOptionsFromConf(conf: AlluxioConfiguration): SelectionPoli
   };
 }
 
-/** A client for the cluster the configuration describes. Close it when done. */
-export async function createClient(conf: AlluxioConfiguration, opts: { log?: Logger; membership?: MembershipManager; namespace?: Namespace } = {}): Promise<AlluxioClient> {
+/** The Authorization header this process sends to worker REST APIs (alluxio.user.auth.token.file), if any. */
+export function restAuthorizationFromConf(conf: AlluxioConfiguration): string | undefined {
+  const file = conf.get('alluxio.user.auth.token.file');
+  return file ? bearerFromTokenFile(file) : undefined;
+}
+
+/**
+ * A client for the cluster the configuration describes. Close it when done. `authorization`
+ * replaces the header from alluxio.user.auth.token.file (a worker passes its own).
+ */
+export async function createClient(conf: AlluxioConfiguration, opts: { log?: Logger; membership?: MembershipManager; namespace?: Namespace; authorization?: string } = {}): Promise<AlluxioClient> {
+  const authorization = opts.authorization ?? restAuthorizationFromConf(conf);
   const membership = opts.membership ?? await openMembership(conf, { log: opts.log });
   const namespace = opts.namespace ?? await Namespace.open(await openMountStore(conf), ufsOptionsFromConf(conf));
   const ring = await WorkerRing.open(
@@ -104,6 +115,7 @@ export async function createClient(conf: AlluxioConfiguration, opts: { log?: Log
   const http = new WorkerHttp({
     connectTimeoutMs: conf.getDuration('alluxio.user.network.connect.timeout'),
     readTimeoutMs: conf.getDuration('alluxio.user.streaming.data.read.timeout'),
+    ...(authorization !== undefined ? { authorization } : {}),
   });
   return new AlluxioClient({ ring, membership, namespace, http, ufsFallback: conf.getBool('alluxio.dora.client.ufs.fallback.enabled'), log: opts.log });
 }

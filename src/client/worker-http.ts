@@ -7,6 +7,8 @@ export interface WorkerHttpOptions {
   connectTimeoutMs: number;
   /** Time to wait for response headers, and between body chunks. */
   readTimeoutMs: number;
+  /** Sent as the Authorization header of every call (a bearer token; docs/security.md). */
+  authorization?: string;
 }
 
 /**
@@ -27,8 +29,10 @@ export class WorkerUnavailableError extends AlluxioError {
 /** HTTP calls to workers' REST APIs over pooled keep-alive connections (one pool per worker). */
 export class WorkerHttp {
   private readonly agent: Agent;
+  private readonly authorization: string | undefined;
 
   constructor(opts: WorkerHttpOptions) {
+    this.authorization = opts.authorization;
     this.agent = new Agent({
       connect: { timeout: opts.connectTimeoutMs },
       headersTimeout: opts.readTimeoutMs,
@@ -64,7 +68,8 @@ export class WorkerHttp {
     const url = `${base}${path}?${new URLSearchParams(query)}`;
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { method, body, headers, dispatcher: this.agent });
+      const h = this.authorization === undefined ? headers : { ...headers, authorization: this.authorization };
+      res = await request(url, { method, body, headers: h, dispatcher: this.agent });
     } catch (err) {
       throw new WorkerUnavailableError(base, `worker ${base} unreachable: ${(err as Error).message}`, { cause: err });
     }

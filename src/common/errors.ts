@@ -22,6 +22,7 @@ export const ERROR_TABLE = {
   ALX_ERR_NO_MOUNT: { http: 404, s3: 'NoSuchBucket', errno: 'ENOENT' },
   ALX_ERR_PERMISSION_DENIED: { http: 403, s3: 'AccessDenied', errno: 'EACCES' },
   ALX_ERR_REQUEST_TIMEOUT: { http: 408, s3: 'RequestTimeout', errno: 'ETIMEDOUT' },
+  ALX_ERR_UNAUTHENTICATED: { http: 401, s3: 'AccessDenied', errno: 'EACCES' },
   ALX_ERR_UFS_TIMEOUT: { http: 504, s3: 'RequestTimeout', errno: 'ETIMEDOUT' },
   ALX_ERR_UFS_UNAVAILABLE: { http: 503, s3: 'ServiceUnavailable', errno: 'EIO' },
   ALX_ERR_UFS: { http: 502, s3: 'InternalError', errno: 'EIO' },

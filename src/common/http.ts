@@ -23,6 +23,19 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, e.spec.http, { code: e.code, message: clipText(e.message, MAX_ERROR_MESSAGE) });
 }
 
+/**
+ * Checks a request before its handler runs (the worker's and coordinator's auth, worker/rest-auth.ts):
+ * null lets it through, an error is the answer. A server with nothing to check has no guard (null).
+ */
+export type RequestGuard = (req: IncomingMessage, url: URL) => AlluxioError | null;
+
+/** Answers a request a guard refused. Its body is not read, so the connection closes after the answer. */
+export function sendRefusal(req: IncomingMessage, res: ServerResponse, err: AlluxioError): void {
+  if (!req.complete) res.setHeader('connection', 'close');
+  if (err.spec.http === 401) res.setHeader('www-authenticate', 'Bearer realm="alluxio", AWS4-HMAC-SHA256');
+  sendError(res, err);
+}
+
 export function requestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
 }

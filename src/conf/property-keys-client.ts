@@ -55,6 +55,10 @@ export const CLIENT_PROPERTIES = [
     name: 'alluxio.user.network.connect.timeout', type: 'duration', default: '5s', min: 1, scope: 'client',
     description: 'Timeout for connecting to a worker or the coordinator.',
   },
+  {
+    name: 'alluxio.user.auth.token.file', type: 'string', default: undefined, scope: 'all',
+    description: 'File holding the bearer token a client (the CLI, FUSE, a worker calling another worker) sends to worker REST APIs when they require authentication: a line with the bare token, or a credentials-file line token <name> <value> (the first one is used). Ours; see docs/security.md.',
+  },
 
   // ---- FUSE
   {

@@ -29,6 +29,14 @@ export const WORKER_PROPERTIES = [
     description: 'The REST port closes a connection with no request in progress (fresh or kept alive) after this (ours).',
   },
   {
+    name: 'alluxio.worker.http.server.read.only', type: 'bool', default: 'false', scope: 'worker',
+    description: 'Refuse every mutating call of the worker REST API (any method but GET/HEAD: write, delete, rm, mkdir, mv, load) with 403, whatever credentials it carries (ours; see docs/security.md).',
+  },
+  {
+    name: 'alluxio.worker.http.server.auth.reads', type: 'bool', default: 'false', scope: 'worker',
+    description: 'When REST authentication is on (alluxio.worker.s3.auth.enabled with a credentials file), require credentials for GET/HEAD calls of the worker REST API too; by default only mutating calls need them (ours; see docs/security.md).',
+  },
+  {
     name: 'alluxio.worker.rest.port', type: 'int', default: '29998', min: 0, max: 65535, scope: 'all',
     description: 'Worker S3 API port, plain HTTP (0 = any free port).',
   },
@@ -131,12 +139,12 @@ export const WORKER_PROPERTIES = [
     description: 'Answer a request for an object another worker owns with a 307 redirect instead of proxying it.',
   },
   {
-    name: 'alluxio.worker.s3.auth.enabled', type: 'bool', default: 'false', scope: 'worker',
-    description: 'Verify SigV4 signatures against alluxio.worker.s3.auth.credentials.file (otherwise the access key is taken as the user name).',
+    name: 'alluxio.worker.s3.auth.enabled', type: 'bool', default: 'false', scope: 'all',
+    description: 'Verify SigV4 signatures against alluxio.worker.s3.auth.credentials.file (otherwise the access key is taken as the user name). Also turns on authentication of mutating calls on the worker REST API and the coordinator API (SigV4 or a bearer token from the same file; see docs/security.md).',
   },
   {
-    name: 'alluxio.worker.s3.auth.credentials.file', type: 'string', default: undefined, scope: 'worker',
-    description: 'File of accessKey:secretKey lines, one credential per line, for alluxio.worker.s3.auth.enabled.',
+    name: 'alluxio.worker.s3.auth.credentials.file', type: 'string', default: undefined, scope: 'all',
+    description: 'Credentials for alluxio.worker.s3.auth.enabled, one per line: accessKey:secretKey (SigV4, S3 and REST), or token <name> <value> (a bearer token for the REST and coordinator APIs, at least 16 characters). Read by workers and the coordinator.',
   },
   {
     name: 'alluxio.worker.s3.https.cert.file', type: 'string', default: undefined, scope: 'worker',

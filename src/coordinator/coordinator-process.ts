@@ -8,6 +8,8 @@ import type { MembershipManager } from '../membership/membership-manager.js';
 import type { MountStore } from '../mount/mount-store.js';
 import { openMembership, openMountStore, ufsOptionsFromConf } from '../client/from-conf.js';
 import { createCoordinatorServer, type CoordinatorRoute } from './coordinator-server.js';
+import type { RequestGuard } from '../common/http.js';
+import { InvalidConfError } from '../common/errors.js';
 import { MountAdmin } from './mount-admin.js';
 
 export interface RunningCoordinator {
@@ -24,6 +26,11 @@ export interface CoordinatorOptions {
   log?: Logger;
   /** Extra REST routes (the job service registers /api/v1/load and /api/v1/free here). */
   routes?: CoordinatorRoute[];
+  /**
+   * Checks credentials before any handler: the CLI passes worker/rest-auth.ts coordinatorRestGuard
+   * (the check lives beside the S3 signature code). Required when authentication is configured.
+   */
+  guard?: RequestGuard | null;
 }
 
 /**
@@ -36,6 +43,10 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
   startProcessMetrics();
   metrics.versionInfo.set({ version: VERSION, component: 'coordinator' }, 1);
   const clusterName = conf.getString('alluxio.cluster.name');
+  // Never run open by omission: with authentication configured, a caller must hand over the guard.
+  if (conf.getBool('alluxio.worker.s3.auth.enabled') && !opts.guard) {
+    throw new InvalidConfError('alluxio.worker.s3.auth.enabled=true but the coordinator was started without a credentials check: start it with `alluxio process start coordinator`');
+  }
   const membership = await openMembership(conf, { log });
   let mountStore: MountStore;
   try {
@@ -53,6 +64,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
     membership, mounts, clusterName,
     workerTimeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 5000),
     routes: opts.routes,
+    guard: opts.guard ?? null,
     info: () => ({
       component: 'coordinator', version: VERSION, clusterName, startedAt: new Date(startedAt).toISOString(),
       uptimeMs: Date.now() - startedAt, membership: membership.type, mountTable: mountStore.source, webPort: port,
@@ -67,7 +79,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
   }
   port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
-  log.info({ port, bind, cluster: clusterName, membership: membership.type, mountTable: mountStore.source }, 'coordinator started');
+  log.info({ port, bind, cluster: clusterName, membership: membership.type, mountTable: mountStore.source, auth: opts.guard ? 'mutations need credentials' : 'open' }, 'coordinator started');
 
   let closed = false;
   return {

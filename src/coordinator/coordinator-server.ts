@@ -3,7 +3,7 @@ import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import { metrics, registry } from '../common/metrics.js';
 import { workerName } from '../hashring/worker-info.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
-import { readBody, sendError, sendJson } from '../common/http.js';
+import { readBody, sendError, sendJson, sendRefusal, type RequestGuard } from '../common/http.js';
 import { clusterReport, workerAddress } from './cluster-stats.js';
 import type { MountAdmin } from './mount-admin.js';
 
@@ -26,6 +26,8 @@ export interface CoordinatorServerDeps {
   workerTimeoutMs: number;
   /** Extra routes, matched before the built-in ones (the jobs issue registers /api/v1/load here). */
   routes?: CoordinatorRoute[];
+  /** Checks credentials before any handler (worker/rest-auth.ts coordinatorRestGuard); null: open. */
+  guard: RequestGuard | null;
 }
 
 /** Job endpoints answer 501 until the jobs code registers real handlers for them. */
@@ -70,6 +72,7 @@ export function createCoordinatorServer(d: CoordinatorServerDeps): Server {
     })),
   ];
   const routes = [...(d.routes ?? []), ...builtIn];
+  const guard = d.guard;
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://coordinator');
@@ -82,6 +85,10 @@ export function createCoordinatorServer(d: CoordinatorServerDeps): Server {
       pathKnown = true;
       if (r.method !== req.method) continue;
       route = r.name;
+      if (guard !== null) {
+        const refused = guard(req, url);
+        if (refused !== null) return sendRefusal(req, res, refused);
+      }
       Promise.resolve().then(() => r.handler(req, res, url.searchParams, m)).catch((err) => sendError(res, err));
       return;
     }

@@ -45,6 +45,8 @@ export interface PreviousOwnerOptions {
   /** Connect and first-byte timeout of a peer request; a slow peer must not cost more than a UFS read. */
   timeoutMs?: number;
   log?: Logger;
+  /** Sent to the peer when REST reads need credentials (alluxio.worker.http.server.auth.reads). */
+  authorization?: string;
 }
 
 /** Asks the key's owner in the previous ring snapshot, when it is another live worker. */
@@ -76,7 +78,8 @@ export class PreviousOwnerPageSource implements PageSource {
     });
     const url = `http://${peer.address.Host}:${peer.address.HttpServerPort}${PEER_PAGES_PATH}${r.fileId}?${q}`;
     try {
-      const res = await request(url, { dispatcher: this.agent, signal: AbortSignal.timeout(this.timeoutMs * 4) });
+      const headers = this.o.authorization !== undefined ? { authorization: this.o.authorization } : undefined;
+      const res = await request(url, { dispatcher: this.agent, headers, signal: AbortSignal.timeout(this.timeoutMs * 4) });
       const count = Number(res.headers[COUNT_HEADER] ?? 0);
       if (res.statusCode !== 200 || !Number.isInteger(count) || count <= 0) {
         await res.body.dump().catch(() => {});

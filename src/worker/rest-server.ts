@@ -6,12 +6,13 @@ import { metrics } from '../common/metrics.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { FileEntry, FileService } from './file-service.js';
-import { intParam, requiredParam, sendError, sendJson } from '../common/http.js';
 import { applyTimeouts, timeoutServerOptions, type HttpTimeouts } from '../common/http-timeouts.js';
 import type { LoadService } from './load-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';
 import { UFS_VERSION_HEADER, VERSION_PARAM } from '../client/worker-http.js';
+import { intParam, requiredParam, sendError, sendJson, sendRefusal } from '../common/http.js';
+import type { RestGuard } from './rest-auth.js';
 
 export interface RestServerDeps {
   files: FileService;
@@ -22,6 +23,8 @@ export interface RestServerDeps {
   load: LoadService;
   /** alluxio.worker.http.server.{request.header,request.body,idle}.timeout */
   timeouts: HttpTimeouts;
+  /** Checks credentials and read-only mode before any handler (rest-auth.ts); null: nothing to check. */
+  guard: RestGuard | null;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m: RegExpExecArray) => Promise<void> | void;
@@ -93,6 +96,7 @@ export function createRestServer(d: RestServerDeps): Server {
     ['GET', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
     ['POST', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
   ];
+  const guard = d.guard;
 
   const server = createServer(timeoutServerOptions(d.timeouts), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://worker');
@@ -103,6 +107,10 @@ export function createRestServer(d: RestServerDeps): Server {
       if (!m) continue;
       if (method !== req.method) continue;
       route = name;
+      if (guard !== null) {
+        const refused = guard(req, url);
+        if (refused !== null) return sendRefusal(req, res, refused);
+      }
       Promise.resolve(handler(req, res, url.searchParams, m)).catch((err) => sendError(res, err));
       return;
     }

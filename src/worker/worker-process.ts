@@ -10,15 +10,18 @@ import { resolveWorkerIdentity } from '../membership/identity-store.js';
 import { Namespace } from '../mount/namespace.js';
 import { createPageStore } from '../pagestore/index.js';
 import type { PageStore } from '../pagestore/page-store.js';
-import { createClient, defaultPorts, openMembership, openMountStore, ufsOptionsFromConf } from '../client/from-conf.js';
+import { createClient, defaultPorts, openMembership, openMountStore, restAuthorizationFromConf, ufsOptionsFromConf } from '../client/from-conf.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import { CachedReader } from './cached-reader.js';
 import { PreviousOwnerPageSource } from './peer-page-source.js';
 import { FileService } from './file-service.js';
 import { LoadService } from './load-service.js';
 import { createRestServer } from './rest-server.js';
+import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
+import type { CredentialsFile } from './credentials-file.js';
 import { createWebServer } from './web-server.js';
-import { startS3Servers, type S3Servers } from './s3/s3-server.js';
+import { startS3Servers, type S3Deps, type S3Servers } from './s3/s3-server.js';
+import { signRequest } from './s3/sigv4.js';
 import { VERSION } from '../common/version.js';
 
 export interface RunningWorker {
@@ -36,6 +39,10 @@ export interface RunningWorker {
 export async function startWorker(conf: AlluxioConfiguration, log: Logger = createLogger('worker')): Promise<RunningWorker> {
   startProcessMetrics();
   metrics.versionInfo.set({ version: VERSION, component: 'worker' }, 1);
+  // Decided once: who may call the REST API, and what this worker sends when it calls another one.
+  const credentials = credentialsFromConf(conf);
+  const guard = workerRestGuard(conf, credentials);
+  const authorization = internalAuthorization(conf, credentials, log);
   const store = createPageStore({
     type: conf.getEnum('alluxio.worker.page.store.type'),
     dirs: [...conf.getList('alluxio.worker.page.store.dirs')],
@@ -50,9 +57,9 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
 
   const membership = await openMembership(conf, { log });
   const namespace = await Namespace.open(await openMountStore(conf), ufsOptionsFromConf(conf));
-  const client = await createClient(conf, { log, membership, namespace });
+  const client = await createClient(conf, { log, membership, namespace, ...(authorization !== undefined ? { authorization } : {}) });
   // After a ring change, missing pages are first asked of their previous owner (peer-page-source.ts).
-  const peer = new PreviousOwnerPageSource(client.ring, () => info, { pageSize: store.pageSize, timeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 2000), log });
+  const peer = new PreviousOwnerPageSource(client.ring, () => info, { pageSize: store.pageSize, timeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 2000), log, authorization });
   const reader = new CachedReader(store, {
     peer,
     readAheadPages: conf.getInt('alluxio.worker.page.store.read.ahead.pages'),
@@ -85,7 +92,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     capacityBytes: store.stats().capacityBytes,
   };
   const rest = createRestServer({
-    files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load,
+    files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, guard,
     timeouts: {
       headersMs: conf.getDuration('alluxio.worker.http.server.request.header.timeout'),
       bodyMs: conf.getDuration('alluxio.worker.http.server.request.body.timeout'),
@@ -98,7 +105,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   try {
     info.address.HttpServerPort = await listen(rest, bind, ports.HttpServerPort, servers);
     info.address.WebPort = await listen(web, bind, ports.WebPort, servers);
-    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, conf, log });
+    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, conf, log, ...ownerDeleteAuth(authorization, credentials) });
     info.address.S3Port = s3.httpPort;
   } catch (err) {
     // A port in use (or a bad S3 setting) fails the start; release what was opened.
@@ -111,7 +118,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const restPort = info.address.HttpServerPort;
   const webPort = info.address.WebPort;
   await membership.join(info);
-  log.info({ worker: workerName(identity), rest: restPort, web: webPort, membership: membership.type }, 'worker started');
+  log.info({ worker: workerName(identity), rest: restPort, web: webPort, membership: membership.type, restAuth: restAuthMode(conf, credentials) }, 'worker started');
 
   let closed = false;
   return {
@@ -142,4 +149,40 @@ async function listen(server: Server, host: string, port: number, servers: Serve
 async function staticSelfIdentity(membership: { liveWorkers(): Promise<WorkerInfo[]> }, host: string, port: number) {
   const me = (await membership.liveWorkers()).find((w) => w.address.Host === host && w.address.HttpServerPort === port);
   return me?.identity ?? uuid3Identity(host);
+}
+
+/**
+ * The bearer header this worker sends when it calls another worker's REST API (S3 DeleteObjects of
+ * a key another worker owns; with auth.reads, loads and previous-owner page reads):
+ * alluxio.user.auth.token.file when set, else the first token of its credentials file.
+ */
+function internalAuthorization(conf: AlluxioConfiguration, credentials: CredentialsFile | null, log: Logger): string | undefined {
+  const own = restAuthorizationFromConf(conf);
+  if (own !== undefined || credentials === null) return own;
+  if (credentials.firstToken !== undefined) return `Bearer ${credentials.firstToken}`;
+  if (conf.getBool('alluxio.worker.http.server.auth.reads')) {
+    log.warn('alluxio.worker.http.server.auth.reads=true but alluxio.worker.s3.auth.credentials.file has no token <name> <value> line and alluxio.user.auth.token.file is unset: '
+      + 'this worker\'s reads from other workers (loads, previous-owner pages) will be refused');
+  }
+  return undefined;
+}
+
+/**
+ * How S3 DeleteObjects authenticates its DELETE on the owning worker: the bearer token when there is
+ * one, else a SigV4 signature with the first key of the credentials file (a file of key pairs only,
+ * as before tokens existed, keeps working).
+ */
+function ownerDeleteAuth(authorization: string | undefined, credentials: CredentialsFile | null): Pick<S3Deps, 'restAuth'> {
+  if (authorization !== undefined) return { restAuth: () => ({ authorization }) };
+  const first = credentials?.keys.entries().next().value;
+  if (first === undefined) return {};
+  const [accessKey, secret] = first;
+  return { restAuth: (method, url) => signRequest(method, url, accessKey, secret) };
+}
+
+/** For the start-up log line: what the REST API asks of callers. */
+function restAuthMode(conf: AlluxioConfiguration, credentials: CredentialsFile | null): string {
+  if (conf.getBool('alluxio.worker.http.server.read.only')) return credentials && conf.getBool('alluxio.worker.http.server.auth.reads') ? 'read-only, reads need credentials' : 'read-only';
+  if (!credentials) return 'open';
+  return conf.getBool('alluxio.worker.http.server.auth.reads') ? 'every call needs credentials' : 'mutations need credentials';
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { createLogger } from '../../common/logging.js';
 import { startWorker } from '../../worker/worker-process.js';
+import { coordinatorRestGuard } from '../../worker/rest-auth.js';
 import { commandConf, type GlobalOptions } from '../context.js';
 
 type Closable = { close(): Promise<void> };
@@ -11,7 +12,8 @@ const ROLES: Record<string, (global: GlobalOptions) => Promise<Closable>> = {
   worker: async (g) => startWorker(commandConf(g), createLogger('worker')),
   coordinator: async (g) => {
     const { startCoordinator } = await import('../../coordinator/coordinator-process.js');
-    return startCoordinator(commandConf(g), { log: createLogger('coordinator') });
+    const conf = commandConf(g);
+    return startCoordinator(conf, { log: createLogger('coordinator'), guard: coordinatorRestGuard(conf) });
   },
 };
 

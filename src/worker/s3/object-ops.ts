@@ -10,7 +10,7 @@ import { checkConditions, etagListMatches, etagOf, objectHeaders, parseRange, wr
 import { HotGets } from './hot-gets.js';
 import { requireBucket } from './bucket-ops.js';
 import { readSmallBody, requestBody } from './payload.js';
-import { sendEmpty, sendXml, type S3Call } from './s3-context.js';
+import { sendEmpty, sendXml, type S3Call, type S3Deps } from './s3-context.js';
 import { S3Error, s3ErrorOf } from './s3-errors.js';
 import { s3Metrics } from './s3-metrics.js';
 import { alluxioPath, checkKey, header } from './s3-request.js';
@@ -236,7 +236,7 @@ export async function deleteObjects(c: S3Call): Promise<void> {
       checkKey(key);
       const owner = svc.deps.owners(svc.deps.files.resolve(alluxioPath(bucket, key)).ufsUri)[0];
       if (owner && !key.endsWith('/') && !sameWorker(owner.identity, self.identity)) {
-        await deleteOnOwner(owner.address.Host, owner.address.HttpServerPort, bucket, key);
+        await deleteOnOwner(owner.address.Host, owner.address.HttpServerPort, bucket, key, svc.deps.restAuth);
         await pruneParents(svc.deps.files, alluxioPath(bucket, key));
       } else {
         await deleteKey(svc.deps.files, bucket, key);
@@ -250,9 +250,10 @@ export async function deleteObjects(c: S3Call): Promise<void> {
   sendXml(c, 200, doc('DeleteResult', out));
 }
 
-async function deleteOnOwner(host: string, port: number, bucket: string, key: string): Promise<void> {
+async function deleteOnOwner(host: string, port: number, bucket: string, key: string, restAuth: S3Deps['restAuth']): Promise<void> {
   const path = alluxioPath(bucket, key);
-  const r = await request(`http://${host}:${port}/v1/file?path=${encodeURIComponent(path)}`, { method: 'DELETE', headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const url = new URL(`http://${host}:${port}/v1/file?path=${encodeURIComponent(path)}`);
+  const r = await request(url, { method: 'DELETE', headers: restAuth?.('DELETE', url), headersTimeout: 30_000, bodyTimeout: 30_000 });
   const body = await r.body.text();
   if (r.statusCode >= 300 && r.statusCode !== 404 && !body.includes('ALX_ERR_NOT_FOUND') && !body.includes('ALX_ERR_DIRECTORY_NOT_EMPTY')) {
     throw new S3Error('InvalidRequest', `the owner of ${key} refused the delete: ${body.slice(0, 200)}`);

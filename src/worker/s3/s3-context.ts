@@ -24,6 +24,8 @@ export interface S3Deps {
   self: () => WorkerInfo;
   conf: AlluxioConfiguration;
   log: Logger;
+  /** Headers that authenticate this worker's own call to another worker's REST API (worker-process.ts); none when auth is off. */
+  restAuth?: (method: string, url: URL) => Record<string, string>;
 }
 
 /** Long-lived parts shared by every request. */

@@ -1,7 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { InvalidConfError } from '../../common/errors.js';
+import { readCredentialsFile } from '../credentials-file.js';
 import { S3Error } from './s3-errors.js';
 import { header, type S3Target } from './s3-request.js';
 
@@ -29,24 +28,9 @@ export interface AuthResult {
   chunkSigning?: { key: Buffer; amzDate: string; scope: string; seedSignature: string };
 }
 
-/** accessKey → secretKey, from `accessKey:secretKey` lines (blank lines and # comments skipped). */
+/** accessKey → secretKey from a credentials file (credentials-file.ts; its token lines are for the REST APIs). */
 export function loadCredentials(file: string): Map<string, string> {
-  let textContent: string;
-  try {
-    textContent = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InvalidConfError(`alluxio.worker.s3.auth.credentials.file: cannot read ${file}: ${(err as Error).message}`);
-  }
-  const out = new Map<string, string>();
-  textContent.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
-    const c = line.indexOf(':');
-    if (c <= 0 || c === line.length - 1) throw new InvalidConfError(`${file} line ${i + 1}: expected accessKey:secretKey`);
-    out.set(line.slice(0, c), line.slice(c + 1));
-  });
-  if (out.size === 0) throw new InvalidConfError(`${file} holds no accessKey:secretKey line`);
-  return out;
+  return readCredentialsFile(file).keys;
 }
 
 interface ParsedAuth {
@@ -92,6 +76,24 @@ export function authenticate(req: IncomingMessage, t: S3Target, credentials: Map
   const result: AuthResult = { user: p.accessKey, verified: true, payloadHash: p.payloadHash };
   if (p.payloadHash === STREAMING_SIGNED) result.chunkSigning = { key, amzDate: p.amzDate, scope, seedSignature: p.signature };
   return result;
+}
+
+/**
+ * Signs a request this worker sends to another worker (header form, UNSIGNED-PAYLOAD, region
+ * us-east-1): the headers to add. `url` is exactly what will be sent.
+ */
+export function signRequest(method: string, url: URL, accessKey: string, secret: string, nowMs = Date.now()): Record<string, string> {
+  const amzDate = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const date = amzDate.slice(0, 8);
+  const scope = `${date}/us-east-1/s3/aws4_request`;
+  const signedHeaders = 'host;x-amz-content-sha256;x-amz-date';
+  const creq = `${method}\n${canonicalUri(url.pathname)}\n${canonicalQuery(url.search.slice(1), false)}\n`
+    + `host:${url.host}\nx-amz-content-sha256:${UNSIGNED_PAYLOAD}\nx-amz-date:${amzDate}\n\n${signedHeaders}\n${UNSIGNED_PAYLOAD}`;
+  const signature = hmac(signingKey(secret, date, 'us-east-1', 's3'), `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(creq)}`).toString('hex');
+  return {
+    authorization: `${ALGORITHM} Credential=${accessKey}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+    'x-amz-date': amzDate, 'x-amz-content-sha256': UNSIGNED_PAYLOAD,
+  };
 }
 
 function simpleUser(req: IncomingMessage, t: S3Target): string {
