@@ -18,6 +18,7 @@ import { FileService } from './file-service.js';
 import { LoadService } from './load-service.js';
 import { createRestServer } from './rest-server.js';
 import { createWebServer } from './web-server.js';
+import { WorkerHealth } from './worker-health.js';
 import { startS3Servers, type S3Servers } from './s3/s3-server.js';
 import { VERSION } from '../common/version.js';
 
@@ -84,8 +85,10 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     },
     capacityBytes: store.stats().capacityBytes,
   };
-  const rest = createRestServer({ files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load });
-  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }));
+  const health = new WorkerHealth(store, conf.getDuration('alluxio.worker.page.store.health.probe.timeout'));
+  const checkHealth = () => health.check();
+  const rest = createRestServer({ files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, health: checkHealth });
+  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth);
   const servers: Server[] = [];
   let s3: S3Servers;
   try {
