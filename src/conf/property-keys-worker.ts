@@ -98,6 +98,10 @@ export const WORKER_PROPERTIES = [
     name: 'alluxio.worker.page.store.checksum.enabled', type: 'bool', default: 'true', scope: 'worker',
     description: 'Keep a checksum per page and verify it on read; a mismatched page is dropped and re-read from the UFS (ours).',
   },
+  {
+    name: 'alluxio.worker.page.store.health.probe.timeout', type: 'duration', default: '5s', min: 100, scope: 'worker',
+    description: 'GET /v1/health writes, reads back and removes a small file in each page store dir; it answers 503 when that fails or takes longer than this (a hung disk, or an I/O thread pool that is all blocked) (ours).',
+  },
 
   // ---- membership and identity
   {

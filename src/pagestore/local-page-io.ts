@@ -1,6 +1,6 @@
 import type { FileId } from './page-store.js';
 import type { PageLayout } from './page-layout.js';
-import type { PageStoreFs } from './page-store-fs.js';
+import { READ_FLAGS, WRITE_FLAGS, type PageStoreFs } from './page-store-fs.js';
 
 /**
  * Writes a page as Alluxio does: into TEMP/<fileId>/<pageIndex>, then an atomic rename to its
@@ -10,11 +10,32 @@ import type { PageStoreFs } from './page-store-fs.js';
 export async function writePageFile(fs: PageStoreFs, layout: PageLayout, fileId: FileId, pageIndex: number, data: Buffer): Promise<void> {
   const tmp = layout.tempPagePath(fileId, pageIndex);
   try {
-    await retryMissingDir(fs, layout.tempFileDir(fileId), () => fs.writeFile(tmp, data));
+    await retryMissingDir(fs, layout.tempFileDir(fileId), () => fs.writeFile(tmp, data, { flag: WRITE_FLAGS }));
     await retryMissingDir(fs, layout.fileDir(fileId), () => fs.rename(tmp, layout.pagePath(fileId, pageIndex)));
   } catch (err) {
     await fs.unlink(tmp).catch(() => undefined);
     throw err;
+  }
+}
+
+const PROBE_BYTES = Buffer.from('alluxio page store probe\n');
+
+/**
+ * The health probe of one dir: writes a small file in TEMP, reads it back and removes it, through
+ * the same thread pool the page I/O uses. ENOSPC passes: a full disk is handled by eviction.
+ */
+export async function probeDir(fs: PageStoreFs, layout: PageLayout): Promise<void> {
+  const path = `${layout.tempRoot}/.probe-${process.pid}`;
+  try {
+    await retryMissingDir(fs, layout.tempRoot, () => fs.writeFile(path, PROBE_BYTES, { flag: WRITE_FLAGS }));
+    const back = await fs.readFile(path, { flag: READ_FLAGS });
+    if (!back.equals(PROBE_BYTES)) throw new Error(`read back ${back.length} bytes that differ from the ${PROBE_BYTES.length} written`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return;
+    throw new Error(`page store dir ${layout.dir}: I/O probe failed: ${code ?? (err as Error).message}`);
+  } finally {
+    await fs.unlink(path).catch(() => undefined);
   }
 }
 

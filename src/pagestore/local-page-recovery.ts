@@ -4,7 +4,7 @@ import type { Logger } from '../common/logging.js';
 import type { PageDir, RecoveredPage } from './local-page-entries.js';
 import { SIDECAR_NAME, TEMP_DIR, bucketOf, isFileId, parsePageIndex } from './page-layout.js';
 import { parseSidecar, type SidecarContent } from './page-sidecar.js';
-import type { PageStoreFs } from './page-store-fs.js';
+import { fileKind, READ_FLAGS, type PageStoreFs } from './page-store-fs.js';
 import type { FileId } from './page-store.js';
 
 /** What the restart scan needs from the store it fills. */
@@ -141,13 +141,19 @@ export class PageRecovery {
       throw err;
     }
     if (this.host.hasFile(fileId)) return this.removeJunk(fileDir, 'duplicate of a file found in another dir');
+    // Only a regular file is ever opened: a FIFO here would block a thread-pool thread (and so
+    // the scan, every read of the file, and shutdown) until someone writes to it.
+    const sidecarPath = dir.layout.sidecarPath(fileId);
     let sidecar: SidecarContent | string;
+    let special = false;
     try {
-      sidecar = parseSidecar(await fs.readFile(dir.layout.sidecarPath(fileId), 'utf8'), fileId, pageSize);
+      const st = await fs.lstat(sidecarPath);
+      special = !st.isFile();
+      sidecar = special ? `sidecar is ${fileKind(st)}` : parseSidecar(await fs.readFile(sidecarPath, { encoding: 'utf8', flag: READ_FLAGS }), fileId, pageSize);
     } catch (err) {
       sidecar = `sidecar unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     }
-    if (typeof sidecar === 'string') return this.removeJunk(fileDir, sidecar);
+    if (typeof sidecar === 'string') return this.removeJunk(fileDir, sidecar, special);
     const checksums = sidecar.checksums;
     const pages: RecoveredPage[] = [];
     await Promise.all(names.map(async (name) => {
@@ -157,9 +163,9 @@ export class PageRecovery {
       if (index === undefined) return this.removeJunk(path, 'not a page index');
       const crc = checksums[name];
       if (crc === undefined) return this.removeJunk(path, 'page without a checksum in the sidecar');
-      const st = await fs.stat(path).catch(() => undefined);
+      const st = await fs.lstat(path).catch(() => undefined);
       if (st === undefined) return;
-      if (!st.isFile()) return this.removeJunk(path, 'not a regular file');
+      if (!st.isFile()) return this.removeJunk(path, `page is ${fileKind(st)}`, true);
       if (st.size === 0 || st.size > pageSize) return this.removeJunk(path, `size ${st.size} outside 1..${pageSize}`);
       pages.push({ index, size: st.size, crc, mtimeMs: st.mtimeMs });
     }));
@@ -168,9 +174,11 @@ export class PageRecovery {
     this.host.adoptFile(dir, fileId, sidecar, pages, pages.length !== Object.keys(checksums).length);
   }
 
-  private async removeJunk(path: string, why: string): Promise<void> {
+  /** Removes (never opens) what does not belong; `unexpected` (a special file) is worth a warning. */
+  private async removeJunk(path: string, why: string, unexpected = false): Promise<void> {
     this.junk++;
-    this.host.log.debug({ path, why }, 'page store: removing entry found on restart');
+    if (unexpected) this.host.log.warn({ path, why }, 'page store: removing a special file found where a page or sidecar belongs');
+    else this.host.log.debug({ path, why }, 'page store: removing entry found on restart');
     await this.host.fs.rm(path, { recursive: true, force: true }).catch((err: Error) => {
       this.host.log.warn({ path, err: err.message }, 'page store: cannot remove entry found on restart');
     });

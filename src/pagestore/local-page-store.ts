@@ -7,8 +7,8 @@ import { metrics } from '../common/metrics.js';
 import { createEvictor } from './evictor.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { PageDir, type LocalFileEntry, type LocalPageEntry, type RecoveredPage } from './local-page-entries.js';
-import { writePageFile } from './local-page-io.js';
-import { defaultMaxOpenPageFiles, PageFdCache } from './page-fd-cache.js';
+import { probeDir, writePageFile } from './local-page-io.js';
+import { defaultMaxOpenPageFiles, NOT_A_REGULAR_FILE, PageFdCache } from './page-fd-cache.js';
 import { PageRecovery, type RecoveryHost } from './local-page-recovery.js';
 import { checkFileId, checkFileRef, checkPageData, checkPageIndex, checkVersion } from './page-args.js';
 import { PageLayout, fileIdOf } from './page-layout.js';
@@ -181,6 +181,10 @@ export class LocalPageStore implements PageStore, RecoveryHost {
   /** Per-dir usage, in configuration order. */
   dirStats(): { dir: string; usedBytes: number; capacityBytes: number; pages: number }[] {
     return this.dirs.map((d) => ({ dir: d.layout.dir, usedBytes: d.used, capacityBytes: d.capacity, pages: d.evictor.size }));
+  }
+
+  async probe(): Promise<void> {
+    await Promise.all(this.dirs.map((d) => probeDir(this.fs, d.layout)));
   }
 
   /** Writes every pending sidecar now. */
@@ -367,8 +371,9 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     } catch (err) {
       this.pagePool.release(buf);
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EISDIR' || code === 'EIO') {
-        // Deleted (or broken) behind our back: forget it.
+      if (code === NOT_A_REGULAR_FILE) this.log.warn({ path }, 'page store: a special file sits where a page belongs; removed, serving a miss');
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'EIO' || code === NOT_A_REGULAR_FILE) {
+        // Deleted (or broken, or replaced by a FIFO) behind our back: forget it.
         if (this.isCurrent(page)) {
           if (code !== 'ENOENT') void this.unlinkPath(path);
           this.removePage(page);

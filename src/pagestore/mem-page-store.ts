@@ -146,6 +146,9 @@ export class MemPageStore implements PageStore {
     return { usedBytes: this.used, capacityBytes: this.capacityBytes, pages: this.pageCount, files: this.fileIndex.size, evictedBytes: this.evictedBytes };
   }
 
+  /** Memory needs no I/O to serve. */
+  async probe(): Promise<void> {}
+
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';

@@ -1,5 +1,6 @@
 import fs, { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../common/errors.js';
+import { READ_FLAGS } from './page-store-fs.js';
 
 /** One page file's descriptor and the reads using it. */
 interface Slot {
@@ -87,8 +88,22 @@ function closeSlot(s: Slot): void {
   s.fd.then((fd) => fs.close(fd, () => undefined), () => undefined);
 }
 
+/** Error code of an open that found something other than a regular file where a page belongs. */
+export const NOT_A_REGULAR_FILE = 'ENOTREG';
+
+/**
+ * Opens a page file for reading. Non-blocking, and only a regular file is kept: a FIFO put where
+ * a page belongs would otherwise hold a thread-pool thread until someone writes to it.
+ */
 function openFile(path: string): Promise<number> {
-  return new Promise((resolve, reject) => fs.open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+  return new Promise((resolve, reject) => fs.open(path, READ_FLAGS, (err, fd) => {
+    if (err) return reject(err);
+    fs.fstat(fd, (statErr, st) => {
+      if (!statErr && st.isFile()) return resolve(fd);
+      fs.close(fd, () => undefined);
+      reject(statErr ?? Object.assign(new Error(`${path} is not a regular file`), { code: NOT_A_REGULAR_FILE }));
+    });
+  }));
 }
 
 /** Reads from offset 0 until `size` bytes or the end of the file. */

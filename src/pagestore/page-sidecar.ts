@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logging.js';
 import { fileIdOf, type PageLayout } from './page-layout.js';
-import type { PageStoreFs } from './page-store-fs.js';
+import { WRITE_FLAGS, type PageStoreFs } from './page-store-fs.js';
 import type { FileId } from './page-store.js';
 
 /**
@@ -145,11 +145,11 @@ export class SidecarWriter {
     const tmp = layout.tempSidecarPath(fileId);
     const text = JSON.stringify(content);
     try {
-      await this.fs.writeFile(tmp, text);
+      await this.fs.writeFile(tmp, text, { flag: WRITE_FLAGS });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       await this.fs.mkdir(layout.tempFileDir(fileId), { recursive: true });
-      await this.fs.writeFile(tmp, text);
+      await this.fs.writeFile(tmp, text, { flag: WRITE_FLAGS });
     }
     try {
       await this.fs.rename(tmp, layout.sidecarPath(fileId));

@@ -55,5 +55,11 @@ export interface PageStore {
   fileInfo(fileId: FileId): CachedFileInfo | undefined;
   files(): Iterable<CachedFileInfo>;
   stats(): PageStoreStats;
+  /**
+   * A small real I/O round trip through the store's storage (LOCAL: write, read back and remove
+   * a probe file in every dir); rejects naming what failed. It may hang when the disk or the I/O
+   * thread pool is stuck: callers put a timeout on it.
+   */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }

@@ -25,6 +25,8 @@ export interface RestServerDeps {
   timeouts: HttpTimeouts;
   /** Checks credentials and read-only mode before any handler (rest-auth.ts); null: nothing to check. */
   guard: RestGuard | null;
+  /** Why the worker cannot serve now, or undefined (see worker-health.ts). */
+  health: () => Promise<string | undefined>;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m: RegExpExecArray) => Promise<void> | void;
@@ -35,7 +37,11 @@ type Handler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m
  */
 export function createRestServer(d: RestServerDeps): Server {
   const routes: Array<[string, RegExp, string, Handler]> = [
-    ['GET', /^\/v1\/health$/, 'health', (_req, res) => sendJson(res, 200, { status: 'ok', worker: d.self().identity })],
+    ['GET', /^\/v1\/health$/, 'health', async (_req, res) => {
+      const problem = await d.health();
+      if (problem === undefined) sendJson(res, 200, { status: 'ok', worker: d.self().identity });
+      else sendJson(res, 503, { status: 'unhealthy', code: 'ALX_ERR_WORKER_UNAVAILABLE', message: problem, worker: d.self().identity });
+    }],
     ['GET', /^\/v1\/files$/, 'files', async (_req, res, q) => {
       const entries = await d.files.list(pathParam(q), q.get('recursive') === 'true');
       sendJson(res, 200, entries.map(alluxioJson));

@@ -4,9 +4,9 @@ import { sendError, sendJson } from '../common/http.js';
 
 /**
  * A process's web port: Prometheus metrics at /metrics, a JSON summary at /api/v1/info and a
- * liveness answer at /health. Shared by worker, coordinator and fuse (each passes its own info).
+ * health answer at /health (503 when `health` names a problem). Shared by worker, coordinator and fuse (each passes its own info).
  */
-export function createWebServer(info: () => Record<string, unknown>): Server {
+export function createWebServer(info: () => Record<string, unknown>, health: () => Promise<string | undefined> = async () => undefined): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return sendJson(res, 405, { code: 'ALX_ERR_INVALID_ARGUMENT', message: `method ${req.method} not allowed` });
@@ -17,7 +17,13 @@ export function createWebServer(info: () => Record<string, unknown>): Server {
       }, (err) => sendError(res, err));
       return;
     }
-    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/health') {
+      health().then((problem) => {
+        if (problem === undefined) sendJson(res, 200, { status: 'ok' });
+        else sendJson(res, 503, { status: 'unhealthy', code: 'ALX_ERR_WORKER_UNAVAILABLE', message: problem });
+      }, (err) => sendError(res, err));
+      return;
+    }
     if (path === '/api/v1/info' || path === '/') return sendJson(res, 200, info());
     sendJson(res, 404, { code: 'ALX_ERR_NOT_FOUND', message: `no route ${path}` });
   });

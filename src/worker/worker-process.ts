@@ -20,6 +20,7 @@ import { createRestServer } from './rest-server.js';
 import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
 import type { CredentialsFile } from './credentials-file.js';
 import { createWebServer } from './web-server.js';
+import { WorkerHealth } from './worker-health.js';
 import { startS3Servers, type S3Deps, type S3Servers } from './s3/s3-server.js';
 import { signRequest } from './s3/sigv4.js';
 import { VERSION } from '../common/version.js';
@@ -91,15 +92,17 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     },
     capacityBytes: store.stats().capacityBytes,
   };
+  const health = new WorkerHealth(store, conf.getDuration('alluxio.worker.page.store.health.probe.timeout'));
+  const checkHealth = () => health.check();
   const rest = createRestServer({
-    files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, guard,
+    files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, guard, health: checkHealth,
     timeouts: {
       headersMs: conf.getDuration('alluxio.worker.http.server.request.header.timeout'),
       bodyMs: conf.getDuration('alluxio.worker.http.server.request.body.timeout'),
       idleMs: conf.getDuration('alluxio.worker.http.server.idle.timeout'),
     },
   });
-  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }));
+  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth);
   const servers: Server[] = [];
   let s3: S3Servers;
   try {
