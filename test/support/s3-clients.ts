@@ -39,7 +39,7 @@ export async function startS3TestCluster(o: S3TestClusterOptions = {}): Promise<
   const tmp = await makeTempDir('alluxio-s3-');
   const ufsDir = join(tmp.path, 'ufs');
   for (const b of o.buckets ?? ['bucket']) mkdirSync(join(ufsDir, b), { recursive: true });
-  const props: Record<string, string> = { 'alluxio.worker.s3.multipart.dir': join(tmp.path, 'multipart'), ...o.properties };
+  const props: Record<string, string> = { ...o.properties };
   if (o.auth) {
     const cred = join(tmp.path, 's3-credentials');
     writeFileSync(cred, `# test credentials\n${ACCESS_KEY}:${SECRET_KEY}\n`);

@@ -22,6 +22,8 @@ export interface S3Deps {
    */
   ringState?: () => unknown;
   self: () => WorkerInfo;
+  /** The live workers (for cluster-wide listings such as ListMultipartUploads); default: only self. */
+  workers?: () => WorkerInfo[];
   conf: AlluxioConfiguration;
   log: Logger;
 }
