@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Servers } from '../../src/worker/s3/s3-server.js';
 import { makeTempDir, type TempDir } from './tmp.js';
@@ -66,6 +66,14 @@ export async function startS3TestCluster(o: S3TestClusterOptions = {}): Promise<
       await tmp.cleanup();
     },
   };
+}
+
+/** The multipart uploads staged on any worker (each stages in its own state dir, see state-dir.ts). */
+export function stagedUploads(c: S3TestCluster): string[] {
+  return c.cluster.workers.flatMap((_, i) => {
+    const dir = join(c.tmp.path, `pagestore-${i}`, 'state', 's3-multipart');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  });
 }
 
 export interface RunResult {
