@@ -159,7 +159,11 @@ export const WORKER_PROPERTIES = [
     description: 'PEM private key for the HTTPS S3 port.',
   },
   {
-    name: 'alluxio.worker.s3.multipart.dir', type: 'string', default: '${alluxio.tmp.dirs}/alluxio-s3-multipart', scope: 'worker',
-    description: 'Where parts of multipart uploads are staged until completed (set it explicitly when alluxio.tmp.dirs lists several directories).',
+    name: 'alluxio.worker.s3.multipart.dir', type: 'string', default: undefined, scope: 'worker',
+    description: 'Where parts of multipart uploads are staged until completed, private to the worker (mode 0700). Unset = state/s3-multipart in the first alluxio.worker.page.store.dirs entry.',
+  },
+  {
+    name: 'alluxio.worker.s3.multipart.upload.expiration', type: 'duration', default: '1d', min: 1000, scope: 'worker',
+    description: 'A multipart upload with no activity (no part uploaded) for this long is aborted and its staged parts removed (ours; like an S3 AbortIncompleteMultipartUpload lifecycle rule).',
   },
 ] as const satisfies readonly PropertySpec[];

@@ -108,7 +108,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   try {
     info.address.HttpServerPort = await listen(rest, bind, ports.HttpServerPort, servers);
     info.address.WebPort = await listen(web, bind, ports.WebPort, servers);
-    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, conf, log, ...ownerDeleteAuth(authorization, credentials) });
+    s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, workers: () => client.ring.liveWorkers, conf, log, ...ownerDeleteAuth(authorization, credentials) });
     info.address.S3Port = s3.httpPort;
   } catch (err) {
     // A port in use (or a bad S3 setting) fails the start; release what was opened.

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Servers } from '../../src/worker/s3/s3-server.js';
 import { makeTempDir, type TempDir } from './tmp.js';
@@ -39,7 +39,7 @@ export async function startS3TestCluster(o: S3TestClusterOptions = {}): Promise<
   const tmp = await makeTempDir('alluxio-s3-');
   const ufsDir = join(tmp.path, 'ufs');
   for (const b of o.buckets ?? ['bucket']) mkdirSync(join(ufsDir, b), { recursive: true });
-  const props: Record<string, string> = { 'alluxio.worker.s3.multipart.dir': join(tmp.path, 'multipart'), ...o.properties };
+  const props: Record<string, string> = { ...o.properties };
   if (o.auth) {
     const cred = join(tmp.path, 's3-credentials');
     writeFileSync(cred, `# test credentials\n${ACCESS_KEY}:${SECRET_KEY}\n`);
@@ -66,6 +66,14 @@ export async function startS3TestCluster(o: S3TestClusterOptions = {}): Promise<
       await tmp.cleanup();
     },
   };
+}
+
+/** The multipart uploads staged on any worker (each stages in its own state dir, see state-dir.ts). */
+export function stagedUploads(c: S3TestCluster): string[] {
+  return c.cluster.workers.flatMap((_, i) => {
+    const dir = join(c.tmp.path, `pagestore-${i}`, 'state', 's3-multipart');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  });
 }
 
 export interface RunResult {

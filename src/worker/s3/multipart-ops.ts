@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { checkConditions, etagOf } from './get-object.js';
-import { completeXml, initiateXml, listPartsXml, listUploadsXml } from './multipart.js';
+import { completeXml, initiateXml, listPartsXml, listUploadsXml, parseUploadsXml, sortUploads } from './multipart.js';
+import { FORWARDED_HEADER } from './routing.js';
 import { copySource } from './object-ops.js';
 import { readSmallBody, requestBody } from './payload.js';
 import { sendEmpty, sendXml, type S3Call } from './s3-context.js';
@@ -94,8 +95,21 @@ export async function listParts(c: S3Call): Promise<void> {
   sendXml(c, 200, listPartsXml(bucket, key, uploadId(c), parts, marker, max, c.auth.user));
 }
 
+/**
+ * ListMultipartUploads: each upload is staged on the worker that owns its key, so the list is this
+ * worker's uploads plus those every other live worker reports (asked with the request marked
+ * forwarded, so they answer from their own state only).
+ */
 export async function listUploads(c: S3Call): Promise<void> {
   await requireBucket(c);
   const prefix = c.t.query.get('prefix') ?? '';
-  sendXml(c, 200, listUploadsXml(c.t.bucket, prefix, await c.svc.multipart.uploads(c.t.bucket, prefix)));
+  const own = c.svc.multipart.uploads(c.t.bucket, prefix);
+  const workers = c.svc.deps.workers;
+  const fanOut = c.req.headers[FORWARDED_HEADER] === undefined && workers !== undefined;
+  const peers = fanOut ? await c.svc.router.askPeers(c.req, workers()) : [];
+  const all = new Map((await own).map((u) => [u.uploadId, u]));
+  for (const xml of peers) {
+    for (const u of parseUploadsXml(xml)) if (!all.has(u.uploadId) && u.key.startsWith(prefix)) all.set(u.uploadId, u);
+  }
+  sendXml(c, 200, listUploadsXml(c.t.bucket, prefix, sortUploads([...all.values()])));
 }

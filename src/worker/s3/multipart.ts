@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Logger } from '../../common/logging.js';
 import type { FileEntry, FileService } from '../file-service.js';
 import { S3Error } from './s3-errors.js';
 import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
@@ -12,6 +13,8 @@ import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
 // `<n>.part` file (and `<n>.json`: its MD5 and size) per part. Complete streams the parts, in
 // order, into one FileService.write, so the UFS sees one atomic write; Abort (or a failed Complete
 // that the client aborts) deletes the staging directory and nothing reaches the UFS.
+// The directory is the worker's own (mode 0700, files 0600: parts are other people's data); an
+// upload with no activity for the expiration is aborted by a sweeper.
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
@@ -21,6 +24,14 @@ interface Manifest {
   bucket: string;
   key: string;
   path: string;
+  initiatedMs: number;
+  user: string;
+}
+
+/** An upload as ListMultipartUploads shows it. */
+export interface UploadInfo {
+  uploadId: string;
+  key: string;
   initiatedMs: number;
   user: string;
 }
@@ -35,21 +46,88 @@ export interface PartInfo {
 export class MultipartStore {
   /** Uploads being completed: a second Complete or an Abort waits for the first to settle. */
   private readonly completing = new Map<string, Promise<unknown>>();
+  /** Parts being received, per upload: the sweeper leaves these uploads alone. */
+  private readonly receiving = new Map<string, number>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private ready: Promise<void> | null = null;
 
   constructor(private readonly dir: string, private readonly files: FileService) {}
 
+  /**
+   * Creates the directory (and missing parents) 0700 once. The mode of a directory that exists is
+   * left alone (it may be one the operator chose); each upload's own directory is 0700 anyway.
+   */
+  private ensureDir(): Promise<void> {
+    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => undefined, (err) => {
+      this.ready = null;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  /**
+   * Aborts, now and then every so often, uploads with no activity for `expirationMs` (the staging
+   * directory's mtime moves with every part received).
+   */
+  startSweeper(expirationMs: number, log: Logger): void {
+    const sweep = () => {
+      this.sweep(expirationMs).then((n) => {
+        if (n > 0) log.info({ removed: n, dir: this.dir }, 'S3 multipart: removed expired uploads');
+      }, (err: Error) => log.warn({ err: err.message, dir: this.dir }, 'S3 multipart: sweeping expired uploads failed'));
+    };
+    sweep();
+    this.sweeper = setInterval(sweep, Math.max(1000, Math.min(3_600_000, Math.floor(expirationMs / 2))));
+    this.sweeper.unref();
+  }
+
+  close(): void {
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
+  }
+
+  /** Removes uploads idle for `expirationMs`; returns how many. */
+  async sweep(expirationMs: number, now = Date.now()): Promise<number> {
+    let ids: string[];
+    try {
+      ids = await readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const id of ids) {
+      if (!UPLOAD_ID_RE.test(id) || this.completing.has(id) || this.receiving.has(id)) continue;
+      const st = await stat(join(this.dir, id)).catch(() => undefined);
+      if (!st || now - st.mtimeMs < expirationMs) continue;
+      await rm(join(this.dir, id), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
   async create(bucket: string, key: string, path: string, user: string): Promise<string> {
+    await this.ensureDir();
     const uploadId = randomBytes(16).toString('hex');
     const d = join(this.dir, uploadId);
-    await mkdir(d, { recursive: true });
+    await mkdir(d, { mode: 0o700 });
     const m: Manifest = { bucket, key, path, initiatedMs: Date.now(), user };
-    await writeFile(join(d, 'manifest.json'), JSON.stringify(m));
+    await writeFile(join(d, 'manifest.json'), JSON.stringify(m), { mode: 0o600 });
     return uploadId;
   }
 
   /** Stores one part (replacing an earlier one with the same number); returns its quoted ETag. */
   async uploadPart(uploadId: string, bucket: string, key: string, partNumber: number, body: Readable): Promise<string> {
     checkPartNumber(partNumber);
+    this.receiving.set(uploadId, (this.receiving.get(uploadId) ?? 0) + 1);
+    try {
+      return await this.receivePart(uploadId, bucket, key, partNumber, body);
+    } finally {
+      const n = this.receiving.get(uploadId)! - 1;
+      if (n === 0) this.receiving.delete(uploadId);
+      else this.receiving.set(uploadId, n);
+    }
+  }
+
+  private async receivePart(uploadId: string, bucket: string, key: string, partNumber: number, body: Readable): Promise<string> {
     const d = (await this.manifest(uploadId, bucket, key)).dir;
     const tmp = join(d, `${partNumber}.${randomBytes(4).toString('hex')}.tmp`);
     const md5 = createHash('md5');
@@ -58,10 +136,10 @@ export class MultipartStore {
       transform(chunk: Buffer, _e, cb) { md5.update(chunk); size += chunk.length; cb(null, chunk); },
     });
     try {
-      await pipeline(body, hasher, createWriteStream(tmp));
+      await pipeline(body, hasher, createWriteStream(tmp, { mode: 0o600 }));
       const etag = `"${md5.digest('hex')}"`;
       await rename(tmp, join(d, `${partNumber}.part`));
-      await writeFile(join(d, `${partNumber}.json`), JSON.stringify({ partNumber, etag, size, lastModifiedMs: Date.now() } satisfies PartInfo));
+      await writeFile(join(d, `${partNumber}.json`), JSON.stringify({ partNumber, etag, size, lastModifiedMs: Date.now() } satisfies PartInfo), { mode: 0o600 });
       return etag;
     } catch (err) {
       await rm(tmp, { force: true });
@@ -112,7 +190,7 @@ export class MultipartStore {
   }
 
   /** Uploads in progress in a bucket (ListMultipartUploads), oldest first. */
-  async uploads(bucket: string, prefix: string): Promise<Array<{ uploadId: string; key: string; initiatedMs: number; user: string }>> {
+  async uploads(bucket: string, prefix: string): Promise<UploadInfo[]> {
     let ids: string[];
     try {
       ids = await readdir(this.dir);
@@ -127,7 +205,7 @@ export class MultipartStore {
         if (m.bucket === bucket && m.key.startsWith(prefix)) out.push({ uploadId: id, key: m.key, initiatedMs: m.initiatedMs, user: m.user });
       } catch { /* completed or aborted meanwhile */ }
     }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiatedMs - b.initiatedMs));
+    return sortUploads(out);
   }
 
   private async manifest(uploadId: string, bucket: string, key: string): Promise<{ dir: string; m: Manifest }> {
@@ -143,6 +221,23 @@ export class MultipartStore {
     if (m.bucket !== bucket || m.key !== key) throw missing();
     return { dir, m };
   }
+}
+
+export function sortUploads(uploads: UploadInfo[]): UploadInfo[] {
+  return uploads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiatedMs - b.initiatedMs));
+}
+
+/** The uploads of a ListMultipartUploadsResult another worker sent (see listUploadsXml). */
+export function parseUploadsXml(xml: Buffer): UploadInfo[] {
+  return list(parseXmlBody(xml, 'ListMultipartUploadsResult'), 'Upload').map((u) => {
+    const initiator = list(u, 'Initiator')[0];
+    return {
+      uploadId: text(u, 'UploadId') ?? '',
+      key: text(u, 'Key') ?? '',
+      initiatedMs: Date.parse(text(u, 'Initiated') ?? '') || 0,
+      user: (initiator && text(initiator, 'ID')) ?? '',
+    };
+  });
 }
 
 function checkPartNumber(n: number): void {
@@ -209,7 +304,7 @@ export function listPartsXml(bucket: string, key: string, uploadId: string, part
   return doc('ListPartsResult', s);
 }
 
-export function listUploadsXml(bucket: string, prefix: string, uploads: Array<{ uploadId: string; key: string; initiatedMs: number; user: string }>): string {
+export function listUploadsXml(bucket: string, prefix: string, uploads: UploadInfo[]): string {
   let s = el('Bucket', bucket) + '<KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>' + el('Prefix', prefix) + el('MaxUploads', 1000) + el('IsTruncated', false);
   for (const u of uploads.slice(0, 1000)) {
     s += `<Upload>${el('Key', u.key)}${el('UploadId', u.uploadId)}<Initiator>${el('ID', u.user)}${el('DisplayName', u.user)}</Initiator>` +

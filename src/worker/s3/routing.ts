@@ -8,6 +8,9 @@ import { s3Metrics } from './s3-metrics.js';
 /** Set on requests one worker forwards to another: the receiver serves them itself (no loops). */
 export const FORWARDED_HEADER = 'x-alluxio-s3-forwarded';
 
+/** Bound on each peer's answer to a fan-out (askPeers). */
+const PEER_TIMEOUT_MS = 10_000;
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
 
 export interface RouterOptions {
@@ -83,6 +86,31 @@ export class S3Router {
       res.off('close', onClose);
     }
     return true;
+  }
+
+  /**
+   * Sends a body-less request to every other worker in `workers`, marked forwarded so each answers
+   * from its own state only (a cluster-wide listing); returns the bodies of the 200 answers. A
+   * worker that cannot be reached, or fails, is left out with a warning.
+   */
+  async askPeers(req: IncomingMessage, workers: WorkerInfo[]): Promise<Buffer[]> {
+    const self = this.o.self().identity;
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'content-length') headers[k] = v;
+    headers[FORWARDED_HEADER] = workerName(self);
+    const answers: Array<Buffer | undefined> = await Promise.all(workers.filter((w) => !sameWorker(w.identity, self)).map(async (w) => {
+      const url = `http://${hostPart(w.address.Host)}:${w.address.S3Port ?? this.o.defaultS3Port}${req.url}`;
+      try {
+        const r = await request(url, { method: 'GET', headers, dispatcher: this.agent, headersTimeout: PEER_TIMEOUT_MS, bodyTimeout: PEER_TIMEOUT_MS });
+        const body = Buffer.from(await r.body.arrayBuffer());
+        if (r.statusCode === 200) return body;
+        this.o.log.warn({ worker: workerName(w.identity), status: r.statusCode }, 'S3 listing: a worker answered with an error; its part is left out');
+      } catch (err) {
+        this.o.log.warn({ worker: workerName(w.identity), err: (err as Error).message }, 'S3 listing: a worker is unreachable; its part is left out');
+      }
+      return undefined;
+    }));
+    return answers.filter((b): b is Buffer => b !== undefined);
   }
 
   async close(): Promise<void> {

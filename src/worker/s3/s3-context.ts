@@ -22,6 +22,8 @@ export interface S3Deps {
    */
   ringState?: () => unknown;
   self: () => WorkerInfo;
+  /** The live workers (for cluster-wide listings such as ListMultipartUploads); default: only self. */
+  workers?: () => WorkerInfo[];
   conf: AlluxioConfiguration;
   log: Logger;
   /** Headers that authenticate this worker's own call to another worker's REST API (worker-process.ts); none when auth is off. */

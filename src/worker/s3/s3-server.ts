@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidConfError, type AlluxioError } from '../../common/errors.js';
 import { applyTimeouts, timeoutServerOptions, type HttpTimeouts } from '../../common/http-timeouts.js';
@@ -12,6 +13,7 @@ import { MultipartStore } from './multipart.js';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart-ops.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object-ops.js';
 import { FORWARDED_HEADER, S3Router } from './routing.js';
+import { workerStateDir } from '../state-dir.js';
 import { HotGets } from './hot-gets.js';
 import { metrics } from '../../common/metrics.js';
 import { SmallObjectCache } from './small-objects.js';
@@ -106,7 +108,7 @@ function services(deps: S3Deps): S3Services {
       mountTable: () => deps.files.ns.mounts,
       ring: deps.ringState,
     }),
-    multipart: new MultipartStore(conf.getString('alluxio.worker.s3.multipart.dir'), deps.files),
+    multipart: new MultipartStore(conf.get('alluxio.worker.s3.multipart.dir') ?? join(workerStateDir(conf), 's3-multipart'), deps.files),
     router: new S3Router({
       owners: deps.owners, self: deps.self, log: deps.log,
       redirect: conf.getBool('alluxio.worker.s3.redirect.enabled'),
@@ -219,12 +221,14 @@ export async function startS3Servers(deps: S3Deps): Promise<S3Servers> {
     await closeAll(servers);
     throw new InvalidConfError('set both alluxio.worker.s3.https.cert.file and alluxio.worker.s3.https.key.file to serve HTTPS');
   }
+  svc.multipart.startSweeper(conf.getDuration('alluxio.worker.s3.multipart.upload.expiration'), deps.log);
   deps.log.info({ http: httpPort, https: httpsPort, auth: svc.credentials ? 'SIGV4' : 'SIMPLE' }, 'S3 API listening');
   return {
     httpPort,
     ...(httpsPort !== undefined ? { httpsPort } : {}),
     async close() {
       await closeAll(servers);
+      svc.multipart.close();
       await svc.router.close();
     },
   };

@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomFillSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aws, awsEnv, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
+import { aws, awsEnv, stagedUploads, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
 
 describe('awscli v2', { timeout: 600_000 }, () => {
   let c: S3TestCluster;
@@ -40,7 +40,7 @@ describe('awscli v2', { timeout: 600_000 }, () => {
     const down = await aws(ep, env, ['s3', 'cp', 's3://bucket/data/big.bin', join(local, 'big.down')]);
     assert.equal(down.code, 0, down.stderr);
     assert.ok(readFileSync(join(local, 'big.down')).equals(big), 'downloaded bytes equal');
-    assert.deepEqual(readdirSync(join(c.tmp.path, 'multipart')), [], 'no staged parts are left');
+    assert.deepEqual(stagedUploads(c), [], 'no staged parts are left');
   });
 
   test('s3api get-object --range returns exactly the range', async () => {

@@ -3,10 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registry } from '../../../src/common/metrics.js';
-import { startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
+import { stagedUploads, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
 
 async function req(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Headers; body: Buffer; text: string }> {
   const r = await fetch(url, { redirect: 'manual', ...init });
@@ -199,7 +199,7 @@ describe('S3 API (HTTP)', () => {
     await req(`${ep}/bucket/mp/aborted.bin?partNumber=1&uploadId=${id2}`, { method: 'PUT', body: p2 });
     assert.equal((await req(`${ep}/bucket/mp/aborted.bin?uploadId=${id2}`, { method: 'DELETE' })).status, 204);
     assert.equal(existsSync(join(c.ufsDir, 'bucket/mp/aborted.bin')), false);
-    assert.deepEqual(readdirSync(join(c.tmp.path, 'multipart')), [], 'no staged parts are left');
+    assert.deepEqual(stagedUploads(c), [], 'no staged parts are left');
     assert.equal(code((await req(`${ep}/bucket/mp/aborted.bin?uploadId=${id2}`)).text), 'NoSuchUpload');
   });
 
