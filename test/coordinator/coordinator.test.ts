@@ -43,7 +43,10 @@ describe('coordinator', () => {
     writeFileSync(join(ufs, 'a.bin'), data);
     writeFileSync(join(extra, 'e.txt'), 'extra mount\n');
     writeFileSync(join(tmp.path, 'plain-file'), 'x');
-    cc = writeEtcdConf(tmp.path, etcd.endpoints, { 'alluxio.master.mount.table.root.ufs': ufs, 'alluxio.coordinator.web.port': '0' });
+    // Mount credentials are encrypted in etcd with this key (without one they are refused).
+    const keyFile = join(tmp.path, 'mount-credentials.key');
+    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    cc = writeEtcdConf(tmp.path, etcd.endpoints, { 'alluxio.master.mount.table.root.ufs': ufs, 'alluxio.coordinator.web.port': '0', 'alluxio.mount.credentials.encryption.key.file': keyFile });
     workers = [await startInProcessWorker(cc, tmp.path, 0), await startInProcessWorker(cc, tmp.path, 1)];
     coord = await startCoordinator(cc.conf(), { log: createLogger('test-coordinator', 'silent') });
     client = await createClient(cc.conf(), { log: createLogger('test-client', 'silent') });
