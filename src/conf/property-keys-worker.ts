@@ -56,6 +56,10 @@ export const WORKER_PROPERTIES = [
     name: 'alluxio.worker.web.port', type: 'int', default: '30000', min: 0, max: 65535, scope: 'all',
     description: 'Worker web and /metrics port (0 = any free port).',
   },
+  {
+    name: 'alluxio.worker.network.shutdown.timeout', type: 'duration', default: '10s', min: 0, scope: 'worker',
+    description: 'On SIGTERM the worker leaves membership, refuses new requests (503) and lets reads in flight finish for up to this long before it cuts them and exits. A second SIGTERM or SIGINT exits at once.',
+  },
 
   // ---- page store
   {

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { AlluxioConfiguration } from '../conf/index.js';
@@ -24,6 +24,9 @@ import { WorkerHealth } from './worker-health.js';
 import { startS3Servers, type S3Deps, type S3Servers } from './s3/s3-server.js';
 import { signRequest } from './s3/sigv4.js';
 import { VERSION } from '../common/version.js';
+import { AlluxioError } from '../common/errors.js';
+import { ShutdownDrain } from '../common/shutdown-drain.js';
+import { newRequestId, sendS3Error } from './s3/s3-errors.js';
 
 export interface RunningWorker {
   readonly info: WorkerInfo;
@@ -33,7 +36,14 @@ export interface RunningWorker {
   readonly s3: S3Servers;
   readonly client: AlluxioClient;
   readonly log: Logger;
+  /** Stops at once: every connection is cut. */
   close(): Promise<void>;
+  /**
+   * Stops gracefully (SIGTERM): leaves membership so clients fail over, refuses new requests with
+   * 503, lets requests in flight finish for up to `graceMs` (alluxio.worker.network.shutdown.timeout),
+   * then closes. Resolves true when nothing in flight had to be cut.
+   */
+  shutdown(graceMs?: number): Promise<boolean>;
 }
 
 /** Starts a worker (`alluxio process start worker`): page store, REST API, web port, membership. */
@@ -104,12 +114,16 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   });
   const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth);
   const servers: Server[] = [];
+  const drain = new ShutdownDrain(() => new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `worker ${workerName(info.identity)} is shutting down: retry on another worker`));
+  drain.track(rest);
+  drain.track(web);
   let s3: S3Servers;
   try {
     info.address.HttpServerPort = await listen(rest, bind, ports.HttpServerPort, servers);
     info.address.WebPort = await listen(web, bind, ports.WebPort, servers);
     s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, workers: () => client.ring.liveWorkers, conf, log, ...ownerDeleteAuth(authorization, credentials) });
     info.address.S3Port = s3.httpPort;
+    for (const srv of s3.servers) drain.track(srv, refuseS3);
   } catch (err) {
     // A port in use (or a bad S3 setting) fails the start; release what was opened.
     for (const srv of servers) srv.close();
@@ -124,21 +138,38 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   log.info({ worker: workerName(identity), rest: restPort, web: webPort, membership: membership.type, restAuth: restAuthMode(conf, credentials) }, 'worker started');
 
   let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    for (const s of servers) s.closeAllConnections?.();
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+    await s3.close();
+    await membership.leave().catch(() => {});
+    await client.close().catch(() => {});
+    await peer.close().catch(() => {});
+    await namespace.close();
+    await store.close();
+  };
+  const defaultGraceMs = conf.getDuration('alluxio.worker.network.shutdown.timeout');
   return {
-    info, store, files, client, log, s3,
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const s of servers) s.closeAllConnections?.();
-      await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
-      await s3.close();
-      await membership.leave().catch(() => {});
-      await client.close().catch(() => {});
-      await peer.close().catch(() => {});
-      await namespace.close();
-      await store.close();
+    info, store, files, client, log, s3, close,
+    async shutdown(graceMs = defaultGraceMs) {
+      if (closed || drain.isDraining) return true;
+      // Out of the ring first, so clients send no more reads here while the last ones finish.
+      await membership.leave().catch((err) => log.warn({ err: (err as Error).message }, 'leaving membership failed'));
+      log.info({ inFlight: drain.active, graceMs }, 'shutting down: draining requests in flight');
+      const clean = await drain.drain(graceMs);
+      if (!clean) log.warn({ cut: drain.active, graceMs }, 'shutdown grace period over: cutting the requests still in flight');
+      await close();
+      log.info('worker stopped');
+      return clean;
     },
   };
+}
+
+/** A request that reaches the S3 port during a shutdown gets S3's ServiceUnavailable, as S3 clients expect. */
+function refuseS3(req: IncomingMessage, res: ServerResponse, err: AlluxioError): void {
+  sendS3Error(res, req.method ?? 'GET', err.spec.s3, err.spec.http, err.message, (req.url ?? '/').split('?')[0]!, newRequestId());
 }
 
 async function listen(server: Server, host: string, port: number, servers: Server[]): Promise<number> {

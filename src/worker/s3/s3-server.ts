@@ -184,6 +184,8 @@ function fail(c: S3Call, err: unknown): void {
 export interface S3Servers {
   httpPort: number;
   httpsPort?: number;
+  /** The listening servers (HTTP, then HTTPS), for a graceful shutdown to track. */
+  readonly servers: readonly Server[];
   close(): Promise<void>;
 }
 
@@ -226,6 +228,7 @@ export async function startS3Servers(deps: S3Deps): Promise<S3Servers> {
   return {
     httpPort,
     ...(httpsPort !== undefined ? { httpsPort } : {}),
+    servers,
     async close() {
       await closeAll(servers);
       svc.multipart.close();
