@@ -83,6 +83,8 @@ export async function startWorkerProcesses(c: EtcdClusterConf, dir: string, n: n
 /** A worker running as its own `alluxio process start worker` process. */
 export class WorkerProcess {
   proc?: ChildProcess;
+  /** ALLUXIO_LOG_LEVEL of the process (default: this process's, else warn). */
+  logLevel?: string;
   private output: string[] = [];
 
   constructor(readonly c: EtcdClusterConf, readonly dir: string, readonly index: number, readonly ports: WorkerPorts,
@@ -107,7 +109,7 @@ export class WorkerProcess {
     const args = [BIN, 'process', 'start', 'worker'];
     for (const [k, v] of Object.entries(workerOverrides(this.dir, this.index, this.ports, this.extra))) args.push('--conf', `${k}=${v}`);
     this.output = [];
-    const proc = spawn(process.execPath, args, { env: { ...process.env, ...this.c.env, ALLUXIO_LOG_LEVEL: process.env.ALLUXIO_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, args, { env: { ...process.env, ...this.c.env, ALLUXIO_LOG_LEVEL: this.logLevel ?? process.env.ALLUXIO_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer) => { if (this.output.length < 400) this.output.push(d.toString()); };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
