@@ -24,6 +24,8 @@ WORKDIR /opt/alluxio
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./lib
 COPY package.json ./
+# Data files read at runtime (Alluxio's property key names, src/conf/alluxio-known-keys.ts).
+COPY resources ./resources
 # The compiled CLI, without tsx (a dev dependency).
 RUN printf '#!/bin/sh\nexec node /opt/alluxio/lib/cli/main.js "$@"\n' > /usr/local/bin/alluxio \
  && printf '#!/bin/sh\nexec node /opt/alluxio/lib/cli/main.js fuse "$@"\n' > /usr/local/bin/alluxio-fuse \

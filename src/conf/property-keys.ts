@@ -2,6 +2,7 @@ import { CLIENT_PROPERTIES } from './property-keys-client.js';
 import { CORE_PROPERTIES } from './property-keys-core.js';
 import { UFS_PROPERTIES } from './property-keys-ufs.js';
 import { WORKER_PROPERTIES } from './property-keys-worker.js';
+import { isKnownAlluxioKey, KNOWN_UNUSED_REASON, knownAlluxioKeys } from './alluxio-known-keys.js';
 import type { IgnoredKey, PropertySpec, PropertyType } from './property-spec.js';
 
 // The property table: every key declared once, plus the Alluxio keys we accept and ignore.
@@ -71,16 +72,21 @@ export function findProperty(key: string): PropertySpec | undefined {
   return BY_NAME.get(key);
 }
 
-/** The ignored-key entry matching `key`, or undefined. */
+/**
+ * The ignored-key entry matching `key`, or undefined: one of IGNORED_KEYS (with its reason), or
+ * any other key Alluxio defines (resources/alluxio-property-keys/), accepted with a warning.
+ */
 export function findIgnoredKey(key: string): IgnoredKey | undefined {
-  return IGNORED_MATCHERS.find((m) => m.regex.test(key))?.key;
+  const listed = IGNORED_MATCHERS.find((m) => m.regex.test(key))?.key;
+  if (listed) return listed;
+  return !BY_NAME.has(key) && isKnownAlluxioKey(key) ? { pattern: key, reason: KNOWN_UNUSED_REASON } : undefined;
 }
 
-/** The declared name (or alias) closest to an unknown key, when one is close enough to be a typo. */
+/** The declared or Alluxio-defined name closest to an unknown key, when one is close enough to be a typo. */
 export function suggestProperty(key: string): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const name of BY_NAME.keys()) {
+  for (const name of [...BY_NAME.keys(), ...knownAlluxioKeys()]) {
     const d = editDistance(key.toLowerCase(), name.toLowerCase(), bestDistance);
     if (d < bestDistance) { bestDistance = d; best = name; }
   }

@@ -58,10 +58,8 @@ test('a watch that keeps failing ends the manager (so Kubernetes restarts the op
   const m = createManager({ api, onFatal: (e) => { fatal = e; } });
   (m as unknown as { opts: { maxWatchFailures: number } }).opts.maxWatchFailures = 2;
   await m.start();
-  api.breakWatches(500);
-  await new Promise((r) => setTimeout(r, 400)); // retry after ~200 ms backoff
-  api.breakWatches(500);
-  await until('fatal', async () => fatal !== undefined);
+  // Break every watch again whenever it is re-established (after its backoff), until the manager gives up.
+  await until('fatal', async () => { api.breakWatches(500); return fatal !== undefined; }, 30_000);
   assert.match(fatal!.message, /watch of .* failed 2 times/);
 });
 

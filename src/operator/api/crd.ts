@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GROUP, VERSION } from '../constants.js';
+import { CLUSTER_NAME_MAX, CLUSTER_NAME_PATTERN } from './cluster-name.js';
 import { AlluxioClusterSpecSchema, AlluxioClusterStatusSchema } from './alluxio-cluster.js';
 import { UnderFileSystemSpecSchema, UnderFileSystemStatusSchema } from './under-file-system.js';
 import { LicenseSpecSchema, LicenseStatusSchema } from './license.js';
@@ -19,11 +20,19 @@ export interface CrdInfo {
   status: z.ZodType;
   specRequired: boolean;
   phaseColumn: string;
+  /** CEL rules on the whole object (x-kubernetes-validations at the root; only metadata.name/generateName are visible there). */
+  rules?: { rule: string; message: string }[];
 }
+
+// The cluster name becomes Service and StatefulSet names (builders/names.ts): refused by the API server.
+const CLUSTER_NAME_RULES = [
+  { rule: `self.metadata.name.size() <= ${CLUSTER_NAME_MAX}`, message: `an AlluxioCluster name may have at most ${CLUSTER_NAME_MAX} characters (its Services and StatefulSets are named after it)` },
+  { rule: `self.metadata.name.matches('${CLUSTER_NAME_PATTERN}')`, message: 'an AlluxioCluster name must be a DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, no dots' },
+];
 
 export const CRDS: readonly CrdInfo[] = [
   { kind: 'AlluxioCluster', plural: 'alluxioclusters', singular: 'alluxiocluster', spec: AlluxioClusterSpecSchema,
-    status: AlluxioClusterStatusSchema, specRequired: false, phaseColumn: 'ClusterPhase' },
+    status: AlluxioClusterStatusSchema, specRequired: false, phaseColumn: 'ClusterPhase', rules: CLUSTER_NAME_RULES },
   { kind: 'UnderFileSystem', plural: 'underfilesystems', singular: 'underfilesystem', shortNames: ['ufs'],
     spec: UnderFileSystemSpecSchema, status: UnderFileSystemStatusSchema, specRequired: true, phaseColumn: 'Phase' },
   { kind: 'License', plural: 'licenses', singular: 'license', spec: LicenseSpecSchema, status: LicenseStatusSchema,
@@ -85,6 +94,7 @@ export function buildCrd(info: CrdInfo): Json {
       status,
     },
     ...(info.specRequired ? { required: ['spec'] } : {}),
+    ...(info.rules ? { 'x-kubernetes-validations': info.rules } : {}),
   };
   return {
     apiVersion: 'apiextensions.k8s.io/v1',

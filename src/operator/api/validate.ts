@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 import { parseSize } from '../../common/sizes.js';
+import { expectedForm, findIgnoredKey, findProperty, parsePropertyValue } from '../../conf/index.js';
+import { unknownPropertyMessage } from '../../conf/property-keys.js';
+import { clusterNameProblem } from './cluster-name.js';
 import { AlluxioClusterSchema, type AlluxioCluster } from './alluxio-cluster.js';
 import { UnderFileSystemSchema, type UnderFileSystem } from './under-file-system.js';
 import { LicenseSchema, type License } from './license.js';
@@ -69,13 +72,33 @@ export function clusterSemantics(c: AlluxioCluster): { errors: string[]; warning
     const w = sizeUnitWarning(field, v);
     if (w) warnings.push(w);
   }
+  const nameProblem = clusterNameProblem(c.metadata.name);
+  if (nameProblem) errors.push(nameProblem);
   for (const [k, v] of Object.entries(props)) {
-    if (typeof v !== 'string') errors.push(`spec.properties["${k}"] must be a string (quote numbers and booleans in YAML)`);
+    if (typeof v !== 'string') { errors.push(`spec.properties["${k}"] must be a string (quote numbers and booleans in YAML)`); continue; }
+    errors.push(...propertyProblems(k, v, warnings));
   }
   if (s.etcd.enabled && s.etcd.replicaCount % 2 === 0) {
     warnings.push(`spec.etcd.replicaCount ${s.etcd.replicaCount} is even: an even etcd cluster tolerates no more failures than ${s.etcd.replicaCount - 1}`);
   }
   return { errors, warnings };
+}
+
+/**
+ * spec.properties checked against the property registry the pods will load them with, so a bad
+ * key or value is a condition naming it instead of pods that crash-loop on ALX_ERR_INVALID_CONF.
+ * Alluxio keys alluxio-ts does not use are warnings.
+ */
+function propertyProblems(key: string, value: string, warnings: string[]): string[] {
+  const spec = findProperty(key);
+  if (!spec) {
+    const ignored = findIgnoredKey(key);
+    if (ignored) { warnings.push(`spec.properties["${key}"] is ignored: ${ignored.reason}`); return []; }
+    return [`spec.properties: ${unknownPropertyMessage(key)}`];
+  }
+  // A value with a ${reference} is resolved by the process; its result is checked there.
+  if (value.includes('${') || parsePropertyValue(spec, value.trim()).ok) return [];
+  return [`spec.properties["${key}"] = '${spec.secret ? '***' : value}' is not valid: expected ${expectedForm(spec)}`];
 }
 
 export function parseAlluxioCluster(obj: unknown): ParseResult<AlluxioCluster> {

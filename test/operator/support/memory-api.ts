@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resourceInfo } from '../../../src/operator/kube/resources.js';
-import { checkDecode } from './server-rules.js';
+import { checkDecode, checkNames } from './server-rules.js';
 import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from '../../../src/operator/kube/field-sets.js';
 import {
   KubeApiError, type ApplyOptions, type KubeApi, type KubeObject, type ListOptions, type ManagedFieldsEntry,
@@ -123,6 +123,7 @@ export class MemoryKubeApi implements KubeApi {
     if (this.store.has(key)) throw new KubeApiError(409, 'AlreadyExists', `${obj.kind} "${obj.metadata.name}" already exists`);
     if (obj.kind === 'SelfSubjectAccessReview') return this.review(obj);
     checkDecode(obj);
+    checkNames(obj);
     const fresh = this.validate({ ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), namespace: ns } });
     if (info.statusSubresource) delete fresh.status;
     const owners = new Map<string, Ownership>();
@@ -143,6 +144,7 @@ export class MemoryKubeApi implements KubeApi {
     const newPaths = new Set(leafPaths(applied, info.statusSubresource));
     const existing = this.store.get(key);
     if (!existing) {
+      checkNames(applied);
       const fresh = this.validate(applied);
       return this.insert(key, fresh, new Map([[opts.fieldManager, { operation: 'Apply', paths: newPaths }]]));
     }

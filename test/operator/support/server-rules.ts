@@ -25,3 +25,25 @@ export function checkDecode(obj: KubeObject): void {
     }
   }
 }
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** Validation of names and label values (422), as the server validates built-in kinds. */
+export function checkNames(obj: KubeObject): void {
+  const name = obj.metadata.name;
+  const errors: string[] = [];
+  if (obj.kind === 'Service') {
+    if (name.length > 63 || !DNS1035_LABEL.test(name)) errors.push(`metadata.name: Invalid value: "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (at most 63)`);
+  } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    errors.push(`metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`);
+  }
+  const labelSets: [string, unknown][] = [['metadata.labels', obj.metadata.labels], ['spec.template.metadata.labels', get(obj, ['spec', 'template', 'metadata', 'labels'])]];
+  for (const [where, labels] of labelSets) {
+    for (const [k, v] of Object.entries((labels ?? {}) as Record<string, string>)) {
+      if (v.length > 63 || !LABEL_VALUE.test(v)) errors.push(`${where}: Invalid value: "${v}" (label ${k}): must be 63 characters or less`);
+    }
+  }
+  if (errors.length) throw new KubeApiError(422, 'Invalid', `${obj.kind} "${name}" is invalid: ${errors.join('; ')}`);
+}
