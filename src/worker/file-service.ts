@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { AlluxioError, NotFoundError } from '../common/errors.js';
 import { baseName, joinPath, normalizePath } from '../common/paths.js';
 import type { Namespace, ResolvedPath } from '../mount/namespace.js';
-import type { UfsStatus } from '../ufs/under-file-system.js';
+import type { TempFileRecorder, UfsStatus } from '../ufs/under-file-system.js';
 import { checkRange, type CachedReader } from './cached-reader.js';
 import { parallelRead } from './parallel-read.js';
 
@@ -23,7 +23,8 @@ export interface FileEntry {
  * Paths may be Alluxio paths (`/s3/a`) or full UFS URIs (`s3://bucket/a`, as alluxiofs sends).
  */
 export class FileService {
-  constructor(readonly ns: Namespace, readonly reader: CachedReader) {}
+  /** `tempFiles` records the UFS temp files of writes in flight (see TempFileJournal). */
+  constructor(readonly ns: Namespace, readonly reader: CachedReader, private readonly tempFiles?: TempFileRecorder) {}
 
   resolve(pathOrUri: string): ResolvedPath & { path: string } {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUri)) {
@@ -77,7 +78,7 @@ export class FileService {
   async write(pathOrUri: string, body: Readable | Buffer, options: { length?: number; contentMd5?: string } = {}): Promise<FileEntry> {
     const r = this.resolve(pathOrUri);
     this.refuseMountRoot(r.path, 'write');
-    const s = await r.ufs.write(r.ufsUri, body, options);
+    const s = await r.ufs.write(r.ufsUri, body, this.tempFiles ? { ...options, tempFiles: this.tempFiles } : options);
     await this.reader.invalidate(r.ufsUri);
     return toEntry(r.path, s);
   }
