@@ -115,11 +115,14 @@ export class LocalUfs implements UnderFileSystem {
     const dir = abs.slice(0, abs.lastIndexOf('/')) || '/';
     const tmp = `${dir === '/' ? '' : dir}/${LOCAL_TMP_PREFIX}${randomBytes(8).toString('hex')}`;
     let handle: FileHandle | undefined;
+    let recorded: WriteOptions['tempFiles'];
     try {
       await this.guard.check(abs, 'write', uri);
       const existing = await stat(abs).catch(() => undefined);
       if (existing?.isDirectory()) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `write ${uri}: is a directory`);
       await mkdir(dir, { recursive: true });
+      await options.tempFiles?.add(tmp);
+      recorded = options.tempFiles;
       handle = await open(tmp, 'wx', 0o644);
       await this.guard.checkOpened(handle.fd, tmp, 'write', uri);
       const verifier = new BodyVerifier(uri, options);
@@ -138,11 +141,15 @@ export class LocalUfs implements UnderFileSystem {
       await handle.close();
       handle = undefined;
       await rename(tmp, abs);
+      await recorded?.remove(tmp).catch(() => undefined);
+      recorded = undefined;
       await syncDirectory(dir);
       return this.toStatus(abs, await stat(abs, { bigint: true }));
     } catch (err) {
+      // The temp file goes at once (a body that failed or stalled leaves nothing behind).
       await handle?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
+      await recorded?.remove(tmp).catch(() => undefined);
       throw mapFsError(err, 'write', uri);
     }
   }

@@ -65,6 +65,17 @@ export interface WriteOptions {
   length?: number;
   /** Base64 MD5 of the body (the Content-MD5 header); on a mismatch nothing is written. */
   contentMd5?: string;
+  /** Told of each temp file the write creates in the UFS, so one a killed process left is found later. */
+  tempFiles?: TempFileRecorder;
+}
+
+/**
+ * A record of in-flight temp files: `add` before a temp file is created, `remove` once it is gone
+ * (renamed into place or deleted). Whatever is still recorded after a crash is a leftover.
+ */
+export interface TempFileRecorder {
+  add(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
 }
 
 export interface DeleteOptions {

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { AlluxioError, NotFoundError } from '../common/errors.js';
 import { baseName, joinPath, normalizePath } from '../common/paths.js';
 import type { Namespace, ResolvedPath } from '../mount/namespace.js';
-import { ufsVersion, type UfsStatus } from '../ufs/under-file-system.js';
+import { ufsVersion, type TempFileRecorder, type UfsStatus } from '../ufs/under-file-system.js';
 import type { CachedReader } from './cached-reader.js';
 import { DataPath, type OpenFile } from './data-path.js';
 
@@ -28,7 +28,8 @@ export class FileService {
   /** Every data read of every front end goes through this (data-path.ts). */
   readonly data: DataPath;
 
-  constructor(readonly ns: Namespace, readonly reader: CachedReader) {
+  /** `tempFiles` records the UFS temp files of writes in flight (see TempFileJournal). */
+  constructor(readonly ns: Namespace, readonly reader: CachedReader, private readonly tempFiles?: TempFileRecorder) {
     this.data = new DataPath(reader);
   }
 
@@ -86,7 +87,7 @@ export class FileService {
   async write(pathOrUri: string, body: Readable | Buffer, options: { length?: number; contentMd5?: string } = {}): Promise<FileEntry> {
     const r = this.resolve(pathOrUri);
     this.refuseMountRoot(r.path, 'write');
-    const s = await r.ufs.write(r.ufsUri, body, options);
+    const s = await r.ufs.write(r.ufsUri, body, this.tempFiles ? { ...options, tempFiles: this.tempFiles } : options);
     await this.reader.invalidate(r.ufsUri);
     return toEntry(r.path, s);
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import type { AlluxioConfiguration } from '../conf/index.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { metrics, startProcessMetrics } from '../common/metrics.js';
@@ -15,6 +16,8 @@ import type { AlluxioClient } from '../client/alluxio-client.js';
 import { CachedReader } from './cached-reader.js';
 import { PreviousOwnerPageSource } from './peer-page-source.js';
 import { FileService } from './file-service.js';
+import { TempFileJournal } from './temp-file-journal.js';
+import { workerStateDir } from './state-dir.js';
 import { LoadService } from './load-service.js';
 import { createRestServer } from './rest-server.js';
 import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
@@ -78,7 +81,10 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     metadataMaxSize: conf.getInt('alluxio.user.metadata.cache.max.size'),
     maxPendingWriteBytes: conf.getSize('alluxio.worker.page.store.async.write.max.size'),
   }, log);
-  const files = new FileService(namespace, reader);
+  // UFS temp files a killed run left are removed before this run writes (temp-file-journal.ts).
+  const tempFiles = new TempFileJournal(join(workerStateDir(conf), 'ufs-temp-files'));
+  await tempFiles.replay(log);
+  const files = new FileService(namespace, reader, tempFiles);
   // Loading a file = reading it through its owner, so the pages land where readers will look.
   const load = new LoadService(files, async (entry) => {
     const { stream } = await client.read(entry.path);
