@@ -1,4 +1,5 @@
 import { MountError, toAlluxioError } from '../common/errors.js';
+import { isSecretKey } from '../common/secrets.js';
 import type { PropertyName } from '../conf/property-keys.js';
 import { createUfs, parseUfsUri } from './registry.js';
 import type { UfsOptions } from './under-file-system.js';
@@ -11,7 +12,7 @@ const TIMEOUT_PROPERTY = 'alluxio.mount.check.timeout' satisfies PropertyName;
  * of the root (S3: ListObjectsV2 with MaxKeys=1 under the prefix, whose error body names the S3
  * code, where a HEAD's has none; local: a readdir), then a getStatus to refuse a file. The whole
  * check is bounded by `timeoutMs`. Failures are MountErrors that name the S3 error code or the
- * endpoint; the caller scrubs secret values from them.
+ * endpoint, with credential values cut out.
  */
 export async function probeUfsRoot(rootUri: string, options: UfsOptions, timeoutMs: number): Promise<void> {
   const { scheme } = parseUfsUri(rootUri);
@@ -26,20 +27,32 @@ export async function probeUfsRoot(rootUri: string, options: UfsOptions, timeout
   try {
     await Promise.race([check(ufs, rootUri), deadline]);
   } catch (err) {
-    if (err instanceof MountError) throw err;
-    const e = toAlluxioError(err);
-    switch (e.code) {
-      case 'ALX_ERR_NOT_FOUND': throw new MountError(`cannot mount ${rootUri}: it does not exist in the under-storage (${e.message})`);
-      case 'ALX_ERR_PERMISSION_DENIED': throw new MountError(`cannot mount ${rootUri}: ${where} refused the credentials or the request (${e.message})`);
-      case 'ALX_ERR_UFS_UNAVAILABLE':
-      case 'ALX_ERR_UFS_TIMEOUT': throw new MountError(`cannot mount ${rootUri}: ${where} is unreachable (${e.message})`);
-      case 'ALX_ERR_NOT_A_DIRECTORY': throw new MountError(`cannot mount ${rootUri}: it is a file, expected a directory or bucket prefix`);
-      default: throw new MountError(`cannot mount ${rootUri}: the check against ${where} failed (${e.code}: ${e.message})`);
-    }
+    throw scrubSecrets(refusal(err, rootUri, where), options);
   } finally {
     clearTimeout(timer);
     await ufs.close().catch(() => {});
   }
+}
+
+function refusal(err: unknown, rootUri: string, where: string): MountError {
+  if (err instanceof MountError) return err;
+  const e = toAlluxioError(err);
+  switch (e.code) {
+    case 'ALX_ERR_NOT_FOUND': return new MountError(`cannot mount ${rootUri}: it does not exist in the under-storage (${e.message})`);
+    case 'ALX_ERR_PERMISSION_DENIED': return new MountError(`cannot mount ${rootUri}: ${where} refused the credentials or the request (${e.message})`);
+    case 'ALX_ERR_UFS_UNAVAILABLE':
+    case 'ALX_ERR_UFS_TIMEOUT': return new MountError(`cannot mount ${rootUri}: ${where} is unreachable (${e.message})`);
+    case 'ALX_ERR_NOT_A_DIRECTORY': return new MountError(`cannot mount ${rootUri}: it is a file, expected a directory or bucket prefix`);
+    default: return new MountError(`cannot mount ${rootUri}: the check against ${where} failed (${e.code}: ${e.message})`);
+  }
+}
+
+/** The error with every credential value (isSecretKey) cut out of its message: a store may echo its input. */
+function scrubSecrets(err: MountError, options: UfsOptions): MountError {
+  let msg = err.message;
+  const secrets = Object.entries(options).filter(([k, v]) => isSecretKey(k) && v.length > 0).map(([, v]) => v);
+  for (const s of secrets.sort((a, b) => b.length - a.length)) msg = msg.split(s).join('***');
+  return msg === err.message ? err : new MountError(msg);
 }
 
 async function check(ufs: ReturnType<typeof createUfs>, rootUri: string): Promise<void> {

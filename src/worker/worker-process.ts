@@ -9,6 +9,7 @@ import { uuid3Identity } from '../hashring/identity.js';
 import { workerName, type WorkerInfo } from '../hashring/worker-info.js';
 import { resolveWorkerIdentity } from '../membership/identity-store.js';
 import { Namespace } from '../mount/namespace.js';
+import { checkStaticMounts } from './static-mount-check.js';
 import { createPageStore } from '../pagestore/index.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { createClient, defaultPorts, openMembership, openMountStore, restAuthorizationFromConf, ufsOptionsFromConf } from '../client/from-conf.js';
@@ -71,6 +72,9 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
 
   const membership = await openMembership(conf, { log });
   const namespace = await Namespace.open(await openMountStore(conf), ufsOptionsFromConf(conf));
+  const stopMountChecks = namespace.mountStore.source === 'STATIC_FILE'
+    ? checkStaticMounts(namespace, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout'), log)
+    : () => {};
   const client = await createClient(conf, { log, membership, namespace, ...(authorization !== undefined ? { authorization } : {}) });
   // After a ring change, missing pages are first asked of their previous owner (peer-page-source.ts).
   const peer = new PreviousOwnerPageSource(client.ring, () => info, { pageSize: store.pageSize, timeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 2000), log, authorization });
@@ -134,6 +138,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     // A port in use (or a bad S3 setting) fails the start; release what was opened.
     for (const srv of servers) srv.close();
     await client.close().catch(() => {});
+    stopMountChecks();
     await namespace.close();
     await store.close();
     throw err;
@@ -153,6 +158,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     await membership.leave().catch(() => {});
     await client.close().catch(() => {});
     await peer.close().catch(() => {});
+    stopMountChecks();
     await namespace.close();
     await store.close();
   };

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { runCli, scrapeMetric } from '../support/cli.js';
 import { localPortBase } from '../support/ports.js';
@@ -127,10 +128,32 @@ describe('local cluster through the CLI', () => {
     assert.ok((await cli('fs', 'cat', '/over.bin')).stdoutBytes.equals(v2));
   });
 
+  test('mount credentials are encrypted with a key file made for the cluster (0600), with no setup', async () => {
+    const keyFile = join(state, 'mount-credentials.key');
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+    assert.match(readFileSync(join(state, 'conf', 'alluxio-site.properties'), 'utf8'), new RegExp(`^alluxio\\.mount\\.credentials\\.encryption\\.key\\.file=${keyFile}$`, 'm'));
+    const secret = `local-secret-${randomBytes(4).toString('hex')}`;
+    mkdirSync(join(tmp.path, 'creds'), { recursive: true });
+    const r = await cli('mount', 'add', '--path', '/creds', '--ufs-uri', join(tmp.path, 'creds'), '--option', `s3a.secretKey=${secret}`);
+    assert.equal(r.code, 0, r.stderr);
+    // The local etcd holds it sealed; the mount stays for the restart test, whose workers must decrypt it.
+    const etcd = new Etcd3({ hosts: `http://127.0.0.1:${2379 + portBase}` });
+    try {
+      const all = JSON.stringify(await etcd.getAll().prefix('/alluxio/').strings());
+      assert.ok(!all.includes(secret), 'the secret is in the local etcd in plain text');
+      assert.match(all, /enc:v1:/);
+    } finally {
+      etcd.close();
+    }
+  });
+
   test('restarting the workers keeps the cache; a corrupted page is dropped and re-read', async () => {
     assert.ok((await cli('fs', 'cat', '/a.bin')).stdoutBytes.equals(data));
+    const key = readFileSync(join(state, 'mount-credentials.key'));
     await stop();
     await start();
+    assert.ok(readFileSync(join(state, 'mount-credentials.key')).equals(key), 'a restart must keep the key, or stored credentials become unreadable');
+    assert.equal((await cli('fs', 'ls', '/creds')).code, 0, 'the mount with encrypted credentials is served after the restart');
     const metricsUrl = await ownerMetricsUrl('/a.bin');
     // Wait until the restarted owner has indexed its pages (it serves misses while it scans).
     const deadline = Date.now() + 15_000;
