@@ -41,10 +41,11 @@ export async function openMembership(conf: AlluxioConfiguration, opts: { log?: L
 export async function openMountStore(conf: AlluxioConfiguration): Promise<MountStore> {
   const rootUfs = conf.get('alluxio.master.mount.table.root.ufs') ?? conf.get('alluxio.dora.client.ufs.root');
   if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') {
-    const { createEtcdClient } = await import('../membership/etcd-client.js');
+    const { createEtcdClient, describeEtcd } = await import('../membership/etcd-client.js');
     const { EtcdMountStore } = await import('../mount/etcd-mount-store.js');
-    const client = createEtcdClient(await etcdOptionsFromConf(conf));
-    const store = new EtcdMountStore(client, { clusterName: conf.getString('alluxio.cluster.name') });
+    const etcd = await etcdOptionsFromConf(conf);
+    const client = createEtcdClient(etcd);
+    const store = new EtcdMountStore(client, { clusterName: conf.getString('alluxio.cluster.name'), where: describeEtcd(etcd) });
     return new RootMountStore(store, rootUfs, () => client.close());
   }
   return new StaticFileMountStore(conf.getString('alluxio.mount.table.static.conf.file'), rootUfs);

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { redactOptions } from '../../common/secrets.js';
-import { openMountStore } from '../../client/from-conf.js';
 import { validateMountPoint } from '../../mount/mount-point.js';
-import { commandConf, type GlobalOptions } from '../context.js';
+import { commandMountStore, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 
 function collect(v: string, prev: string[]): string[] {
@@ -26,7 +25,7 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
         options[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
       const mp = validateMountPoint({ path: o.path, ufsUri: o.ufsUri, options });
-      const store = await openMountStore(commandConf(global()));
+      const store = await commandMountStore(global());
       try {
         await store.add(mp);
       } finally {
@@ -37,7 +36,7 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
 
   mount.command('list').option('--json', 'print JSON').description('list the mount points (credentials redacted)')
     .action(async (o: { json?: boolean }) => {
-      const store = await openMountStore(commandConf(global()));
+      const store = await commandMountStore(global());
       try {
         const mounts = (await store.list()).map((m) => ({ ...m, options: redactOptions(m.options) }));
         if (o.json) return printJson(mounts);
@@ -52,7 +51,7 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
 
   mount.command('remove').requiredOption('--path <path>', 'the mount point to remove').description('unmount a path (cached data of it is evicted over time)')
     .action(async (o: { path: string }) => {
-      const store = await openMountStore(commandConf(global()));
+      const store = await commandMountStore(global());
       try {
         await store.remove(o.path);
       } finally {
