@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfiguration, type AlluxioConfiguration } from '../conf/index.js';
 import { createLogger } from '../common/logging.js';
-import { createClient } from '../client/from-conf.js';
+import { createClient, etcdOptionsFromConf, openMountStore } from '../client/from-conf.js';
+import type { MountStore } from '../mount/mount-store.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 
 export interface GlobalOptions {
@@ -23,9 +24,34 @@ export function commandConf(global: GlobalOptions): AlluxioConfiguration {
   return loadConfiguration({ cliConf: global.conf ?? [], env });
 }
 
+/** How long a command waits for etcd before it gives up with a message naming the endpoints. */
+const ETCD_PROBE_MS = 3000;
+
+/**
+ * When the configuration puts membership or the mount table in etcd, checks once that etcd
+ * answers, so a command fails within seconds with what to check instead of after the client's
+ * retries (which are for long-running processes riding out an outage).
+ */
+export async function ensureEtcdReachable(conf: AlluxioConfiguration): Promise<void> {
+  if (conf.getEnum('alluxio.worker.membership.manager.type') === 'ETCD' || conf.getEnum('alluxio.mount.table.source') === 'ETCD') await probe(conf);
+}
+
+/** The mount store of the command's configuration, once etcd (when it is the source) answers. */
+export async function commandMountStore(global: GlobalOptions, opts: { decryptCredentials?: boolean } = {}): Promise<MountStore> {
+  const conf = commandConf(global);
+  if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') await probe(conf);
+  return openMountStore(conf, opts);
+}
+
+async function probe(conf: AlluxioConfiguration): Promise<void> {
+  const { probeEtcd } = await import('../membership/etcd-client.js');
+  await probeEtcd(await etcdOptionsFromConf(conf), ETCD_PROBE_MS);
+}
+
 /** Runs fn with a client, closing it afterwards. CLI logs stay quiet unless ALLUXIO_LOG_LEVEL says otherwise. */
 export async function withClient<T>(global: GlobalOptions, fn: (c: AlluxioClient, conf: AlluxioConfiguration) => Promise<T>): Promise<T> {
   const conf = commandConf(global);
+  await ensureEtcdReachable(conf);
   const client = await createClient(conf, { log: createLogger('cli', process.env.ALLUXIO_LOG_LEVEL ?? 'error') });
   try {
     return await fn(client, conf);

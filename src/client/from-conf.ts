@@ -57,10 +57,11 @@ export async function openMountStore(conf: AlluxioConfiguration, opts: { decrypt
     decrypt,
   };
   if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') {
-    const { createEtcdClient } = await import('../membership/etcd-client.js');
+    const { createEtcdClient, describeEtcd } = await import('../membership/etcd-client.js');
     const { EtcdMountStore } = await import('../mount/etcd-mount-store.js');
-    const client = createEtcdClient(await etcdOptionsFromConf(conf));
-    const store = new EtcdMountStore(client, { clusterName: conf.getString('alluxio.cluster.name') });
+    const etcd = await etcdOptionsFromConf(conf);
+    const client = createEtcdClient(etcd);
+    const store = new EtcdMountStore(client, { clusterName: conf.getString('alluxio.cluster.name'), where: describeEtcd(etcd) });
     return new SealedCredentialsStore(new RootMountStore(store, rootUfs, () => client.close()), sealing);
   }
   return new SealedCredentialsStore(new StaticFileMountStore(conf.getString('alluxio.mount.table.static.conf.file'), rootUfs), sealing);

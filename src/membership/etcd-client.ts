@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type IBackoff } from 'cockatiel';
+import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, noop, retry, type IBackoff } from 'cockatiel';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import { InvalidConfError } from '../common/errors.js';
+import { AlluxioError, InvalidConfError } from '../common/errors.js';
 
 /** How to reach etcd. Mirrors the `alluxio.etcd.*` properties (see etcdClientOptionsFromProperties). */
 export interface EtcdClientOptions {
@@ -54,6 +54,36 @@ export function etcdClientOptionsFromProperties(props: Readonly<Record<string, s
 /** Endpoints and user for log lines and errors; never the password. */
 export function describeEtcd(opts: Pick<EtcdClientOptions, 'endpoints' | 'username'>): string {
   return `etcd ${opts.endpoints.join(',')}${opts.username ? ` as user ${opts.username}` : ''}`;
+}
+
+/**
+ * Asks etcd for its status once, with no retry, and fails within `timeoutMs` when no endpoint
+ * answers. For the CLI: a command that needs etcd says at once which endpoints it tried and what to
+ * check, instead of waiting for the retries that keep long-running processes alive through an outage.
+ */
+export async function probeEtcd(opts: EtcdClientOptions, timeoutMs: number): Promise<void> {
+  const client = new Etcd3({ ...toEtcd3Options({ ...opts, dialTimeoutMs: timeoutMs }), faultHandling: { global: noop } });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.maintenance.status(),
+      // gRPC's deadline ends the call; this only guards against a library that would not.
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs + 500); }),
+    ]);
+  } catch (err) {
+    throw new AlluxioError('ALX_ERR_ETCD_UNAVAILABLE', unreachableMessage(opts, timeoutMs, err), { cause: err });
+  } finally {
+    clearTimeout(timer);
+    client.close();
+  }
+}
+
+function unreachableMessage(opts: EtcdClientOptions, timeoutMs: number, err: unknown): string {
+  // gRPC appends 'Resolution note: ...' and nested 'Last error:' text: keep the first useful part.
+  const cause = String((err as Error)?.message ?? err).replace(/\s*Resolution note:.*$/s, '').trim();
+  return `cannot reach ${describeEtcd(opts)} within ${timeoutMs / 1000}s (${cause}). ` +
+    `Check that etcd is running and reachable from this host, and that ${ETCD_PROPERTY.endpoints} lists its client URLs ` +
+    `(alluxio conf get ${ETCD_PROPERTY.endpoints} --source shows where the value comes from)`;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface EtcdMountStoreOptions {
   /** `alluxio.cluster.name`. Default `DefaultAlluxioCluster`. */
   clusterName?: string;
   logger?: Logger;
+  /** Names the etcd in error messages (describeEtcd: endpoints and user, never the password). */
+  where?: string;
 }
 
 type Listener = (mounts: MountPoint[]) => void;
@@ -34,6 +36,7 @@ export class EtcdMountStore implements MountStore {
   private refreshing = false;
   private refreshAgain = false;
   private closed = false;
+  private readonly where: string;
 
   constructor(private readonly client: Etcd3, opts: EtcdMountStoreOptions = {}) {
     if (!client) throw new InvalidArgumentError('EtcdMountStore needs an etcd client');
@@ -44,6 +47,7 @@ export class EtcdMountStore implements MountStore {
     this.mountDir = `/alluxio/mount/${cluster}/`;
     this.secretDir = `/alluxio/mount-secrets/${cluster}/`;
     this.log = opts.logger ?? createLogger('mount');
+    this.where = opts.where ?? 'etcd';
   }
 
   mountKey(path: string): string {
@@ -222,7 +226,7 @@ export class EtcdMountStore implements MountStore {
       return await fn();
     } catch (err) {
       if (err instanceof AlluxioError) throw err;
-      throw new AlluxioError('ALX_ERR_ETCD_UNAVAILABLE', `${what} failed: etcd unreachable or refused the request (${(err as Error).constructor?.name}: ${(err as Error).message})`, { cause: err });
+      throw new AlluxioError('ALX_ERR_ETCD_UNAVAILABLE', `${what} failed: ${this.where} unreachable or refused the request (${(err as Error).constructor?.name}: ${(err as Error).message}); check that etcd is running and reachable`, { cause: err });
     }
   }
 

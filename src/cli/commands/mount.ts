@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { redactOptions } from '../../common/secrets.js';
-import { openMountStore, ufsOptionsFromConf } from '../../client/from-conf.js';
+import { ufsOptionsFromConf } from '../../client/from-conf.js';
 import { MountAdmin } from '../../coordinator/mount-admin.js';
 import { validateMountPoint } from '../../mount/mount-point.js';
-import { commandConf, type GlobalOptions } from '../context.js';
+import { commandConf, commandMountStore, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 
 function collect(v: string, prev: string[]): string[] {
@@ -28,7 +28,7 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
       }
       validateMountPoint({ path: o.path, ufsUri: o.ufsUri, options }); // bad input fails before etcd is dialled
       const conf = commandConf(global());
-      const store = await openMountStore(conf);
+      const store = await commandMountStore(global());
       let added;
       try {
         // The same checks as the coordinator's POST /api/v1/mount: one real request to the UFS first.
@@ -42,7 +42,7 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
   mount.command('list').option('--json', 'print JSON').description('list the mount points (credentials redacted)')
     .action(async (o: { json?: boolean }) => {
       // Credentials are printed as ***, so they stay sealed: listing needs no key.
-      const store = await openMountStore(commandConf(global()), { decryptCredentials: false });
+      const store = await commandMountStore(global(), { decryptCredentials: false });
       try {
         const mounts = (await store.list()).map((m) => ({ ...m, options: redactOptions(m.options) }));
         if (o.json) return printJson(mounts);
@@ -57,7 +57,7 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
 
   mount.command('remove').requiredOption('--path <path>', 'the mount point to remove').description('unmount a path (cached data of it is evicted over time)')
     .action(async (o: { path: string }) => {
-      const store = await openMountStore(commandConf(global()));
+      const store = await commandMountStore(global());
       try {
         await store.remove(o.path);
       } finally {
