@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CREDENTIALS_KEY_PROPERTY, createCredentialKeyFile } from '../common/credential-cipher.js';
 import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import { ETCD_MISSING_NOTICE, etcdArgs, etcdBinary, etcdInstalled, servicePorts } from './local-etcd.js';
-import { LocalLayout, workerPorts, type LocalProcess, type LocalState } from './local-layout.js';
+import { LocalLayout, processName, workerPorts, type LocalProcess, type LocalState } from './local-layout.js';
+import { isAlive, isOurs, processStartTime } from './process-identity.js';
 
 export interface LocalStartOptions {
   dir: string;
@@ -40,7 +41,7 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
   if (!Number.isInteger(base) || base < 0 || base > 30000) throw new InvalidArgumentError(`--port-base must be an integer from 0 to 30000, got ${o.portBase}`);
   const layout = new LocalLayout(o.dir);
   const running = readState(layout);
-  if (running && running.processes.some((p) => isAlive(p.pid))) {
+  if (running && running.processes.some(isOurs)) {
     throw new AlluxioError('ALX_ERR_ALREADY_EXISTS', `a local cluster is already running from ${layout.root}: stop it with 'alluxio local stop'`);
   }
   const useEtcd = o.etcd !== false && etcdInstalled();
@@ -94,7 +95,7 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
   const processes: LocalProcess[] = [];
   const children: ChildProcess[] = [];
   const health: Array<() => Promise<void>> = [];
-  const state: LocalState = { startedAt: new Date().toISOString(), ufs, membership: useEtcd ? 'ETCD' : 'STATIC', processes };
+  const state: LocalState = { startedAt: new Date().toISOString(), ufs, membership: useEtcd ? 'ETCD' : 'STATIC', ...(o.foreground ? { foreground: true } : {}), processes };
   const fail = async (err: unknown): Promise<never> => {
     await killAll(processes);
     throw err;
@@ -106,7 +107,7 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
     const child = spawnChild(etcdBinary(), args, layout, layout.etcdLog, o.foreground);
     const client = `http://127.0.0.1:${svc.etcdClient}`;
     children.push(child);
-    processes.push({ role: 'etcd', index: 0, pid: child.pid!, args, endpoints: { client } });
+    processes.push({ role: 'etcd', index: 0, ...launched(child, etcdBinary()), args, endpoints: { client } });
     writeFileSync(layout.stateFile, JSON.stringify(state, null, 2));
     // Workers register in etcd as they start: etcd must answer first.
     await waitHealthy(`${client}/health`, child, layout.etcdLog).catch(fail);
@@ -124,7 +125,7 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
     ];
     const child = spawnChild(process.execPath, args, layout, layout.workerLog(i), o.foreground);
     children.push(child);
-    processes.push({ role: 'worker', index: i, pid: child.pid!, args, endpoints: { rest: `http://127.0.0.1:${p.http}`, s3: `http://127.0.0.1:${p.s3}`, web: `http://127.0.0.1:${p.web}`, metrics: `http://127.0.0.1:${p.web}/metrics` } });
+    processes.push({ role: 'worker', index: i, ...launched(child, process.execPath), args, endpoints: { rest: `http://127.0.0.1:${p.http}`, s3: `http://127.0.0.1:${p.s3}`, web: `http://127.0.0.1:${p.web}`, metrics: `http://127.0.0.1:${p.web}/metrics` } });
     health.push(() => waitHealthy(`http://127.0.0.1:${p.http}/v1/health`, child, layout.workerLog(i)));
   }
   if (useEtcd) {
@@ -132,12 +133,17 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
     const child = spawnChild(process.execPath, args, layout, layout.coordinatorLog, o.foreground);
     const web = `http://127.0.0.1:${svc.coordinatorWeb}`;
     children.push(child);
-    processes.push({ role: 'coordinator', index: 0, pid: child.pid!, args, endpoints: { rest: web, web, metrics: `${web}/metrics` } });
+    processes.push({ role: 'coordinator', index: 0, ...launched(child, process.execPath), args, endpoints: { rest: web, web, metrics: `${web}/metrics` } });
     health.push(() => waitHealthy(`${web}/api/v1/health`, child, layout.coordinatorLog));
   }
   writeFileSync(layout.stateFile, JSON.stringify(state, null, 2));
   await Promise.all(health.map((h) => h())).catch(fail);
   return { state, children, layout };
+}
+
+/** pid, start time and executable of a child just spawned. */
+function launched(child: ChildProcess, bin: string): Pick<LocalProcess, 'pid' | 'startTime' | 'bin'> {
+  return { pid: child.pid!, startTime: processStartTime(child.pid!), bin };
 }
 
 function spawnChild(bin: string, args: string[], layout: LocalLayout, logFile: string, foreground: boolean): ChildProcess {
@@ -183,43 +189,99 @@ export function readState(layout: LocalLayout): LocalState | undefined {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+/**
+ * Stops processes in STOP_ORDER groups: SIGTERM, then SIGKILL for any still running after the grace
+ * period. Only processes that are still ours are signalled: a recorded PID now held by another
+ * process is reported in `gone` and left alone.
+ */
+async function stopProcesses(processes: LocalProcess[], graceMs: number): Promise<StopResult> {
+  const running = processes.filter(isOurs);
+  const gone = processes.filter((p) => !running.includes(p) && isAlive(p.pid));
+  const groups = [...new Set(running.map((p) => STOP_ORDER[p.role] ?? 0))].sort();
+  for (const g of groups) {
+    const group = running.filter((p) => (STOP_ORDER[p.role] ?? 0) === g);
+    for (const p of group) signal(p, 'SIGTERM');
+    await waitGone(group, graceMs);
+    for (const p of group) signal(p, 'SIGKILL');
   }
+  return { stopped: running, gone };
 }
 
-/** Stops processes in STOP_ORDER groups: SIGTERM, then SIGKILL for any still alive after the grace period. */
-async function stopProcesses(processes: LocalProcess[], graceMs: number): Promise<LocalProcess[]> {
-  const alive = processes.filter((p) => isAlive(p.pid));
-  const groups = [...new Set(alive.map((p) => STOP_ORDER[p.role] ?? 0))].sort();
-  for (const g of groups) {
-    const group = alive.filter((p) => (STOP_ORDER[p.role] ?? 0) === g);
-    for (const p of group) {
-      try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ }
-    }
-    const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && group.some((p) => isAlive(p.pid))) await new Promise((r) => setTimeout(r, 100));
-    for (const p of group) {
-      if (isAlive(p.pid)) {
-        try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
-      }
-    }
-  }
-  return alive;
+/** Sends `sig` to `p` if it is still ours. */
+function signal(p: LocalProcess, sig: NodeJS.Signals): void {
+  if (!isOurs(p)) return;
+  try { process.kill(p.pid, sig); } catch { /* gone meanwhile */ }
+}
+
+async function waitGone(group: LocalProcess[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && group.some(isOurs)) await new Promise((r) => setTimeout(r, 100));
 }
 
 async function killAll(processes: LocalProcess[]): Promise<void> {
   await stopProcesses(processes, 3000);
 }
 
+export interface StopResult {
+  /** Processes that were running and are stopped now. */
+  stopped: LocalProcess[];
+  /** Processes whose recorded PID now belongs to another process: not ours any more, not touched. */
+  gone: LocalProcess[];
+}
+
 /** Stops every process of the local cluster (etcd last): SIGTERM, then SIGKILL after a grace period. */
-export async function stopLocalCluster(dir: string, graceMs = 10_000): Promise<LocalProcess[]> {
+export async function stopLocalCluster(dir: string, graceMs = 20_000): Promise<StopResult> {
   const layout = new LocalLayout(dir);
   const state = readState(layout);
-  if (!state) return [];
+  if (!state) return { stopped: [], gone: [] };
   return stopProcesses(state.processes, graceMs);
+}
+
+/** Health URL of a local process, by role. */
+function healthUrl(p: LocalProcess): string {
+  if (p.role === 'etcd') return `${p.endpoints.client}/health`;
+  if (p.role === 'coordinator') return `${p.endpoints.web}/api/v1/health`;
+  return `${p.endpoints.rest}/v1/health`;
+}
+
+function logFile(layout: LocalLayout, p: LocalProcess): string {
+  if (p.role === 'etcd') return layout.etcdLog;
+  if (p.role === 'coordinator') return layout.coordinatorLog;
+  return layout.workerLog(p.index);
+}
+
+/**
+ * `alluxio local restart <process>`: stops one process of a background local cluster (SIGTERM,
+ * so a worker drains its reads; SIGKILL after `graceMs`) and starts it again with the same
+ * executable, arguments and configuration, then waits until it is healthy. A worker keeps its
+ * identity and page store, so it comes back to its place in the ring with its cache.
+ */
+export async function restartLocalProcess(dir: string, name: string, graceMs = 20_000): Promise<{ before: LocalProcess; after: LocalProcess; wasRunning: boolean }> {
+  const layout = new LocalLayout(dir);
+  const state = readState(layout);
+  if (!state) throw new AlluxioError('ALX_ERR_NOT_FOUND', `no local cluster has been started from ${layout.root}: start one with 'alluxio local start'`);
+  const wanted = /-\d+$/.test(name) ? name : `${name}-0`; // 'coordinator' and 'etcd' stand for their only instance
+  const i = state.processes.findIndex((p) => processName(p) === wanted);
+  if (i < 0) {
+    throw new InvalidArgumentError(`no process '${name}' in the local cluster at ${layout.root}: expected one of ${state.processes.map(processName).join(', ')} (as 'alluxio local status' lists them)`);
+  }
+  if (state.foreground) {
+    throw new InvalidArgumentError(`the local cluster at ${layout.root} runs in the foreground, which stops every process when one exits: restart it there, or start it without --foreground`);
+  }
+  const before = state.processes[i]!;
+  const wasRunning = isOurs(before);
+  if (wasRunning) {
+    signal(before, 'SIGTERM');
+    await waitGone([before], graceMs);
+    signal(before, 'SIGKILL');
+    await waitGone([before], 5000);
+  }
+  const bin = before.bin ?? (before.role === 'etcd' ? etcdBinary() : process.execPath);
+  const log = logFile(layout, before);
+  const child = spawnChild(bin, before.args, layout, log, false);
+  const after: LocalProcess = { ...before, ...launched(child, bin) };
+  state.processes[i] = after;
+  writeFileSync(layout.stateFile, JSON.stringify(state, null, 2));
+  await waitHealthy(healthUrl(after), child, log);
+  return { before, after, wasRunning };
 }

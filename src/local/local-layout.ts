@@ -32,8 +32,17 @@ export interface LocalProcess {
   role: string;
   index: number;
   pid: number;
+  /** Start time of `pid` at launch (process-identity.ts), so a reused PID is never taken for ours. */
+  startTime?: string;
+  /** The executable (node, or etcd); args follow it. */
+  bin?: string;
   endpoints: Record<string, string>;
   args: string[];
+}
+
+/** How `local status` names a process, and what `local restart` takes: worker-0, coordinator-0, etcd-0. */
+export function processName(p: Pick<LocalProcess, 'role' | 'index'>): string {
+  return `${p.role}-${p.index}`;
 }
 
 export interface LocalState {
@@ -41,5 +50,7 @@ export interface LocalState {
   ufs: string;
   /** ETCD when a local etcd runs (with the coordinator), STATIC when etcd is not installed or was turned off. */
   membership?: 'ETCD' | 'STATIC';
+  /** Set when `local start --foreground` supervises the processes (it stops them all when one exits). */
+  foreground?: boolean;
   processes: LocalProcess[];
 }

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
-import { LocalLayout } from '../../local/local-layout.js';
-import { isAlive, readState, startLocalCluster, stopLocalCluster } from '../../local/local-cluster.js';
+import { LocalLayout, processName, type LocalProcess } from '../../local/local-layout.js';
+import { readState, restartLocalProcess, startLocalCluster, stopLocalCluster } from '../../local/local-cluster.js';
+import { isAlive, isOurs } from '../../local/process-identity.js';
 import { printJson, printTable } from '../output.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-/** `alluxio local start|stop|status`: the embedded single-machine cluster. */
+/** `alluxio local start|stop|status|restart`: the embedded single-machine cluster. */
 export function registerLocalCommands(program: Command, global: () => GlobalOptions): void {
   const local = program.command('local').description('a whole cluster on this machine, as child processes');
 
@@ -73,16 +74,34 @@ export function registerLocalCommands(program: Command, global: () => GlobalOpti
 
   local.command('stop').option('--dir <dir>', 'state directory', '.alluxio-local').description('stop the local cluster')
     .action(async (o: { dir: string }) => {
-      const stopped = await stopLocalCluster(o.dir);
+      const { stopped, gone } = await stopLocalCluster(o.dir);
+      for (const p of gone) process.stdout.write(`${goneNote(p)}; left alone\n`);
       process.stdout.write(stopped.length ? `Stopped ${stopped.length} process(es).\n` : 'No local cluster is running.\n');
+    });
+
+  local.command('restart').argument('<process>', "a process as 'alluxio local status' names it: worker-0, worker-1, ..., coordinator, etcd")
+    .option('--dir <dir>', 'state directory', '.alluxio-local').description('restart one process of the local cluster with the same configuration')
+    .action(async (name: string, o: { dir: string }) => {
+      const { before, after, wasRunning } = await restartLocalProcess(o.dir, name);
+      const what = processName(after);
+      process.stdout.write(wasRunning
+        ? `Restarted ${what}: pid ${before.pid} -> ${after.pid}\n`
+        : `${what} was not running; started it: pid ${after.pid}\n`);
     });
 
   local.command('status').option('--dir <dir>', 'state directory', '.alluxio-local').option('--json', 'print JSON').description('show the local cluster processes')
     .action((o: { dir: string; json?: boolean }) => {
       const state = readState(new LocalLayout(o.dir));
-      const rows = (state?.processes ?? []).map((p) => ({ process: `${p.role}-${p.index}`, pid: p.pid, status: isAlive(p.pid) ? 'RUNNING' : 'STOPPED', rest: p.endpoints.rest }));
+      const processes = state?.processes ?? [];
+      const rows = processes.map((p) => ({ process: processName(p), pid: p.pid, status: isOurs(p) ? 'RUNNING' : 'STOPPED', rest: p.endpoints.rest }));
       if (o.json) return printJson(rows);
       if (!rows.length) return void process.stdout.write('No local cluster has been started from here.\n');
-      printTable(['PROCESS', 'PID', 'STATUS', 'REST'], rows.map((r) => [r.process, r.pid, r.status, r.rest!]));
+      printTable(['PROCESS', 'PID', 'STATUS', 'REST'], rows.map((r) => [r.process, r.pid, r.status, r.rest ?? '-']));
+      // A PID that is alive but not ours any more: say so, it is easy to misread otherwise.
+      for (const p of processes) if (!isOurs(p) && isAlive(p.pid)) process.stdout.write(`${goneNote(p)}\n`);
     });
+}
+
+function goneNote(p: LocalProcess): string {
+  return `${processName(p)}: the recorded process is gone (pid ${p.pid} now belongs to another process)`;
 }
