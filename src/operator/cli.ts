@@ -19,9 +19,13 @@ export function registerOperatorCommands(program: Command): void {
     .option('--leader-elect', 'elect a leader through a Lease (for more than one replica)', process.env.LEADER_ELECT === 'true')
     .option('--lease-namespace <ns>', 'namespace of the leader Lease', process.env.POD_NAMESPACE ?? 'alluxio-operator')
     .option('--resync <seconds>', 'full re-list interval', '300')
-    .action(async (opts: { namespace?: string; leaderElect?: boolean; leaseNamespace: string; resync: string }) => {
+    .option('--health-port <port>', 'port of the /healthz and /readyz probes', '8081')
+    .action(async (opts: { namespace?: string; leaderElect?: boolean; leaseNamespace: string; resync: string; healthPort: string }) => {
+      const api = RestKubeApi.fromDefault();
       await runOperator({
-        api: RestKubeApi.fromDefault(),
+        api,
+        server: api.serverUrl(),
+        healthPort: Number(opts.healthPort),
         namespace: opts.namespace,
         resyncMs: Number(opts.resync) * 1000,
         ...(opts.leaderElect ? { leaderElection: { namespace: opts.leaseNamespace } } : {}),

@@ -69,3 +69,15 @@ test('spec.properties: an Alluxio key alluxio-ts does not use is a warning; a ty
   assert.match(valid.message, /unknown property 'alluxio\.typo\.key'/);
   assert.equal(await api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: NS, name: 'alluxio-worker' }), undefined, 'nothing rendered');
 });
+
+test('each phase change is an Event on the AlluxioCluster; Failed is a Warning with the reason', async () => {
+  const { api, clock } = newApi();
+  await healthyCluster(api);
+  await api.create(clusterCr('alluxio', NS, { properties: { 'alluxio.typo.key': 'x' } }));
+  const ref = { apiVersion: API_VERSION, kind: 'AlluxioCluster', namespace: NS, name: 'alluxio' };
+  await new AlluxioClusterReconciler({ api, clock }).reconcile(ref);
+  await new AlluxioClusterReconciler({ api, clock }).reconcile(ref);
+  const events = (await api.list('v1', 'Event', { namespace: NS })).items.filter((e) => e.involvedObject.name === 'alluxio');
+  assert.deepEqual(events.map((e) => `${e.type} ${e.reason}`).sort(), ['Normal Pending', 'Warning Failed']);
+  assert.match(events.find((e) => e.reason === 'Failed')!.message, /alluxio\.typo\.key/);
+});

@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import { mergeConditions, type ConditionInput } from './conditions.js';
 import { diagnose, type Observed } from './diagnose.js';
 import { applyIfChanged } from './apply.js';
+import { recordEvent } from './events.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -125,6 +126,10 @@ export class AlluxioClusterReconciler implements Reconciler {
     const patch: Record<string, unknown> = { ...status };
     if (status.errorMessage === undefined && current.status?.errorMessage !== undefined) patch.errorMessage = null;
     await this.deps.api.patchStatus(refOf(raw), patch, { fieldManager: FIELD_MANAGER });
+    if (status.phase && status.phase !== current.status?.phase) {
+      await recordEvent(this.deps.api, this.deps.clock, current, status.phase === 'Failed' ? 'Warning' : 'Normal', status.phase,
+        status.errorMessage ?? `phase ${current.status?.phase ?? '(none)'} → ${status.phase}`);
+    }
     raw.status = { ...(current.status ?? {}), ...status };
   }
 

@@ -13,6 +13,8 @@ export interface WatchSpec {
   kind: string;
   /** Objects to reconcile when this object changes. */
   map: (obj: KubeObject) => ObjectRef[];
+  /** Watch only objects with these labels (Pods, Secrets: never the whole cluster's). */
+  labelSelector?: Record<string, string>;
 }
 
 export interface ManagerOptions {
@@ -98,7 +100,7 @@ export class Manager {
   }
 
   private async relist(spec: WatchSpec): Promise<string> {
-    const list = await this.opts.api.list(spec.apiVersion, spec.kind, { namespace: this.opts.namespace });
+    const list = await this.opts.api.list(spec.apiVersion, spec.kind, { namespace: this.opts.namespace, labelSelector: spec.labelSelector });
     for (const o of list.items) for (const ref of spec.map(o)) this.enqueue(ref);
     return list.resourceVersion;
   }
@@ -113,7 +115,7 @@ export class Manager {
       return this.retry(spec, failures + 1, max, err as Error);
     }
     const started = Date.now();
-    const handle = await this.opts.api.watch(spec.apiVersion, spec.kind, { namespace: this.opts.namespace, resourceVersion: rv },
+    const handle = await this.opts.api.watch(spec.apiVersion, spec.kind, { namespace: this.opts.namespace, labelSelector: spec.labelSelector, resourceVersion: rv },
       (e) => { for (const ref of spec.map(e.object)) this.enqueue(ref); },
       (err?: KubeApiError) => {
         if (this.stopped) return;

@@ -27,6 +27,9 @@ export class RestKubeApi implements KubeApi {
 
   static fromDefault(): RestKubeApi { return new RestKubeApi(); }
 
+  /** The current cluster's server URL, or undefined when the kubeconfig has none. */
+  serverUrl(): string | undefined { return this.kc.getCurrentCluster()?.server; }
+
   private async prepare(): Promise<void> {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new KubeApiError(0, 'NoCluster', 'no current cluster in the kubeconfig (set KUBECONFIG or run in a pod)');
