@@ -50,15 +50,19 @@ export function hitRate(cached: number, missed: number): number | null {
   return cached + missed > 0 ? cached / (cached + missed) : null;
 }
 
-async function getText(url: string, timeoutMs: number): Promise<string> {
-  const res = await request(url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+async function getText(url: string, timeoutMs: number, authorization?: string): Promise<string> {
+  const headers = authorization !== undefined ? { authorization } : undefined;
+  const res = await request(url, { headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.body.text();
   if (res.statusCode >= 400) throw new Error(`${url} answered ${res.statusCode}`);
   return text;
 }
 
-/** Asks one worker for its cache figures (REST /v1/cache) and read counters (web /metrics). */
-export async function workerReport(w: WorkerInfo, status: WorkerStatus, timeoutMs = 3000): Promise<WorkerReport> {
+/**
+ * Asks one worker for its cache figures (REST /v1/cache) and read counters (web /metrics).
+ * `authorization` goes with the REST call, for workers whose reads need credentials (docs/security.md).
+ */
+export async function workerReport(w: WorkerInfo, status: WorkerStatus, timeoutMs = 3000, authorization?: string): Promise<WorkerReport> {
   const base: WorkerReport = {
     workerId: workerName(w.identity), address: workerAddress(w), status, reachable: false,
     capacityBytes: w.capacityBytes ?? null, usedBytes: null, pages: null, files: null,
@@ -67,7 +71,7 @@ export async function workerReport(w: WorkerInfo, status: WorkerStatus, timeoutM
   if (status === 'OFFLINE') return base;
   try {
     const [cacheText, metricsText] = await Promise.all([
-      getText(`http://${w.address.Host}:${w.address.HttpServerPort}/v1/cache`, timeoutMs),
+      getText(`http://${w.address.Host}:${w.address.HttpServerPort}/v1/cache`, timeoutMs, authorization),
       w.address.WebPort > 0 ? getText(`http://${w.address.Host}:${w.address.WebPort}/metrics`, timeoutMs).catch(() => '') : Promise.resolve(''),
     ]);
     const cache = JSON.parse(cacheText) as { usedBytes?: number; capacityBytes?: number; pages?: number; files?: number };
@@ -87,9 +91,9 @@ export async function workerReport(w: WorkerInfo, status: WorkerStatus, timeoutM
 }
 
 /** Every known worker with its figures, and the cluster totals over the reachable ones. */
-export async function clusterReport(membership: MembershipManager, clusterName: string, timeoutMs = 3000): Promise<ClusterReport> {
+export async function clusterReport(membership: MembershipManager, clusterName: string, timeoutMs = 3000, authorization?: string): Promise<ClusterReport> {
   const all = await membership.allWorkers();
-  const workers = await Promise.all(all.map((s) => workerReport(s.worker, s.status, timeoutMs)));
+  const workers = await Promise.all(all.map((s) => workerReport(s.worker, s.status, timeoutMs, authorization)));
   const sum = (f: (w: WorkerReport) => number | null) => workers.reduce((n, w) => n + (f(w) ?? 0), 0);
   const cachedReadBytes = sum((w) => w.cachedReadBytes);
   const missedReadBytes = sum((w) => w.missedReadBytes);

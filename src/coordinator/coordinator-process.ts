@@ -6,7 +6,7 @@ import { metrics, startProcessMetrics } from '../common/metrics.js';
 import { VERSION } from '../common/version.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
 import type { MountStore } from '../mount/mount-store.js';
-import { openMembership, openMountStore, ufsOptionsFromConf } from '../client/from-conf.js';
+import { openMembership, openMountStore, restAuthorizationFromConf, ufsOptionsFromConf } from '../client/from-conf.js';
 import { createCoordinatorServer, type CoordinatorRoute } from './coordinator-server.js';
 import type { RequestGuard } from '../common/http.js';
 import { InvalidConfError } from '../common/errors.js';
@@ -43,6 +43,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
   startProcessMetrics();
   metrics.versionInfo.set({ version: VERSION, component: 'coordinator' }, 1);
   const clusterName = conf.getString('alluxio.cluster.name');
+  const workerAuthorization = restAuthorizationFromConf(conf);
   // Never run open by omission: with authentication configured, a caller must hand over the guard.
   if (conf.getBool('alluxio.worker.s3.auth.enabled') && !opts.guard) {
     throw new InvalidConfError('alluxio.worker.s3.auth.enabled=true but the coordinator was started without a credentials check: start it with `alluxio process start coordinator`');
@@ -65,6 +66,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
     workerTimeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 5000),
     routes: opts.routes,
     guard: opts.guard ?? null,
+    ...(workerAuthorization !== undefined ? { workerAuthorization } : {}),
     info: () => ({
       component: 'coordinator', version: VERSION, clusterName, startedAt: new Date(startedAt).toISOString(),
       uptimeMs: Date.now() - startedAt, membership: membership.type, mountTable: mountStore.source, webPort: port,

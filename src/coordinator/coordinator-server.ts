@@ -24,6 +24,8 @@ export interface CoordinatorServerDeps {
   info: () => Record<string, unknown>;
   /** Per-worker timeout of the /api/v1/cluster fan-out. */
   workerTimeoutMs: number;
+  /** Sent to workers by the /api/v1/cluster fan-out (alluxio.user.auth.token.file), for workers whose reads need credentials. */
+  workerAuthorization?: string;
   /** Extra routes, matched before the built-in ones (the jobs issue registers /api/v1/load here). */
   routes?: CoordinatorRoute[];
   /** Checks credentials before any handler (worker/rest-auth.ts coordinatorRestGuard); null: open. */
@@ -54,7 +56,7 @@ export function createCoordinatorServer(d: CoordinatorServerDeps): Server {
       })));
     } },
     { method: 'GET', path: /^\/api\/v1\/cluster$/, name: 'cluster', handler: async (_r, res) => {
-      sendJson(res, 200, await clusterReport(d.membership, d.clusterName, d.workerTimeoutMs));
+      sendJson(res, 200, await clusterReport(d.membership, d.clusterName, d.workerTimeoutMs, d.workerAuthorization));
     } },
     { method: 'GET', path: /^\/api\/v1\/mount$/, name: 'mount-list', handler: async (_r, res) => sendJson(res, 200, await d.mounts.list()) },
     { method: 'POST', path: /^\/api\/v1\/mount$/, name: 'mount-add', handler: async (req, res) => {

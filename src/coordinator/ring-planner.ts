@@ -45,12 +45,13 @@ export interface ClusterRingPlan extends RingPlan {
 }
 
 /** Reads every live worker's cache index (GET /v1/cache/files on its REST port). */
-export async function readCacheIndex(workers: readonly WorkerInfo[], timeoutMs = 5000): Promise<CacheIndex> {
+export async function readCacheIndex(workers: readonly WorkerInfo[], timeoutMs = 5000, authorization?: string): Promise<CacheIndex> {
   const bytes = new Map<string, number>();
   const unreachable: string[] = [];
   await Promise.all(workers.map(async (w) => {
     try {
-      const res = await request(`http://${w.address.Host}:${w.address.HttpServerPort}/v1/cache/files`, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const headers = authorization !== undefined ? { authorization } : undefined;
+      const res = await request(`http://${w.address.Host}:${w.address.HttpServerPort}/v1/cache/files`, { headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
       for (const f of (await res.body.json()) as Array<{ ufsUri: string; bytes: number }>) {
         if (typeof f.ufsUri === 'string' && Number.isFinite(f.bytes)) bytes.set(f.ufsUri, Math.max(bytes.get(f.ufsUri) ?? 0, f.bytes));

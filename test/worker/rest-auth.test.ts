@@ -340,6 +340,16 @@ describe('REST API read-only, with credentials for reads (local cluster, no etcd
     assert.ok(existsSync(join(ufs, 'keep.txt')));
   });
 
+  test('`info cluster` reaches the workers with the token file (their /v1/cache is a read)', async () => {
+    const reachable = async (...conf: string[]) => {
+      const r = await runCli([...conf, 'info', 'cluster', '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { workers: Array<{ reachable: boolean }> }).workers.map((w) => w.reachable);
+    };
+    assert.deepEqual(await reachable(), [false]);
+    assert.deepEqual(await reachable('--conf', `alluxio.user.auth.token.file=${tokenFile}`), [true]);
+  });
+
   test('no secret or token appears in the logs', () => {
     const logs = allLogs(state);
     assert.match(logs, /read-only, reads need credentials/);

@@ -3,6 +3,7 @@ import { redactOptions } from '../../common/secrets.js';
 import { formatSize } from '../../common/sizes.js';
 import { workerName } from '../../hashring/worker-info.js';
 import { clusterReport, type ClusterReport } from '../../coordinator/cluster-stats.js';
+import { restAuthorizationFromConf } from '../../client/from-conf.js';
 import { withClient, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
@@ -39,14 +40,14 @@ export function registerInfoCommands(program: Command, global: () => GlobalOptio
 
   info.command('cluster').option('--json', 'print JSON').description('workers, capacity, used and cache hit rate of the whole cluster')
     .action((o: { json?: boolean }) => withClient(global(), async (c, conf) => {
-      const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'));
+      const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'), undefined, restAuthorizationFromConf(conf));
       if (o.json) return printJson(r);
       printSummary(r);
     }));
 
   info.command('report').option('--json', 'print JSON').description('cluster summary, every worker, the mount table and the ring settings')
     .action((o: { json?: boolean }) => withClient(global(), async (c, conf) => {
-      const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'));
+      const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'), undefined, restAuthorizationFromConf(conf));
       const mounts = (await c.namespace.mountStore.list()).map((m) => ({ path: m.path, ufs: m.ufsUri, options: redactOptions(m.options) }));
       const coordinatorUrl = `http://${conf.getString('alluxio.coordinator.hostname')}:${conf.getInt('alluxio.coordinator.web.port')}`;
       const coordinator = await probe(`${coordinatorUrl}/api/v1/health`);
