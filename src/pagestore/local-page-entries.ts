@@ -8,15 +8,19 @@ export class PageDir {
   used = 0;
   /** Bytes reserved by puts in flight (their temp files). */
   pending = 0;
+  /** Usable bytes for committed pages now: the configured capacity, capped at what the disk holds. */
+  capacity: number;
   constructor(
     readonly index: number,
     readonly layout: PageLayout,
-    /** Usable bytes for committed pages: size minus reserved. */
-    readonly capacity: number,
+    /** Usable bytes for committed pages as configured: size minus reserved. */
+    readonly configuredCapacity: number,
     /** Extra room on disk for temp pages of puts in flight. */
     readonly reserved: number,
     public evictor: Evictor<LocalPageEntry>,
-  ) {}
+  ) {
+    this.capacity = configuredCapacity;
+  }
 }
 
 /** A cached file: all of its pages live in one dir, beside its sidecar. Never empty. */

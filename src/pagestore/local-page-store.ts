@@ -5,6 +5,8 @@ import { AlluxioError, InvalidArgumentError, NoSpaceError } from '../common/erro
 import { createLogger, type Logger } from '../common/logging.js';
 import { metrics } from '../common/metrics.js';
 import { createEvictor } from './evictor.js';
+import { LogThrottle } from '../common/log-throttle.js';
+import { DiskCapacityCheck, type DiskCapacityHost } from './local-disk-capacity.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { PageDir, type LocalFileEntry, type LocalPageEntry, type RecoveredPage } from './local-page-entries.js';
 import { probeDir, writePageFile } from './local-page-io.js';
@@ -39,7 +41,7 @@ function isNoSpace(err: unknown): boolean {
  * index, one evictor per dir, a checksum sidecar per file. A file's pages all go to one dir,
  * chosen by its fileId weighted by dir capacity.
  */
-export class LocalPageStore implements PageStore, RecoveryHost {
+export class LocalPageStore implements PageStore, RecoveryHost, DiskCapacityHost {
   readonly type = 'LOCAL' as const;
   readonly pageSize: number;
   readonly buckets: number;
@@ -59,7 +61,12 @@ export class LocalPageStore implements PageStore, RecoveryHost {
   private readonly fds: PageFdCache<LocalPageEntry>;
   private readonly sidecars: SidecarWriter;
   private readonly recovery: PageRecovery;
-  private readonly totalCapacity: number;
+  private readonly disks: DiskCapacityCheck;
+  /** "Disk full" can repeat with every put: one line a minute, with the count held back. */
+  private readonly diskFullLog = new LogThrottle(60_000);
+  private totalCapacity: number;
+  /** What alluxio_cached_capacity_bytes holds for this store. */
+  private reportedCapacity = 0;
   private resolveScan!: () => void;
   private state: State = 'new';
   private opening = false;
@@ -85,6 +92,7 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     this.totalCapacity = this.dirs.reduce((a, d) => a + d.capacity, 0);
     this.sidecars = new SidecarWriter(this.fs, (id) => this.sidecarSnapshot(id), flushMs, this.log);
     this.recovery = new PageRecovery(this);
+    this.disks = new DiskCapacityCheck(this);
     this.scanComplete = new Promise((resolve) => { this.resolveScan = resolve; });
   }
 
@@ -96,11 +104,13 @@ export class LocalPageStore implements PageStore, RecoveryHost {
       await this.fs.mkdir(d.layout.root, { recursive: true });
       await this.fs.rm(d.layout.tempRoot, { recursive: true, force: true });
     }
+    await this.disks.atOpen();
     this.opening = false;
     if (this.state !== 'new') return; // closed while opening
     this.state = 'open';
-    metrics.cachedCapacityBytes.inc(this.totalCapacity);
-    void this.recovery.start().then(this.resolveScan);
+    this.reportCapacity(this.totalCapacity);
+    // Once the pages on disk are indexed, the disk's free space says what it really holds.
+    void this.recovery.start().then(() => this.disks.start()).then(this.resolveScan);
   }
 
   async get(fileId: FileId, pageIndex: number, version: string): Promise<Buffer | null> {
@@ -203,10 +213,11 @@ export class LocalPageStore implements PageStore, RecoveryHost {
       return;
     }
     await this.scanComplete;
+    await this.disks.stop();
     await Promise.all(this.unlinking.values());
     this.fds.dropAll();
     await this.sidecars.close();
-    metrics.cachedCapacityBytes.dec(this.totalCapacity);
+    this.reportCapacity(0);
     metrics.cachedStorageBytes.dec(this.stats().usedBytes);
     metrics.cachedPages.dec(this.pageCount);
     metrics.cachedFiles.dec(this.fileIndex.size);
@@ -245,7 +256,30 @@ export class LocalPageStore implements PageStore, RecoveryHost {
     }
   }
 
+  // ---- DiskCapacityHost ----
+
+  applyCapacity(dir: PageDir, capacity: number, evict: boolean): void {
+    const delta = capacity - dir.capacity;
+    dir.capacity = capacity;
+    this.totalCapacity += delta;
+    if (this.state !== 'open') return;
+    this.reportCapacity(this.totalCapacity);
+    if (!evict) return;
+    while (dir.used > dir.capacity) {
+      const victim = dir.evictor.pickVictim();
+      if (victim === undefined) break;
+      void this.evict(victim);
+    }
+  }
+
   // ---- internals ----
+
+  private reportCapacity(bytes: number): void {
+    const delta = bytes - this.reportedCapacity;
+    if (delta > 0) metrics.cachedCapacityBytes.inc(delta);
+    else if (delta < 0) metrics.cachedCapacityBytes.dec(-delta);
+    this.reportedCapacity = bytes;
+  }
 
   private enter(): void {
     if (this.state !== 'open') {
@@ -341,7 +375,9 @@ export class LocalPageStore implements PageStore, RecoveryHost {
       return;
     } catch (err) {
       if (!isNoSpace(err)) throw err;
-      this.log.warn({ dir: dir.layout.dir, err: (err as Error).message }, 'page store: disk full; evicting and retrying');
+      const held = this.diskFullLog.take();
+      if (held !== undefined) this.log.warn({ dir: dir.layout.dir, err: (err as Error).message, suppressed: held }, 'page store: disk full; evicting and retrying (logged at most once a minute)');
+      void this.disks.check(); // something else may have filled the disk: look at it again
     }
     const freed: Promise<void>[] = [];
     let bytes = 0;

@@ -5,7 +5,7 @@ import type * as fsp from 'node:fs/promises';
  * The file-system calls the LOCAL page store makes. Defaults to `node:fs/promises`; tests inject
  * failures (ENOSPC, EIO) by wrapping it.
  */
-export type PageStoreFs = Pick<typeof fsp, 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'rm' | 'rmdir' | 'mkdir' | 'readdir' | 'stat' | 'lstat'>;
+export type PageStoreFs = Pick<typeof fsp, 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'rm' | 'rmdir' | 'mkdir' | 'readdir' | 'stat' | 'lstat' | 'statfs'>;
 
 /**
  * Open flags for page and sidecar files. O_NONBLOCK: a FIFO (or another special file) put where a

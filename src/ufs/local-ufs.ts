@@ -81,10 +81,10 @@ export class LocalUfs implements UnderFileSystem {
     const abs = this.resolve(uri);
     let handle: FileHandle | undefined;
     try {
+      await this.guard.check(abs, 'openRead', uri);
       // Stat through the open handle: the stream reads the inode we checked, even if a writer
       // renames a new file over the path meanwhile. The version is checked before the range, so a
       // file that changed length reads as changed, not as a bad range.
-      await this.guard.check(abs, 'openRead', uri);
       handle = await open(abs, fsConstants.O_RDONLY);
       await this.guard.checkOpened(handle.fd, abs, 'openRead', uri);
       const st = await handle.stat({ bigint: true });
@@ -200,7 +200,8 @@ export class LocalUfs implements UnderFileSystem {
   /** Links leaving the root (or any link, when they are not followed) are left out of listings. */
   private async listableLink(abs: string): Promise<boolean> {
     if (await this.guard.linkAllowed(abs)) return true;
-    log.warn({ path: this.uriPrefix + abs }, 'local UFS: symbolic link left out of a listing (it leads outside the mount\'s root, or links are not followed)');
+    if (this.guard.followInnerLinks) log.warn({ path: this.uriPrefix + abs }, 'local UFS: symbolic link leading outside the mount\'s root left out of a listing');
+    else log.debug({ path: this.uriPrefix + abs }, 'local UFS: symbolic link left out of a listing (links are not followed)');
     return false;
   }
 

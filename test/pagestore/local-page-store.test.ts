@@ -264,6 +264,7 @@ describe('LocalPageStore', () => {
     for (let i = 0; i < others.length; i++) assert.deepEqual(await store.get(f.fileId, i + 1, 'v1'), others[i]);
     assert.equal(store.stats().pages, 7);
     assert.equal(store.stats().usedBytes, 7 * 256 * 1024);
+    await store.flush(); // else a batched sidecar write may be in TEMP/ right now
     const onDisk = await listFiles(dir);
     assert.equal(onDisk.filter((p) => p.includes('/TEMP/')).length, 0);
     assert.equal(onDisk.filter((p) => !p.endsWith('.meta')).length, 7);

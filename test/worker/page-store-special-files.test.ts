@@ -2,7 +2,7 @@
 // restart scan completes, reads fall back to the UFS with the right bytes, several FIFOs do not
 // wedge the worker, SIGTERM exits, and /v1/health fails when the page store cannot do I/O.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs, { mkdirSync, writeFileSync } from 'node:fs';
 import { rm, unlink, writeFile } from 'node:fs/promises';
@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { PageLayout } from '../../src/pagestore/page-layout.js';
-import { BIN } from '../support/cli.js';
 import { waitFor } from '../support/etcd.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
-import { freePort, startTestCluster, type TestCluster } from '../support/workers.js';
+import { startWorkerChild } from '../support/worker-child.js';
+import { startTestCluster, type TestCluster } from '../support/workers.js';
 
 const mkfifo = (...paths: string[]): Promise<unknown> => promisify(execFile)('mkfifo', paths);
 const PAGE = 64 * 1024;
@@ -150,55 +150,22 @@ describe('worker process with a FIFO sidecar in its page store', () => {
   after(async () => tmp.cleanup());
 
   test('starts, finishes its restart scan and exits promptly on SIGTERM', async () => {
-    const confDir = join(tmp.path, 'conf');
-    mkdirSync(confDir);
     const ufs = join(tmp.path, 'ufs');
     mkdirSync(ufs);
-    const [http, s3, web] = [await freePort(), await freePort(), await freePort()];
-    writeFileSync(join(confDir, 'workers'), `127.0.0.1:${http} s3=${s3} web=${web}\n`);
-    writeFileSync(join(confDir, 'mount_table'), '');
     const pagestore = join(tmp.path, 'pagestore');
-    writeFileSync(join(confDir, 'alluxio-site.properties'), Object.entries({
-      'alluxio.worker.membership.manager.type': 'STATIC',
-      'alluxio.worker.static.membership.manager.config.file': join(confDir, 'workers'),
-      'alluxio.mount.table.source': 'STATIC_FILE',
-      'alluxio.mount.table.static.conf.file': join(confDir, 'mount_table'),
-      'alluxio.master.mount.table.root.ufs': ufs,
-      'alluxio.worker.hostname': '127.0.0.1',
-      'alluxio.worker.bind.host': '127.0.0.1',
-      'alluxio.worker.http.server.port': String(http),
-      'alluxio.worker.rest.port': String(s3),
-      'alluxio.worker.web.port': String(web),
-      'alluxio.worker.page.store.dirs': pagestore,
-      'alluxio.worker.page.store.page.size': '64KB',
-      'alluxio.worker.page.store.sizes': '16MB',
-    }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     // A file dir with a page and a FIFO for its sidecar, as a restart finds it.
     const l = new PageLayout(pagestore, PAGE, 1000);
     const fileId = 'ab'.repeat(32);
     mkdirSync(l.fileDir(fileId), { recursive: true });
     writeFileSync(l.pagePath(fileId, 0), randomBytes(1000));
     await mkfifo(l.sidecarPath(fileId));
-
-    const child = spawn(process.execPath, [BIN, 'process', 'start', 'worker'], {
-      env: { ...process.env, ALLUXIO_CONF_DIR: confDir, ALLUXIO_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const w = await startWorkerChild({ dir: tmp.path, ufs, pagestore });
     try {
-      await waitFor('worker healthy', async () => (await fetch(`http://127.0.0.1:${http}/v1/health`)).ok, 30_000, 100);
-      await waitFor('restart scan done', () => out.includes('restart scan done'), 30_000, 100);
-      assert.match(out, /special file/);
-      child.kill('SIGTERM');
-      const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(r, 30_000, false))]);
-      assert.ok(gone, `the worker did not exit within 30 s of SIGTERM:\n${out.slice(-2000)}`);
+      await waitFor('restart scan done', () => w.output().includes('restart scan done'), 30_000, 100);
+      assert.match(w.output(), /special file/);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
+      const gone = await w.stop('SIGTERM', 30_000);
+      assert.ok(gone, `the worker did not exit within 30 s of SIGTERM:\n${w.output().slice(-2000)}`);
     }
   });
 });
