@@ -56,6 +56,7 @@ export const REASON = {
   InvalidSpec: 'InvalidSpec',
   ApplyFailed: 'ApplyFailed',
   Applied: 'Applied',
+  StatefulSetRecreated: 'StatefulSetRecreated',
   NoStorageClass: 'NoStorageClass',
   StorageClassNotFound: 'StorageClassNotFound',
   PvcPending: 'PersistentVolumeClaimPending',

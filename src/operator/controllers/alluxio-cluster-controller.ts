@@ -11,6 +11,7 @@ import { mergeConditions, type ConditionInput } from './conditions.js';
 import { diagnose, type Observed } from './diagnose.js';
 import { applyIfChanged } from './apply.js';
 import { recordEvent } from './events.js';
+import { orphanIfImmutableChanged } from './immutable.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -59,26 +60,43 @@ export class AlluxioClusterReconciler implements Reconciler {
     const license = await this.licenseSecret(cluster);
     const desired = buildClusterObjects(cluster, license ? { license } : {}).map((o) => withOwner(o, raw));
 
-    // 5. apply, then prune
+    // 5. apply, then prune. One object that fails does not stop the others (a new imageTag is
+    // applied even when another change is refused); a StatefulSet whose immutable fields change
+    // is orphan-deleted and recreated (controllers/immutable.ts).
     let created = false;
-    try {
-      for (const obj of desired) if ((await applyIfChanged(api, obj)).created) created = true;
-      await this.prune(raw, desired);
-      conds.push({ type: CONDITION.ResourcesApplied, ok: true, reason: REASON.Applied, message: `${desired.length} objects applied` });
-    } catch (err) {
-      const message = `applying the cluster's objects failed: ${(err as Error).message}`;
+    const failures: string[] = [];
+    const recreated: string[] = [];
+    for (const obj of desired) {
+      try {
+        const changed = await orphanIfImmutableChanged(api, obj);
+        if (changed.length) recreated.push(`${obj.metadata.name} (${changed.join(', ')})`);
+        if ((await applyIfChanged(api, obj)).created) created = true;
+      } catch (err) {
+        failures.push(`${obj.kind} ${obj.metadata.name}: ${(err as Error).message}`);
+      }
+    }
+    if (recreated.length) {
+      const message = `StatefulSet ${recreated.join('; ')} changed fields Kubernetes does not allow to change in place: `
+        + 'recreated (pods kept and rolled). PersistentVolumeClaims that already exist keep their old size and class: '
+        + 'expand them (if the StorageClass allows) or delete each claim with its pod to get the new one';
+      await recordEvent(api, this.deps.clock, raw, 'Normal', REASON.StatefulSetRecreated, message);
+    }
+    if (failures.length) {
+      const message = `applying the cluster's objects failed: ${failures.join('; ')}`;
       conds.push({ type: CONDITION.ResourcesApplied, ok: false, reason: REASON.ApplyFailed, message });
       await this.writeStatus(raw, this.status(raw, 'Failed', [...conds, { type: CONDITION.Ready, ok: false, reason: REASON.ApplyFailed, message }], message));
-      throw err; // the queue retries with backoff
+      throw new Error(message); // the queue retries with backoff
     }
+    await this.prune(raw, desired);
+    conds.push({ type: CONDITION.ResourcesApplied, ok: true, reason: REASON.Applied, message: `${desired.length} objects applied` });
 
     // 6. observe
     const workloads = (await Promise.all(desired.filter((o) => ['StatefulSet', 'Deployment', 'DaemonSet'].includes(o.kind))
       .map((o) => api.get(refOf(o))))).filter((o): o is KubeObject => !!o).map(workloadState);
-    const failures = diagnose(cluster, await this.observe(cluster));
-    conds.push(...failures);
+    const problems = diagnose(cluster, await this.observe(cluster));
+    conds.push(...problems);
     const notReady = workloads.filter((w) => !w.done);
-    const failed = failures.filter((f) => !f.ok);
+    const failed = problems.filter((f) => !f.ok);
 
     // 7. phase and status
     let phase: ClusterPhase;
