@@ -58,3 +58,24 @@ test('changing etcd persistence and the image tag together: the etcd StatefulSet
   const events = (await api.list('v1', 'Event', { namespace: NS })).items;
   assert.ok(events.some((e) => e.reason === REASON.StatefulSetRecreated && /alluxio-etcd \(volumeClaimTemplates\)/.test(e.message) && /PersistentVolumeClaims that already exist/.test(e.message)));
 });
+
+test('changing etcd.replicaCount of a running etcd keeps its members (no --initial-cluster rewrite) and says why', async () => {
+  const { api, clock } = newApi();
+  await healthyCluster(api);
+  await api.create(clusterCr('alluxio', NS, { etcd: { replicaCount: 3 } }));
+  const r = new AlluxioClusterReconciler({ api, clock });
+  await r.reconcile(REF);
+  await bindEtcdPvcs(api, NS, 'alluxio', 3);
+  await markWorkloadsReady(api, NS);
+  await r.reconcile(REF);
+  const before = (await api.get(sts('alluxio-etcd')))!;
+  const cr = (await api.get(REF))!;
+  await api.update({ ...cr, spec: { ...cr.spec, etcd: { ...cr.spec.etcd, replicaCount: 5 } } });
+  await r.reconcile(REF);
+  const after = (await api.get(sts('alluxio-etcd')))!;
+  assert.equal(after.spec.replicas, 3);
+  assert.deepEqual(after.spec.template, before.spec.template, 'etcd pods (and --initial-cluster) unchanged');
+  const cond = (await api.get(REF))!.status.conditions.find((c: { type: string }) => c.type === 'EtcdScaling');
+  assert.equal(cond?.status, 'False');
+  assert.match(cond.message, /replicaCount is 5 but the running etcd has 3 members.*Set it back to 3/);
+});

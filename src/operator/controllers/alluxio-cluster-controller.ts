@@ -56,7 +56,10 @@ export class AlluxioClusterReconciler implements Reconciler {
     const conds: ConditionInput[] = [{ type: CONDITION.SpecValid, ok: true, reason: 'Valid', message: 'spec is valid' }];
     if (parsed.warnings.length) conds.push({ type: CONDITION.SpecWarnings, ok: false, reason: REASON.SizeUnit, message: parsed.warnings.join('; ') });
 
-    // 4. build desired
+    // 4. build desired. A running etcd keeps its member count: a new replicaCount would rewrite
+    // --initial-cluster without etcd member add/remove and break quorum (not supported yet).
+    const etcdHeld = await this.holdEtcdReplicas(cluster);
+    if (etcdHeld) conds.push(etcdHeld);
     const license = await this.licenseSecret(cluster);
     const desired = buildClusterObjects(cluster, license ? { license } : {}).map((o) => withOwner(o, raw));
 
@@ -149,6 +152,19 @@ export class AlluxioClusterReconciler implements Reconciler {
         status.errorMessage ?? `phase ${current.status?.phase ?? '(none)'} → ${status.phase}`);
     }
     raw.status = { ...(current.status ?? {}), ...status };
+  }
+
+  private async holdEtcdReplicas(c: AlluxioCluster): Promise<ConditionInput | undefined> {
+    if (!c.spec.etcd.enabled) return undefined;
+    const live = await this.deps.api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: c.metadata.namespace, name: clusterNames(c).etcd });
+    const running = live?.spec?.replicas as number | undefined;
+    if (running === undefined || running === c.spec.etcd.replicaCount) return undefined;
+    const wanted = c.spec.etcd.replicaCount;
+    c.spec.etcd.replicaCount = running;
+    return { type: CONDITION.EtcdScaling, ok: false, reason: REASON.EtcdScalingNotSupported,
+      message: `spec.etcd.replicaCount is ${wanted} but the running etcd has ${running} members; it is kept at ${running}: changing the member `
+        + `count of a running etcd needs etcd member add/remove, which the operator does not do yet. Set it back to ${running}, `
+        + 'or use an external etcd (etcd.enabled: false with alluxio.etcd.endpoints) sized as you need' };
   }
 
   private async licenseSecret(c: AlluxioCluster): Promise<{ secretName: string; hash: string } | undefined> {
