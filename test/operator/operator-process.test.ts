@@ -24,7 +24,7 @@ test('an unreachable API server: `alluxio operator` exits non-zero naming the se
   const dir = mkdtempSync(join(tmpdir(), 'alx-op-'));
   const port = await freePort();
   writeFileSync(join(dir, 'kubeconfig'), kubeconfig(`http://127.0.0.1:${port}`));
-  const r = await runCli(['operator', '--health-port', '0'], { KUBECONFIG: join(dir, 'kubeconfig'), HOME: dir, KUBERNETES_SERVICE_HOST: undefined });
+  const r = await runCli(['operator'], { KUBECONFIG: join(dir, 'kubeconfig'), HOME: dir, KUBERNETES_SERVICE_HOST: undefined });
   assert.notEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, new RegExp(`cannot reach the Kubernetes API server http://127.0.0.1:${port}`));
   assert.doesNotMatch(r.stdout + r.stderr, /operator started/);
@@ -32,7 +32,7 @@ test('an unreachable API server: `alluxio operator` exits non-zero naming the se
 
 test('no kubeconfig at all: exits non-zero with the reason', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'alx-op-'));
-  const r = await runCli(['operator', '--health-port', '0'], { KUBECONFIG: undefined, HOME: dir, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined });
+  const r = await runCli(['operator'], { KUBECONFIG: undefined, HOME: dir, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined });
   assert.notEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /cannot reach the Kubernetes API server/);
   assert.doesNotMatch(r.stdout + r.stderr, /operator started/);

@@ -11,6 +11,7 @@ import { mergeConditions, type ConditionInput } from './conditions.js';
 import { diagnose, type Observed } from './diagnose.js';
 import { applyIfChanged } from './apply.js';
 import { recordEvent } from './events.js';
+import { orphanIfImmutableChanged } from './immutable.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -55,30 +56,50 @@ export class AlluxioClusterReconciler implements Reconciler {
     const conds: ConditionInput[] = [{ type: CONDITION.SpecValid, ok: true, reason: 'Valid', message: 'spec is valid' }];
     if (parsed.warnings.length) conds.push({ type: CONDITION.SpecWarnings, ok: false, reason: REASON.SizeUnit, message: parsed.warnings.join('; ') });
 
-    // 4. build desired
+    // 4. build desired. A running etcd keeps its member count: a new replicaCount would rewrite
+    // --initial-cluster without etcd member add/remove and break quorum (not supported yet).
+    const etcdHeld = await this.holdEtcdReplicas(cluster);
+    if (etcdHeld) conds.push(etcdHeld);
     const license = await this.licenseSecret(cluster);
     const desired = buildClusterObjects(cluster, license ? { license } : {}).map((o) => withOwner(o, raw));
 
-    // 5. apply, then prune
+    // 5. apply, then prune. One object that fails does not stop the others (a new imageTag is
+    // applied even when another change is refused); a StatefulSet whose immutable fields change
+    // is orphan-deleted and recreated (controllers/immutable.ts).
     let created = false;
-    try {
-      for (const obj of desired) if ((await applyIfChanged(api, obj)).created) created = true;
-      await this.prune(raw, desired);
-      conds.push({ type: CONDITION.ResourcesApplied, ok: true, reason: REASON.Applied, message: `${desired.length} objects applied` });
-    } catch (err) {
-      const message = `applying the cluster's objects failed: ${(err as Error).message}`;
+    const failures: string[] = [];
+    const recreated: string[] = [];
+    for (const obj of desired) {
+      try {
+        const changed = await orphanIfImmutableChanged(api, obj);
+        if (changed.length) recreated.push(`${obj.metadata.name} (${changed.join(', ')})`);
+        if ((await applyIfChanged(api, obj)).created) created = true;
+      } catch (err) {
+        failures.push(`${obj.kind} ${obj.metadata.name}: ${(err as Error).message}`);
+      }
+    }
+    if (recreated.length) {
+      const message = `StatefulSet ${recreated.join('; ')} changed fields Kubernetes does not allow to change in place: `
+        + 'recreated (pods kept and rolled). PersistentVolumeClaims that already exist keep their old size and class: '
+        + 'expand them (if the StorageClass allows) or delete each claim with its pod to get the new one';
+      await recordEvent(api, this.deps.clock, raw, 'Normal', REASON.StatefulSetRecreated, message);
+    }
+    if (failures.length) {
+      const message = `applying the cluster's objects failed: ${failures.join('; ')}`;
       conds.push({ type: CONDITION.ResourcesApplied, ok: false, reason: REASON.ApplyFailed, message });
       await this.writeStatus(raw, this.status(raw, 'Failed', [...conds, { type: CONDITION.Ready, ok: false, reason: REASON.ApplyFailed, message }], message));
-      throw err; // the queue retries with backoff
+      throw new Error(message); // the queue retries with backoff
     }
+    await this.prune(raw, desired);
+    conds.push({ type: CONDITION.ResourcesApplied, ok: true, reason: REASON.Applied, message: `${desired.length} objects applied` });
 
     // 6. observe
     const workloads = (await Promise.all(desired.filter((o) => ['StatefulSet', 'Deployment', 'DaemonSet'].includes(o.kind))
       .map((o) => api.get(refOf(o))))).filter((o): o is KubeObject => !!o).map(workloadState);
-    const failures = diagnose(cluster, await this.observe(cluster));
-    conds.push(...failures);
+    const problems = diagnose(cluster, await this.observe(cluster));
+    conds.push(...problems);
     const notReady = workloads.filter((w) => !w.done);
-    const failed = failures.filter((f) => !f.ok);
+    const failed = problems.filter((f) => !f.ok);
 
     // 7. phase and status
     let phase: ClusterPhase;
@@ -131,6 +152,19 @@ export class AlluxioClusterReconciler implements Reconciler {
         status.errorMessage ?? `phase ${current.status?.phase ?? '(none)'} → ${status.phase}`);
     }
     raw.status = { ...(current.status ?? {}), ...status };
+  }
+
+  private async holdEtcdReplicas(c: AlluxioCluster): Promise<ConditionInput | undefined> {
+    if (!c.spec.etcd.enabled) return undefined;
+    const live = await this.deps.api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: c.metadata.namespace, name: clusterNames(c).etcd });
+    const running = live?.spec?.replicas as number | undefined;
+    if (running === undefined || running === c.spec.etcd.replicaCount) return undefined;
+    const wanted = c.spec.etcd.replicaCount;
+    c.spec.etcd.replicaCount = running;
+    return { type: CONDITION.EtcdScaling, ok: false, reason: REASON.EtcdScalingNotSupported,
+      message: `spec.etcd.replicaCount is ${wanted} but the running etcd has ${running} members; it is kept at ${running}: changing the member `
+        + `count of a running etcd needs etcd member add/remove, which the operator does not do yet. Set it back to ${running}, `
+        + 'or use an external etcd (etcd.enabled: false with alluxio.etcd.endpoints) sized as you need' };
   }
 
   private async licenseSecret(c: AlluxioCluster): Promise<{ secretName: string; hash: string } | undefined> {

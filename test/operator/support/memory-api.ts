@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { resourceInfo } from '../../../src/operator/kube/resources.js';
-import { checkDecode, checkNames } from './server-rules.js';
+import { checkDecode, checkImmutable, checkNames } from './server-rules.js';
 import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from '../../../src/operator/kube/field-sets.js';
 import {
-  KubeApiError, type ApplyOptions, type KubeApi, type KubeObject, type ListOptions, type ManagedFieldsEntry,
+  KubeApiError, type ApplyOptions, type DeleteOptions, type KubeApi, type KubeObject, type ListOptions, type ManagedFieldsEntry,
   type ObjectList, type ObjectRef, type WatchEvent, type WatchHandle,
 } from '../../../src/operator/kube/types.js';
 
@@ -178,6 +178,7 @@ export class MemoryKubeApi implements KubeApi {
       if (o.paths.size === 0) owners.delete(m);
     }
     owners.set(opts.fieldManager, { operation: 'Apply', paths: newPaths });
+    checkImmutable(existing.obj, next);
     return this.replaceStored(key, existing, this.validate(next), owners);
   }
 
@@ -203,6 +204,7 @@ export class MemoryKubeApi implements KubeApi {
     const mine = owners.get(mgr) ?? { operation: 'Update' as const, paths: new Set<string>() };
     for (const p of changed) mine.paths.add(p);
     if (mine.paths.size) owners.set(mgr, mine);
+    checkImmutable(existing.obj, next);
     return this.replaceStored(key, existing, this.validate(next), owners);
   }
 
@@ -217,7 +219,7 @@ export class MemoryKubeApi implements KubeApi {
     return this.replaceStored(key, existing, this.validate(next), existing.owners, true);
   }
 
-  async delete(ref: ObjectRef): Promise<void> {
+  async delete(ref: ObjectRef, opts: DeleteOptions = {}): Promise<void> {
     this.writes.delete++;
     const info = resourceInfo(ref.apiVersion, ref.kind);
     const key = objKey(ref.kind, this.ns(ref, info.namespaced), ref.name);
@@ -230,10 +232,23 @@ export class MemoryKubeApi implements KubeApi {
       this.replaceStored(key, existing, next, existing.owners, true);
       return;
     }
+    if (opts.propagationPolicy === 'Orphan') this.orphanDependents(existing.obj.metadata.uid!);
     this.remove(key);
   }
 
   // ---- internals ----
+
+  /** propagationPolicy Orphan: dependents lose the owner reference instead of being collected. */
+  private orphanDependents(uid: string): void {
+    for (const [key, s] of [...this.store]) {
+      const refs = s.obj.metadata.ownerReferences ?? [];
+      if (!refs.some((r) => r.uid === uid)) continue;
+      const next = structuredClone(s.obj);
+      next.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
+      if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
+      this.replaceStored(key, s, next, s.owners, true);
+    }
+  }
 
   private ns(ref: { namespace?: string }, namespaced = true): string | undefined {
     return namespaced ? ref.namespace ?? 'default' : undefined;

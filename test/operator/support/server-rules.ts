@@ -47,3 +47,38 @@ export function checkNames(obj: KubeObject): void {
   }
   if (errors.length) throw new KubeApiError(422, 'Invalid', `${obj.kind} "${name}" is invalid: ${errors.join('; ')}`);
 }
+
+// Update validation: what may change in an existing object (everything else is a 422).
+const STS_MUTABLE = new Set(['replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'ordinals']);
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const quantity = (q: unknown): number => {
+  const m = /^(\d+(?:\.\d+)?)([KMGTPE]i?)?$/.exec(String(q ?? ''));
+  if (!m) return NaN;
+  const pow: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+  return Number(m[1]) * (m[2] ? pow[m[2]]! : 1);
+};
+
+/** The immutable fields of StatefulSet, Service (clusterIP), PVC (spec, but storage may grow) and Job (template). */
+export function checkImmutable(prev: KubeObject, next: KubeObject): void {
+  const errors: string[] = [];
+  const ps = (prev.spec ?? {}) as Record<string, unknown>;
+  const ns = (next.spec ?? {}) as Record<string, unknown>;
+  if (prev.kind === 'StatefulSet') {
+    const changed = [...new Set([...Object.keys(ps), ...Object.keys(ns)])].filter((k) => !STS_MUTABLE.has(k) && !same(ps[k], ns[k]));
+    if (changed.length) {
+      errors.push(`spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', `
+        + `'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden (changed: ${changed.join(', ')})`);
+    }
+  } else if (prev.kind === 'Service') {
+    if (ps.clusterIP !== undefined && ps.clusterIP !== '' && !same(ps.clusterIP, ns.clusterIP)) errors.push('spec.clusterIPs[0]: Invalid value: field is immutable');
+  } else if (prev.kind === 'PersistentVolumeClaim') {
+    const strip = (s: Record<string, unknown>) => ({ ...s, resources: { ...(s.resources as object), requests: { ...((s.resources as { requests?: object })?.requests), storage: undefined } } });
+    if (!same(strip(ps), strip(ns))) errors.push('spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+    const before = quantity(get(ps, ['resources', 'requests', 'storage']));
+    const after = quantity(get(ns, ['resources', 'requests', 'storage']));
+    if (after < before) errors.push('spec.resources.requests.storage: Forbidden: field can not be less than previous value');
+  } else if (prev.kind === 'Job') {
+    if (!same(ps.template, ns.template)) errors.push('spec.template: Invalid value: field is immutable');
+  }
+  if (errors.length) throw new KubeApiError(422, 'Invalid', `${prev.kind}.${prev.apiVersion.split('/')[0]} "${prev.metadata.name}" is invalid: ${errors.join('; ')}`);
+}
