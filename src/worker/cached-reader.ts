@@ -146,10 +146,11 @@ export class CachedReader {
       }
       let q = p;
       while (q < last && q - p + 1 < this.maxRunPages && !this.inflight.has(pageKey(t, q + 1)) && !this.store.has(t.fileId, q + 1, t.version)) q++;
-      const loaded = yield* this.loadRun(t, p, q, start, end);
+      const done = yield* this.loadRun(t, p, q, start, end);
       for (let i = p; i <= q; i++) ahead.delete(i);
-      // Not loaded: another reader's load of page p started meanwhile; wait for it (next turn).
-      if (loaded) p = q + 1;
+      // done < p: another reader's load of page p started meanwhile, wait for it (next turn); a
+      // run cut short at a page another load has taken goes on from there.
+      p = done + 1;
     }
     if (readAhead && sequential && this.opts.readAheadPages > 0) this.readAhead(t, last + 1, last + this.opts.readAheadPages);
   }
@@ -169,14 +170,15 @@ export class CachedReader {
 
   /**
    * Fetches pages p..q with one UFS read, yielding the parts inside [start, end) as bytes arrive
-   * and storing each page as it completes. Returns false, having loaded nothing, when a load of
-   * page p is already in flight: the caller looked (cachedPage) before an await, so the check is
-   * repeated here, in the same synchronous step that registers this load (groupcache's re-check
-   * inside the flight). The run is cut before any later page another load has taken.
+   * and storing each page as it completes; returns the last page it covered. The caller looked
+   * (cachedPage) before an await, so the single-flight check is repeated here, in the same
+   * synchronous step that registers this load (groupcache's re-check inside the flight): when a
+   * load of page p is already in flight, nothing is loaded (returns p - 1), and the run is cut
+   * before any later page another load has taken.
    */
-  private async *loadRun(t: ReadTarget, p: number, q: number, start: number, end: number): AsyncGenerator<Buffer, boolean> {
+  private async *loadRun(t: ReadTarget, p: number, q: number, start: number, end: number): AsyncGenerator<Buffer, number> {
     const ps = this.pageSize;
-    if (this.inflight.has(pageKey(t, p))) return false;
+    if (this.inflight.has(pageKey(t, p))) return p - 1;
     for (let i = p + 1; i <= q; i++) {
       if (this.inflight.has(pageKey(t, i))) {
         q = i - 1;
@@ -193,7 +195,7 @@ export class CachedReader {
     // [peer-lookup] After a ring change, the previous owner likely has these pages: take what it has.
     if (this.opts.peer) {
       p = yield* this.loadFromPeer(this.opts.peer, t, p, q, start, end, waiters);
-      if (p > q) return true;
+      if (p > q) return q;
     }
     const runStart = p * ps;
     const runEnd = Math.min((q + 1) * ps, t.length);
@@ -249,7 +251,7 @@ export class CachedReader {
         if (!kept) releaseReadChunk(chunk);
       }
       if (page <= q) throw new AlluxioError('ALX_ERR_STALE', `${t.ufsUri} ended early at byte ${page * ps + filled} of ${t.length}: it changed during the read`);
-      return true;
+      return q;
     } catch (err) {
       if ((err as AlluxioError).code === 'ALX_ERR_STALE') this.dropStale(t);
       throw err;
