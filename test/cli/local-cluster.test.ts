@@ -12,7 +12,7 @@ import { localPortBase } from '../support/ports.js';
 
 const PAGE = 64 * 1024;
 
-describe('local cluster through the CLI', () => {
+describe('local cluster through the CLI', { timeout: 900_000 }, () => {
   let tmp: TempDir;
   let ufs: string;
   let state: string;

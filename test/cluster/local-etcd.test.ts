@@ -14,7 +14,7 @@ function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
-describe('local cluster with etcd and the coordinator', { skip: process.env.ETCD_BIN === 'none' }, () => {
+describe('local cluster with etcd and the coordinator', { skip: process.env.ETCD_BIN === 'none', timeout: 900_000 }, () => {
   let tmp: TempDir;
   let state: string;
   let ufs: string;
