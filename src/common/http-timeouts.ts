@@ -1,6 +1,6 @@
 // Timeouts every server that accepts request bodies from untrusted clients needs, so a stalled or
 // idle client cannot hold a connection (and what it holds: a temp file, an fd) for ever.
-import type { IncomingMessage, Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { AlluxioError } from './errors.js';
@@ -9,8 +9,9 @@ export interface HttpTimeouts {
   /** The request line and headers must arrive within this (Node's headersTimeout). */
   headersMs: number;
   /**
-   * A request body that delivers no byte for this long, while the server waits for one, is cut.
-   * Not a bound on the whole request: a slow upload that keeps moving is never cut.
+   * A request body that delivers no byte for this long, while the server waits for one, is cut;
+   * so is a response whose client reads no byte for this long while the server has bytes waiting
+   * for it. Not a bound on the whole request: a slow transfer that keeps moving is never cut.
    */
   bodyMs: number;
   /** A connection with no request in progress (fresh or kept alive) is closed after this. */
@@ -39,9 +40,10 @@ export function applyTimeouts(server: Server, t: HttpTimeouts): void {
   // after each response.
   server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => socket.setTimeout(t.idleMs));
   const stalls = new BodyStallWatch(t.bodyMs);
-  server.on('request', (req: IncomingMessage) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     req.socket.setTimeout(0);
-    if (!req.complete && hasBody(req)) stalls.watch(req);
+    if (!req.complete && hasBody(req)) stalls.watch(requestBody(req, t.bodyMs));
+    stalls.watch(responseBody(res));
   });
   server.once('close', () => stalls.stop());
 }
@@ -51,19 +53,56 @@ function hasBody(req: IncomingMessage): boolean {
   return len !== undefined ? len !== '0' : req.headers['transfer-encoding'] !== undefined;
 }
 
+/** One transfer the watch checks: how far it got, whether it waits on the client, how to cut it. */
+interface Transfer {
+  /** Bytes moved so far (a counter that grows while the transfer makes progress). */
+  moved(): number;
+  /** True while the transfer waits on the client (nothing buffered on our side to work on). */
+  waitsOnClient(): boolean;
+  done(): boolean;
+  cut(): void;
+}
+
 interface Watched {
-  req: IncomingMessage;
-  bytesRead: number;
+  t: Transfer;
+  moved: number;
   progressAt: number;
 }
 
 /**
- * Cuts request bodies that stall: one coarse shared timer checks every watched request. A body
- * makes progress when its connection reads bytes, or when bytes wait unread in the request stream
- * (the handler is slow, not the client); otherwise, once the handler has consumed everything and
- * nothing more arrives for `timeoutMs`, the request is destroyed with ALX_ERR_REQUEST_TIMEOUT,
- * which closes the connection and fails whatever consumes the body (a UFS write then removes its
- * temp file).
+ * A request body: progress is the connection reading bytes, or bytes waiting unread in the request
+ * stream (the handler is slow, not the client). Cutting destroys the request with
+ * ALX_ERR_REQUEST_TIMEOUT, which closes the connection and fails whatever consumes the body (a
+ * UFS write then removes its temp file).
+ */
+function requestBody(req: IncomingMessage, timeoutMs: number): Transfer {
+  return {
+    moved: () => req.socket?.bytesRead ?? 0,
+    waitsOnClient: () => req.readableLength === 0,
+    done: () => req.complete || req.destroyed,
+    cut: () => req.destroy(new AlluxioError('ALX_ERR_REQUEST_TIMEOUT', `the request body sent no byte for ${timeoutMs} ms`)),
+  };
+}
+
+/**
+ * A response body: progress is bytes the kernel accepted (written minus still buffered). It waits
+ * on the client only while bytes sit buffered for the socket; a handler still producing (a UFS
+ * read in flight) is not the client's fault. Cutting destroys the socket, which ends the handler's
+ * stream and frees what it holds.
+ */
+function responseBody(res: ServerResponse): Transfer {
+  const socket = res.socket;
+  return {
+    moved: () => (socket ? socket.bytesWritten - socket.writableLength : 0),
+    waitsOnClient: () => (socket?.writableLength ?? 0) > 0,
+    done: () => res.writableFinished || res.destroyed || !socket || socket.destroyed,
+    cut: () => socket?.destroy(),
+  };
+}
+
+/**
+ * Cuts transfers that stall on the client: one coarse shared timer checks every watched request
+ * body and response body; one that waits on its client and moves no byte for `timeoutMs` is cut.
  */
 class BodyStallWatch {
   private readonly watched = new Set<Watched>();
@@ -74,8 +113,8 @@ class BodyStallWatch {
     this.tickMs = Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
   }
 
-  watch(req: IncomingMessage): void {
-    this.watched.add({ req, bytesRead: req.socket.bytesRead, progressAt: Date.now() });
+  watch(t: Transfer): void {
+    this.watched.add({ t, moved: t.moved(), progressAt: Date.now() });
     if (this.timer === null) {
       this.timer = setInterval(() => this.tick(), this.tickMs);
       this.timer.unref();
@@ -91,18 +130,18 @@ class BodyStallWatch {
   private tick(): void {
     const now = Date.now();
     for (const w of this.watched) {
-      const { req } = w;
-      if (req.complete || req.destroyed) {
+      const { t } = w;
+      if (t.done()) {
         this.watched.delete(w);
         continue;
       }
-      const read = req.socket?.bytesRead ?? w.bytesRead;
-      if (read !== w.bytesRead || req.readableLength > 0) {
-        w.bytesRead = read;
+      const moved = t.moved();
+      if (moved !== w.moved || !t.waitsOnClient()) {
+        w.moved = moved;
         w.progressAt = now;
       } else if (now - w.progressAt >= this.timeoutMs) {
         this.watched.delete(w);
-        req.destroy(new AlluxioError('ALX_ERR_REQUEST_TIMEOUT', `the request body sent no byte for ${this.timeoutMs} ms`));
+        t.cut();
       }
     }
     if (this.watched.size === 0 && this.timer !== null) {

@@ -22,7 +22,7 @@ export const WORKER_PROPERTIES = [
   },
   {
     name: 'alluxio.worker.http.server.request.body.timeout', type: 'duration', default: '60s', min: 100, scope: 'worker',
-    description: 'The REST port cuts a request whose body sends no byte for this long while the worker waits for one; a slow upload that keeps moving is not cut (ours).',
+    description: 'The REST port cuts a request whose body sends no byte for this long while the worker waits for one, and a response whose client reads no byte for this long while bytes wait for it; a slow transfer that keeps moving is not cut (ours).',
   },
   {
     name: 'alluxio.worker.http.server.idle.timeout', type: 'duration', default: '65s', min: 100, scope: 'worker',
@@ -136,7 +136,7 @@ export const WORKER_PROPERTIES = [
   },
   {
     name: 'alluxio.worker.s3.request.body.timeout', type: 'duration', default: '60s', min: 100, scope: 'worker',
-    description: 'The S3 API cuts a request whose body sends no byte for this long while the worker waits for one (its temp file is removed at once); a slow upload that keeps moving is not cut (ours).',
+    description: 'The S3 API cuts a request whose body sends no byte for this long while the worker waits for one (its temp file is removed at once), and a response whose client reads no byte for this long while bytes wait for it; a slow transfer that keeps moving is not cut (ours).',
   },
   {
     name: 'alluxio.worker.s3.idle.timeout', type: 'duration', default: '65s', min: 100, scope: 'worker',

@@ -4,7 +4,7 @@
 // A slow upload that keeps moving is not cut.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,21 @@ import { startS3TestCluster, type S3TestCluster } from '../support/s3-clients.js
 
 const BODY_TIMEOUT = '2s';
 const WAIT_MS = 30_000;
+
+/** Server-side connections on `port` in state ESTABLISHED (/proc/net/tcp: local port, state 01). */
+function establishedOn(port: number): number {
+  const hex = ':' + port.toString(16).toUpperCase().padStart(4, '0');
+  let n = 0;
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try { text = readFileSync(f, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 3 && cols[1]!.endsWith(hex) && cols[3] === '01') n++;
+    }
+  }
+  return n;
+}
 
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
@@ -139,6 +154,43 @@ describe('stalled and idle clients', { timeout: 240_000 }, () => {
       assert.match(answer, /^HTTP\/1\.1 200 /, `${api}: ${answer.slice(0, 300)}`);
       s.destroy();
       assert.equal(readFileSync(join(c.ufsDir, 'bucket', path.endsWith('rest') ? 'slow-rest' : 'slow'), 'utf8'), body);
+    }
+  });
+
+  test('a reader that stops reading mid-body is cut; a slow reader that keeps reading is not', async () => {
+    // 32 MiB: far more than loopback's socket buffers hold, so the server is left with bytes
+    // waiting for a client that does not read.
+    const big = Buffer.alloc(32 << 20, 7);
+    writeFileSync(join(c.ufsDir, 'bucket', 'big.bin'), big);
+    for (const [api, port, target] of [['S3', s3Port, '/bucket/big.bin'], ['REST', restPort, '/v1/read?path=/bucket/big.bin']] as const) {
+      const before = establishedOn(port);
+      const stopped = await open(port);
+      stopped.pause();
+      stopped.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      await until(`${api}: the server accepted the reader`, () => establishedOn(port) > before);
+      // The server's side is what must be freed: its end of the connection leaves ESTABLISHED
+      // (a paused client would not notice; the page files the read cached stay open on purpose).
+      await until(`${api}: the server drops a reader that stopped reading (${establishedOn(port)} server connections, ${before} before)`, () => establishedOn(port) <= before);
+      stopped.destroy();
+
+      const slow = await open(port);
+      let got = 0;
+      let throttled = true;
+      // One socket read (at most 64 KiB) every 20 ms for 6 s (three body timeouts): slower than the
+      // server, always moving (the kernel wakes a blocked writer in steps of about half its send
+      // buffer, so a reader must take that much per body timeout to show progress); then the
+      // rest at full speed. The proof that it was not cut: every byte arrives.
+      slow.on('data', (d: Buffer) => {
+        got += d.length;
+        if (throttled) { slow.pause(); setTimeout(() => slow.resume(), 20); }
+      });
+      slow.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      await sleep(6000);
+      throttled = false;
+      slow.resume();
+      await until(`${api}: the slow reader gets the whole answer (${got} bytes so far)`, () => got >= big.length || slow.closed);
+      assert.ok(got >= big.length, `${api}: the server cut a reader that kept reading (${got} of ${big.length} body bytes)`);
+      slow.destroy();
     }
   });
 });
