@@ -104,7 +104,7 @@ describe('REST API with authentication configured (local cluster, 2 workers, etc
     base = `http://127.0.0.1:${w0.http}`;
     const info = await call('GET', `${base}/v1/info?path=/keep.txt`);
     assert.equal(info.status, 200, info.text);
-    const ufsPath = (JSON.parse(info.text) as { mUfsPath: string }).mUfsPath;
+    const ufsPath = (JSON.parse(info.text) as Array<{ mUfsPath: string }>)[0]!.mUfsPath;
     ufsRoot = ufsPath.slice(0, -'/keep.txt'.length);
   });
 
