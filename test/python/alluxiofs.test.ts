@@ -5,8 +5,8 @@
 // cluster, runs the script, kills a worker when the script asks, and asserts on its report.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { runCli } from '../support/cli.js';
 const PAGE = 64 * 1024;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
+const EXAMPLE = resolve(HERE, '../../examples/pytorch/alluxiofs_dataset.py');
 // The client reads through the S3 API on 29998, a constant in its const.py: so this cluster uses
 // the default ports (port base 0). Two workers: a third would take 28280, the first port of the
 // clusters other tests start at port base 200.
@@ -67,10 +68,40 @@ describe('alluxiofs Python client end to end', { skip: missing }, () => {
     await tmp?.cleanup();
   });
 
+  const pythonEnv = (): NodeJS.ProcessEnv => ({
+    ...process.env, PYTHONPATH: ['fsspec', 'mmh3', 'alluxiofs'].map((d) => join(clients!, d)).join(':'), ALLUXIO_PYTHON_SDK_LOG_LEVEL: 'ERROR',
+  });
+  const hosts = WORKER_HTTP.map((p) => `127.0.0.1:${p}`).join(',');
+
+  // examples/pytorch: a Dataset over alluxiofs and a DataLoader with two worker processes. First,
+  // while both workers run (the next test kills one).
+  const torchMissing = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0 ? 'python3-torch is not installed (scripts/setup.sh)' : undefined;
+  test('the PyTorch example reads a directory through a DataLoader with workers', { skip: torchMissing }, async () => {
+    const dir = join(ufs, 'train');
+    mkdirSync(dir, { recursive: true });
+    const want = new Map<string, string>();
+    for (let i = 0; i < 10; i++) {
+      const body = randomBytes(1000 + i * 9000);
+      writeFileSync(join(dir, `s${i}.bin`), body);
+      want.set(`file://${dir}/s${i}.bin`, createHash('sha256').update(body).digest('hex'));
+    }
+    const r = spawnSync(PYTHON, [EXAMPLE, '--worker-hosts', hosts, '--root', `file://${dir}`, '--num-workers', '2', '--batch-size', '2'],
+      { env: pythonEnv(), encoding: 'utf8', timeout: 240_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr.slice(-4000)}`);
+    const got = new Map<string, string>();
+    const loaderWorkers = new Set<string>();
+    for (const line of r.stdout.split('\n')) {
+      const m = /^SAMPLE (\S+) ([0-9a-f]{64}) (-?\d+)$/.exec(line);
+      if (m) { got.set(m[1]!, m[2]!); loaderWorkers.add(m[3]!); }
+    }
+    assert.deepEqual(got, want, r.stdout);
+    assert.deepEqual([...loaderWorkers].sort(), ['0', '1'], 'both DataLoader workers read samples');
+    assert.match(r.stdout, /^EPOCH files=10 bytes=\d+$/m);
+  });
+
   test('every client call works and returns the UFS bytes, also with a worker killed mid-read', async () => {
-    const hosts = WORKER_HTTP.map((p) => `127.0.0.1:${p}`).join(',');
     const child = spawn(PYTHON, [join(HERE, 'alluxiofs_e2e.py'), ufs, hosts, String(PAGE)], {
-      env: { ...process.env, PYTHONPATH: ['fsspec', 'mmh3', 'alluxiofs'].map((d) => join(clients!, d)).join(':'), ALLUXIO_PYTHON_SDK_LOG_LEVEL: 'ERROR' },
+      env: pythonEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
