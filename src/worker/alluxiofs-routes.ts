@@ -50,15 +50,15 @@ export function alluxiofsRoutes(d: RestServerDeps): Route[] {
       const page = await readBody(req, files.data.pageSize);
       sendJson(res, 200, alluxioJson(await files.writePage(checkedUfsPath(q, m[1]!), Number(m[2]), page)));
     }],
-    ['GET', route(`range/${ID}`), 'range', (_r, res, q, m) => streamRange(files, res, checkedUfsPath(q, m[1]!), q)],
+    ['GET', route(`range/${ID}`), 'range', async (_r, res, q, m) => streamRange(files, res, checkedUfsPath(q, m[1]!), q)],
     // The whole file (read_chunked); chunkSize only shapes the client's own buffering.
-    ['GET', route(`chunk/${ID}`), 'chunk', (_r, res, q, m) => streamRange(files, res, checkedUfsPath(q, m[1]!), q, 0, -1)],
+    ['GET', route(`chunk/${ID}`), 'chunk', async (_r, res, q, m) => streamRange(files, res, checkedUfsPath(q, m[1]!), q, 0, -1)],
     // A whole file in one streamed body (pipe_file / write_chunked).
     ['POST', route(`chunk/${ID}`), 'write-chunk', async (req, res, q, m) => {
       const len = req.headers['content-length'];
       sendJson(res, 200, alluxioJson(await files.write(checkedUfsPath(q, m[1]!), req, { length: len ? Number(len) : undefined })));
     }],
-    ['GET', route(`head/${ID}`), 'head', (_r, res, q, m) => streamRange(files, res, checkedUfsPath(q, m[1]!), q, 0, bytesParam(q))],
+    ['GET', route(`head/${ID}`), 'head', async (_r, res, q, m) => streamRange(files, res, checkedUfsPath(q, m[1]!), q, 0, bytesParam(q))],
     ['GET', route(`tail/${ID}`), 'tail', async (_r, res, q, m) => {
       const uri = checkedUfsPath(q, m[1]!);
       const n = bytesParam(q);

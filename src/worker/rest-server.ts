@@ -87,7 +87,8 @@ export function createRestServer(d: RestServerDeps): Server {
         const refused = guard(req, url);
         if (refused !== null) return sendRefusal(req, res, refused);
       }
-      Promise.resolve(handler(req, res, url.searchParams, m)).catch((err) => sendError(res, err));
+      // A handler that throws before its first await (a bad parameter) is answered the same way.
+      new Promise<void>((resolve) => resolve(handler(req, res, url.searchParams, m))).catch((err) => sendError(res, err));
       return;
     }
     const known = routes.some(([, re]) => re.test(url.pathname));
