@@ -52,7 +52,10 @@ export class AlluxioClient {
   }
 
   async stat(path: string): Promise<ClientFileEntry> {
-    return fromAlluxioJson(await this.onOwner(path, (w) => this.http.json(w, 'GET', '/v1/info', { path: normalizePath(path) })));
+    // A one-element list, the shape alluxiofs reads (worker alluxiofs-routes.ts).
+    const [row] = await this.onOwner(path, (w) => this.http.json<Record<string, unknown>[]>(w, 'GET', '/v1/info', { path: normalizePath(path) }));
+    if (row === undefined) throw new AlluxioError('ALX_ERR_INTERNAL', `the worker answered /v1/info for ${path} with an empty list`);
+    return fromAlluxioJson(row);
   }
 
   async list(path: string, recursive = false): Promise<ClientFileEntry[]> {

@@ -92,6 +92,45 @@ export class FileService {
     return toEntry(r.path, s);
   }
 
+  /** Creates an empty file unless one exists (alluxiofs touch); an existing file is left as it is. */
+  async touch(pathOrUri: string): Promise<FileEntry> {
+    const r = this.resolve(pathOrUri);
+    try {
+      return toEntry(r.path, await r.ufs.getStatus(r.ufsUri));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+    return this.write(r.path, Buffer.alloc(0), { length: 0 });
+  }
+
+  /** Copies one file: read through the cache at one version, written through to the UFS. */
+  async copy(src: string, dst: string): Promise<FileEntry> {
+    const f = await this.open(src);
+    const { length, stream } = this.data.stream(f, 0, -1);
+    // The UFS keeps no chunk past its write, so the chunks are simply not handed back (data-path.ts).
+    return this.write(dst, stream, { length });
+  }
+
+  /**
+   * Writes page `index` of a file (the alluxiofs page API): page 0 creates or replaces the file,
+   * page n appends at n * pageSize and needs the file to be exactly that long (pages in order, all
+   * full but the last). The UFS has no append, so a page rewrites the file: fine for the small
+   * files this API is used for; large writes use the chunk API (one streamed write).
+   */
+  async writePage(pathOrUri: string, index: number, page: Buffer): Promise<FileEntry> {
+    if (page.length > this.data.pageSize) {
+      throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `page ${index} has ${page.length} bytes, more than the page size ${this.data.pageSize}`);
+    }
+    if (index === 0) return this.write(pathOrUri, page, { length: page.length });
+    const f = await this.open(pathOrUri);
+    const at = index * this.data.pageSize;
+    if (f.length !== at) {
+      throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `page ${index} of ${f.path} starts at byte ${at}, but the file has ${f.length} bytes: write pages in order from page 0, all full but the last`);
+    }
+    const head = await this.data.readWhole(f);
+    return this.write(pathOrUri, Buffer.concat([head, page], at + page.length), { length: at + page.length });
+  }
+
   async delete(pathOrUri: string, recursive = false): Promise<void> {
     const r = this.resolve(pathOrUri);
     this.refuseMountRoot(r.path, 'delete');
@@ -106,6 +145,16 @@ export class FileService {
       await r.ufs.delete(r.ufsUri);
       await this.reader.invalidate(r.ufsUri);
     }
+  }
+
+  /** Drops what this worker caches of a file or directory (alluxiofs rm with remove_alluxio_only); the UFS is left alone. */
+  async free(pathOrUri: string, recursive = false): Promise<void> {
+    const r = this.resolve(pathOrUri);
+    const s = await r.ufs.getStatus(r.ufsUri);
+    if (!s.isDirectory) return this.reader.invalidate(r.ufsUri);
+    if (!recursive) throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `${r.path} is a directory: pass recursive=true to free it`);
+    for (const e of await this.list(r.path, true)) if (e.type === 'file') await this.reader.invalidate(e.ufsPath);
+    this.reader.invalidatePrefix(r.ufsUri);
   }
 
   async mkdir(pathOrUri: string): Promise<FileEntry> {

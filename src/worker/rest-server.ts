@@ -1,18 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { sendStream } from './send-stream.js';
-import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
-import { formatSize } from '../common/sizes.js';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { metrics } from '../common/metrics.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
-import type { FileEntry, FileService } from './file-service.js';
+import type { FileService } from './file-service.js';
 import { applyTimeouts, timeoutServerOptions, type HttpTimeouts } from '../common/http-timeouts.js';
 import type { LoadService } from './load-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';
-import { UFS_VERSION_HEADER, VERSION_PARAM } from '../client/worker-http.js';
-import { intParam, requiredParam, sendError, sendJson, sendRefusal } from '../common/http.js';
+import { sendError, sendJson, sendRefusal } from '../common/http.js';
 import type { RestGuard } from './rest-auth.js';
+import { alluxioJson, boolParam, pathParam, streamRange, type Route } from './rest-codec.js';
+import { alluxiofsRoutes } from './alluxiofs-routes.js';
 
 export interface RestServerDeps {
   files: FileService;
@@ -29,62 +27,34 @@ export interface RestServerDeps {
   health: () => Promise<string | undefined>;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m: RegExpExecArray) => Promise<void> | void;
-
 /**
  * The worker's REST API on `alluxio.worker.http.server.port` (28080): the API of the Python
  * alluxiofs client (DESIGN.md §8) plus a few routes of ours (write, delete, cache status).
  */
 export function createRestServer(d: RestServerDeps): Server {
-  const routes: Array<[string, RegExp, string, Handler]> = [
+  const routes: Route[] = [
+    // The routes of the alluxiofs Python client (alluxiofs-routes.ts), then ours.
+    ...alluxiofsRoutes(d),
     ['GET', /^\/v1\/health$/, 'health', async (_req, res) => {
       const problem = await d.health();
       if (problem === undefined) sendJson(res, 200, { status: 'ok', worker: d.self().identity });
       else sendJson(res, 503, { status: 'unhealthy', code: 'ALX_ERR_WORKER_UNAVAILABLE', message: problem, worker: d.self().identity });
     }],
     ['GET', /^\/v1\/files$/, 'files', async (_req, res, q) => {
-      const entries = await d.files.list(pathParam(q), q.get('recursive') === 'true');
+      const entries = await d.files.list(pathParam(q), boolParam(q, 'recursive', false));
       sendJson(res, 200, entries.map(alluxioJson));
     }],
-    ['GET', /^\/v1\/info$/, 'info', async (_r, res, q) => sendJson(res, 200, alluxioJson(await d.files.stat(pathParam(q))))],
-    ['GET', /^\/v1\/file\/([0-9a-f]{64})\/page\/(\d+)$/, 'page', async (_r, res, q, m) => {
-      const f = await d.files.open(checkedUfsPath(q, m[1]!), versionParam(q));
-      const page = await d.files.data.readPage(f, Number(m[2]));
-      const off = intParam(q, 'offset', 0);
-      const len = intParam(q, 'length', page.length - off);
-      if (off < 0 || len < 0 || off > page.length) throw new AlluxioError('ALX_ERR_INVALID_RANGE', `offset ${off} length ${len} is outside page ${m[2]} (${page.length} bytes)`);
-      const body = page.subarray(off, Math.min(off + len, page.length));
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, [UFS_VERSION_HEADER]: encodeURIComponent(f.version) });
-      res.end(body);
-    }],
-    ['GET', /^\/v1\/range\/([0-9a-f]{64})$/, 'range', async (_r, res, q, m) => {
-      await streamRange(d, res, checkedUfsPath(q, m[1]!), q);
-    }],
-    ['GET', /^\/v1\/read$/, 'read', async (_r, res, q) => streamRange(d, res, pathParam(q), q)],
+    ['GET', /^\/v1\/read$/, 'read', async (_r, res, q) => streamRange(d.files, res, pathParam(q), q)],
     ['PUT', /^\/v1\/file$/, 'write', async (req, res, q) => {
       const len = req.headers['content-length'];
       const entry = await d.files.write(pathParam(q), req, { length: len ? Number(len) : undefined, contentMd5: header(req, 'content-md5') });
       sendJson(res, 200, alluxioJson(entry));
     }],
     ['DELETE', /^\/v1\/file$/, 'delete', async (_r, res, q) => {
-      await d.files.delete(pathParam(q), q.get('recursive') === 'true');
-      sendJson(res, 200, { success: true });
-    }],
-    ['POST', /^\/v1\/rm\/([0-9a-f]{64})$/, 'rm', async (_r, res, q, m) => {
-      await d.files.delete(checkedUfsPath(q, m[1]!), q.get('recursive') === 'true');
+      await d.files.delete(pathParam(q), boolParam(q, 'recursive', false));
       sendJson(res, 200, { success: true });
     }],
     ['POST', /^\/v1\/mkdir$/, 'mkdir', async (_r, res, q) => sendJson(res, 200, alluxioJson(await d.files.mkdir(pathParam(q))))],
-    ['POST', /^\/v1\/mkdir\/([0-9a-f]{64})$/, 'mkdir', async (_r, res, q, m) => sendJson(res, 200, alluxioJson(await d.files.mkdir(checkedUfsPath(q, m[1]!))))],
-    ['POST', /^\/v1\/mv(?:\/[0-9a-f]{64})?$/, 'mv', async (_r, res, q) => {
-      await d.files.rename(requiredParam(q, 'srcPath'), requiredParam(q, 'dstPath'));
-      sendJson(res, 200, { success: true });
-    }],
-    ['GET', /^\/v1\/node$/, 'node', (_r, res, q) => {
-      const r = d.files.resolve(pathParam(q));
-      const owners = d.owners(r.ufsUri, intParam(q, 'count', 1));
-      sendJson(res, 200, owners.map((w) => ({ ...w.address, Identity: w.identity })));
-    }],
     ['GET', /^\/v1\/cache$/, 'cache', (_r, res) => sendJson(res, 200, { worker: d.self(), ...d.store.stats() })],
     ['GET', /^\/v1\/cache\/file$/, 'cache-file', async (_r, res, q) => {
       const r = d.files.resolve(pathParam(q));
@@ -117,7 +87,8 @@ export function createRestServer(d: RestServerDeps): Server {
         const refused = guard(req, url);
         if (refused !== null) return sendRefusal(req, res, refused);
       }
-      Promise.resolve(handler(req, res, url.searchParams, m)).catch((err) => sendError(res, err));
+      // A handler that throws before its first await (a bad parameter) is answered the same way.
+      new Promise<void>((resolve) => resolve(handler(req, res, url.searchParams, m))).catch((err) => sendError(res, err));
       return;
     }
     const known = routes.some(([, re]) => re.test(url.pathname));
@@ -127,52 +98,7 @@ export function createRestServer(d: RestServerDeps): Server {
   return server;
 }
 
-/**
- * A range of one version of a file. The answer names the version it serves; a request naming a
- * version (`version=`, from an earlier answer) gets that one or ALX_ERR_STALE (409).
- */
-async function streamRange(d: RestServerDeps, res: ServerResponse, pathOrUri: string, q: URLSearchParams): Promise<void> {
-  const data = d.files.data;
-  const f = await d.files.open(pathOrUri, versionParam(q));
-  const { length, stream } = data.stream(f, intParam(q, 'offset', 0), intParam(q, 'length', -1));
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': length, [UFS_VERSION_HEADER]: encodeURIComponent(f.version) });
-  await sendStream(stream, res, (chunk) => data.release(chunk));
-}
-
-/** The version a read pins (`version=`, as the x-alluxio-ufs-version header of an earlier answer gave it). */
-function versionParam(q: URLSearchParams): string | undefined {
-  const v = q.get(VERSION_PARAM);
-  if (v === '') throw new InvalidArgumentError(`query parameter ${VERSION_PARAM} is empty: pass the ${UFS_VERSION_HEADER} of an earlier answer, or leave it out`);
-  return v ?? undefined;
-}
-
-function pathParam(q: URLSearchParams): string {
-  const p = q.get('path') ?? q.get('ufsFullPath');
-  if (!p) throw new InvalidArgumentError("missing query parameter 'path'");
-  return p;
-}
-
-/** The ufsFullPath of a request whose URL also names the file by id; the two must agree. */
-function checkedUfsPath(q: URLSearchParams, fileId: string): string {
-  const uri = requiredParam(q, 'ufsFullPath');
-  if (fileIdOf(uri) !== fileId) throw new InvalidArgumentError(`file id ${fileId} is not the SHA-256 of ufsFullPath ${uri}`);
-  return uri;
-}
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** The JSON shape Alluxio's worker REST API (and alluxiofs) uses for a file. */
-export function alluxioJson(e: FileEntry): Record<string, unknown> {
-  return {
-    mType: e.type,
-    mName: e.name,
-    mPath: e.path,
-    mUfsPath: e.ufsPath,
-    mLastModificationTimeMs: e.lastModifiedMs,
-    mLength: e.length,
-    mHumanReadableFileSize: formatSize(e.length),
-  };
 }

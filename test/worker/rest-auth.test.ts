@@ -43,6 +43,10 @@ function mutations(base: string, ufs: string, ufsUriOf: (p: string) => string) {
     { name: 'POST /v1/rm/{id}', method: 'POST', url: `${base}/v1/rm/${fileId('/victim2.txt')}?ufsFullPath=${encodeURIComponent(ufsUriOf('/victim2.txt'))}`, changed: () => !existsSync(join(ufs, 'victim2.txt')) },
     { name: 'POST /v1/mkdir', method: 'POST', url: `${base}/v1/mkdir?path=/newdir`, changed: () => existsSync(join(ufs, 'newdir')) },
     { name: 'POST /v1/mv', method: 'POST', url: `${base}/v1/mv?srcPath=/victim3.txt&dstPath=/moved.txt`, changed: () => existsSync(join(ufs, 'moved.txt')) },
+    { name: 'POST /v1/chunk/{id}', method: 'POST', url: `${base}/v1/chunk/${fileId('/chunked.txt')}?ufsFullPath=${encodeURIComponent(ufsUriOf('/chunked.txt'))}`, body: 'chunk data', changed: () => existsSync(join(ufs, 'chunked.txt')) },
+    { name: 'POST /v1/file/{id}/page/0', method: 'POST', url: `${base}/v1/file/${fileId('/paged.txt')}/page/0?ufsFullPath=${encodeURIComponent(ufsUriOf('/paged.txt'))}`, body: 'page data', changed: () => existsSync(join(ufs, 'paged.txt')) },
+    { name: 'POST /v1/touch/{id}', method: 'POST', url: `${base}/v1/touch/${fileId('/touched.txt')}?ufsFullPath=${encodeURIComponent(ufsUriOf('/touched.txt'))}`, changed: () => existsSync(join(ufs, 'touched.txt')) },
+    { name: 'POST /v1/copy/{id}', method: 'POST', url: `${base}/v1/copy/${fileId('/keep.txt')}?srcPath=${encodeURIComponent(ufsUriOf('/keep.txt'))}&dstPath=${encodeURIComponent(ufsUriOf('/copied.txt'))}`, changed: () => existsSync(join(ufs, 'copied.txt')) },
     { name: 'POST /v1/load submit', method: 'POST', url: `${base}/v1/load?path=/data&opType=submit`, changed: () => false },
     { name: 'GET /v1/load submit', method: 'GET', url: `${base}/v1/load?path=/data&opType=submit`, changed: () => false },
   ];
@@ -104,7 +108,7 @@ describe('REST API with authentication configured (local cluster, 2 workers, etc
     base = `http://127.0.0.1:${w0.http}`;
     const info = await call('GET', `${base}/v1/info?path=/keep.txt`);
     assert.equal(info.status, 200, info.text);
-    const ufsPath = (JSON.parse(info.text) as { mUfsPath: string }).mUfsPath;
+    const ufsPath = (JSON.parse(info.text) as Array<{ mUfsPath: string }>)[0]!.mUfsPath;
     ufsRoot = ufsPath.slice(0, -'/keep.txt'.length);
   });
 
