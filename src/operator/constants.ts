@@ -110,6 +110,12 @@ export const PATHS = {
   logs: '/mnt/alluxio/logs',
   fuseMount: '/mnt/alluxio/fuse',
   identityFile: '/mnt/alluxio/system-info/worker_identity',
+  /** Directory of the mount credentials key Secret (read-only), and the key file in it. */
+  mountCredentialsKeyDir: '/etc/alluxio/mount-credentials',
+  mountCredentialsKeyFile: '/etc/alluxio/mount-credentials/key',
 } as const;
+
+/** Data key of the Secret <cluster>-mount-credentials-key. */
+export const MOUNT_KEY_SECRET_KEY = 'key';
 
 export const ALLUXIO_UID = 1000;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseSize } from '../../common/sizes.js';
+import type { PropertyName } from '../../conf/property-keys.js';
 import { PATHS, PORTS } from '../constants.js';
 import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
@@ -29,13 +30,16 @@ export function reservedSize(c: AlluxioCluster): string {
   return `${Math.max(1, Math.floor(parseSize(ps.size) / 10 / MiB))}Mi`;
 }
 
-export function operatorProperties(c: AlluxioCluster): [string, string][] {
+/** What the operator sets; keys typed against the property registry, so a renamed key fails to compile. */
+export function operatorProperties(c: AlluxioCluster): [PropertyName, string][] {
   const ps = c.spec.worker.pagestore;
   return [
     ['alluxio.cluster.name', `${namespaceOf(c)}-${c.metadata.name}`],
     ['alluxio.etcd.endpoints', etcdEndpoints(c)],
     ['alluxio.worker.membership.manager.type', 'ETCD'],
     ['alluxio.mount.table.source', 'ETCD'],
+    // The Secret <cluster>-mount-credentials-key mounted in every pod (builders/pod.ts).
+    ['alluxio.mount.credentials.encryption.key.file', PATHS.mountCredentialsKeyFile],
     ['alluxio.coordinator.hostname', coordinatorHost(c)],
     ['alluxio.coordinator.rpc.port', String(PORTS.coordinatorRpc)],
     ['alluxio.coordinator.web.port', String(PORTS.coordinatorWeb)],

@@ -1,4 +1,4 @@
-import { ALLUXIO_UID, INIT_MESSAGE, PATHS, PORTS } from '../constants.js';
+import { ALLUXIO_UID, INIT_MESSAGE, MOUNT_KEY_SECRET_KEY, PATHS, PORTS } from '../constants.js';
 import type { AlluxioCluster, Component } from '../api/alluxio-cluster.js';
 import { clusterNames, serviceHost } from './names.js';
 
@@ -29,6 +29,18 @@ export function alluxioEnv(extra: Record<string, string> | undefined): Obj[] {
 
 export const confVolume = (c: AlluxioCluster): Obj => ({ name: 'alluxio-conf', configMap: { name: clusterNames(c).conf } });
 export const confMount: Obj = { name: 'alluxio-conf', mountPath: PATHS.confDir, readOnly: true };
+
+/**
+ * The Secret <cluster>-mount-credentials-key (created by the operator, or by hand before
+ * `k8s render | kubectl apply`): the key that encrypts mount credentials at rest. Mode 0400;
+ * with the pod's fsGroup the kubelet makes it group-readable by the Alluxio user. Not optional:
+ * without it a mount with credentials would be refused, so the pod waits for the Secret.
+ */
+export const mountKeyVolume = (c: AlluxioCluster): Obj => ({
+  name: 'mount-credentials-key',
+  secret: { secretName: clusterNames(c).mountCredentialsKey, defaultMode: 0o400, items: [{ key: MOUNT_KEY_SECRET_KEY, path: 'key' }] },
+});
+export const mountKeyMount: Obj = { name: 'mount-credentials-key', mountPath: PATHS.mountCredentialsKeyDir, readOnly: true };
 
 /** Volume name from an arbitrary key: lowercase DNS label, at most 63 characters, unique by index. */
 function volumeName(prefix: string, i: number, key: string): string {

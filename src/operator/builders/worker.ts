@@ -7,7 +7,7 @@ import { licenseEnv } from './coordinator.js';
 import type { BuildContext } from './context.js';
 import { clusterNames, labels, meta, selectorLabels } from './names.js';
 import {
-  alluxioEnv, alluxioImage, confMount, confVolume, httpProbe, pathPermissionInit, placement, pullSecrets,
+  alluxioEnv, alluxioImage, confMount, confVolume, mountKeyMount, mountKeyVolume, httpProbe, pathPermissionInit, placement, pullSecrets,
   resourcesOf, securityContext, storageVolume, userMounts, waitEtcdInit, type HostDirCheck,
 } from './pod.js';
 import { toQuantity } from './quantity.js';
@@ -44,7 +44,7 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
   const identityOnPvc = ps.type === 'persistentVolumeClaim';
   const systemInfo: Obj | undefined = identityOnPvc ? undefined
     : { name: 'system-info', hostPath: { path: w.systemInfo.hostPath, type: 'DirectoryOrCreate' } };
-  const volumes = [confVolume(c), pagestore.volume, systemInfo, metastore.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
+  const volumes = [confVolume(c), mountKeyVolume(c), pagestore.volume, systemInfo, metastore.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
   const claims = [pagestore.claim, metastore.claim, log.claim].filter(Boolean) as Obj[];
   const dataMounts: Obj[] = [
     { name: 'pagestore', mountPath: PATHS.pagestore },
@@ -101,7 +101,7 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
             readinessProbe: httpProbe('/v1/health', PORTS.workerHttp),
             livenessProbe: httpProbe('/v1/health', PORTS.workerHttp, true),
             ...resourcesOf(w.resources),
-            volumeMounts: [confMount, ...dataMounts, ...user.mounts],
+            volumeMounts: [confMount, mountKeyMount, ...dataMounts, ...user.mounts],
           }],
           volumes,
         },

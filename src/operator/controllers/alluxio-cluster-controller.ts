@@ -12,6 +12,7 @@ import { diagnose, type Observed } from './diagnose.js';
 import { applyIfChanged } from './apply.js';
 import { recordEvent } from './events.js';
 import { orphanIfImmutableChanged } from './immutable.js';
+import { ensureMountKeySecret } from './mount-key-secret.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -69,6 +70,11 @@ export class AlluxioClusterReconciler implements Reconciler {
     let created = false;
     const failures: string[] = [];
     const recreated: string[] = [];
+    try {
+      if (await ensureMountKeySecret(api, cluster) === 'created') created = true;
+    } catch (err) {
+      failures.push((err as Error).message);
+    }
     for (const obj of desired) {
       try {
         const changed = await orphanIfImmutableChanged(api, obj);
