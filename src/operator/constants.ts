@@ -48,6 +48,8 @@ export const CONDITION = {
   HostPathWritable: 'HostPathWritable',
   Mounted: 'Mounted',
   Licensed: 'Licensed',
+  /** True when the spec has fields alluxio-ts accepts but does not act on; the message lists them. */
+  Ignored: 'Ignored',
 } as const;
 export type ConditionType = (typeof CONDITION)[keyof typeof CONDITION];
 
@@ -73,6 +75,7 @@ export const REASON = {
   HostPathOk: 'HostPathWritable',
   SizeUnit: 'AmbiguousSizeUnit',
   NoWarnings: 'NoWarnings',
+  FieldsIgnored: 'FieldsIgnored',
   ClusterNotFound: 'ClusterNotFound',
   ClusterNotReady: 'ClusterNotReady',
   MountFailed: 'MountFailed',

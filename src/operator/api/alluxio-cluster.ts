@@ -7,6 +7,8 @@ import {
 // AlluxioCluster (DESIGN.md §11). This zod schema is the single source: the TypeScript types
 // below are inferred from it and deploy/crds/*.yaml is generated from it (generate-crds.ts).
 
+const IGNORED = 'Accepted for compatibility with Alluxio Enterprise and kept, but not used (listed in the Ignored condition)';
+
 export const PagestoreSchema = z.object({
   type: z.enum(['hostPath', 'persistentVolumeClaim', 'emptyDir']).default('hostPath')
     .describe('hostPath (default, a directory on each worker node), persistentVolumeClaim (one PVC per worker) or emptyDir'),
@@ -54,6 +56,7 @@ export const FuseSchema = z.object({
     .describe('daemonSet: a FUSE pod per node mounting at hostPathForMount; csi: a PVC for a CSI driver; none'),
   mountOptions: z.array(z.string()).default(['allow_other', 'kernel_cache', 'entry_timeout=60', 'attr_timeout=60']),
   hostPathForMount: absolutePath().default(PATHS.fuseMount),
+  hostPathForMigration: absolutePath().optional().describe(IGNORED),
   log: storageDir(`${PATHS.logs}/fuse`).prefault({}),
   ...podPlacement,
 });
@@ -62,6 +65,7 @@ const imageOverride = (image: string) => z.object({
   enabled: z.boolean().default(true),
   image: z.string().default(image),
   resources: podPlacement.resources,
+  persistence: opaqueObject(IGNORED).optional(),
 });
 
 export const AlluxioClusterSpecSchema = z.object({
@@ -80,7 +84,21 @@ export const AlluxioClusterSpecSchema = z.object({
   pvcMounts: componentMounts('pvcMounts').optional(),
   prometheus: imageOverride(DEFAULT_PROMETHEUS_IMAGE).prefault({}),
   grafana: imageOverride(DEFAULT_GRAFANA_IMAGE).prefault({}),
+  gateway: opaqueObject(`Alluxio Enterprise's gateway: not deployed by alluxio-ts. ${IGNORED}`).optional(),
 });
+
+/**
+ * Paths of fields that Alluxio Enterprise's AlluxioCluster has and alluxio-ts accepts (so its
+ * YAML applies verbatim) but does not act on; the operator lists them in the Ignored condition.
+ */
+export function ignoredFields(spec: AlluxioClusterSpec): string[] {
+  const out: string[] = [];
+  if (spec.gateway !== undefined) out.push('spec.gateway');
+  if (spec.fuse.hostPathForMigration !== undefined) out.push('spec.fuse.hostPathForMigration');
+  if (spec.prometheus.persistence !== undefined) out.push('spec.prometheus.persistence');
+  if (spec.grafana.persistence !== undefined) out.push('spec.grafana.persistence');
+  return out;
+}
 
 export const CLUSTER_PHASES = ['Pending', 'Creating', 'WaitingForReady', 'Ready', 'Updating', 'Failed'] as const;
 

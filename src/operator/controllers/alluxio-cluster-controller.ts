@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { API_VERSION, CONDITION, FIELD_MANAGER, LABELS, MANAGED_BY, REASON } from '../constants.js';
-import type { AlluxioCluster, AlluxioClusterStatus, ClusterPhase } from '../api/alluxio-cluster.js';
+import { ignoredFields, type AlluxioCluster, type AlluxioClusterStatus, type ClusterPhase } from '../api/alluxio-cluster.js';
 import type { Condition } from '../api/common.js';
 import { parseAlluxioCluster } from '../api/validate.js';
 import { buildClusterObjects, OWNED_KINDS } from '../builders/cluster.js';
@@ -56,6 +56,8 @@ export class AlluxioClusterReconciler implements Reconciler {
     const cluster = parsed.value;
     const conds: ConditionInput[] = [{ type: CONDITION.SpecValid, ok: true, reason: 'Valid', message: 'spec is valid' }];
     if (parsed.warnings.length) conds.push({ type: CONDITION.SpecWarnings, ok: false, reason: REASON.SizeUnit, message: parsed.warnings.join('; ') });
+    const ignored = ignoredFields(cluster.spec);
+    if (ignored.length) conds.push({ type: CONDITION.Ignored, ok: true, reason: REASON.FieldsIgnored, message: `accepted but not used by alluxio-ts: ${ignored.join(', ')}` });
 
     // 4. build desired. A running etcd keeps its member count: a new replicaCount would rewrite
     // --initial-cluster without etcd member add/remove and break quorum (not supported yet).

@@ -1,0 +1,95 @@
+// The YAML of the installation guide (/work/shared/seeds/003, extracted verbatim into
+// test/operator/fixtures/seeds/, see its README) must apply as written: the generated CRD schema
+// accepts it, no field the user wrote is pruned (a real API server prunes fields its structural
+// schema does not know, unless x-kubernetes-preserve-unknown-fields), and the operator reconciles
+// the cluster to Ready. Fields alluxio-ts does not act on are kept and listed in the Ignored condition.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CRDS, buildCrd } from '../../src/operator/api/crd.js';
+import { API_VERSION, CONDITION } from '../../src/operator/constants.js';
+import { AlluxioClusterReconciler } from '../../src/operator/controllers/alluxio-cluster-controller.js';
+import type { KubeObject, ObjectRef } from '../../src/operator/kube/types.js';
+import { checkOpenApi } from './support/openapi-check.js';
+import { bindEtcdPvcs, healthyCluster, markWorkloadsReady, newApi } from './support/sim.js';
+
+const DIR = join(import.meta.dirname, 'fixtures/seeds');
+type Obj = Record<string, any>;
+const load = (f: string): Obj => parse(readFileSync(join(DIR, f), 'utf8'));
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const BASE = '003-01-alluxiocluster.yaml';
+
+function merge(a: Obj, b: Obj): Obj {
+  const out: Obj = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v) : v;
+  }
+  return out;
+}
+
+/** The object the guide means: a fragment merged into the guide's alluxio-cluster.yaml. */
+function objectOf(f: string): Obj {
+  const doc = load(f);
+  return f.includes('-fragment') ? merge(load(BASE), doc) : doc;
+}
+
+/** Every leaf path of `input` with its value, to find what the server would prune or change. */
+function leaves(v: unknown, path: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) leaves(x, `${path}.${k}`, out);
+  else out.set(path, JSON.stringify(v));
+  return out;
+}
+
+function schemaOf(kind: string): Obj {
+  return (buildCrd(CRDS.find((c) => c.kind === kind)!) as Obj).spec.versions[0].schema.openAPIV3Schema;
+}
+
+test('every seed fixture is a custom resource of ours (the extraction found the guide\'s blocks)', () => {
+  assert.ok(fixtures.length >= 12, fixtures.join());
+  for (const f of fixtures) assert.ok(['AlluxioCluster', 'UnderFileSystem', 'License'].includes(objectOf(f).kind), f);
+});
+
+for (const f of fixtures) {
+  test(`seed ${f}: the CRD schema accepts it and keeps every field; a cluster reconciles to Ready`, async () => {
+    const obj = objectOf(f);
+    assert.deepEqual(checkOpenApi(schemaOf(obj.kind), obj), [], 'generated OpenAPI schema');
+    const { api, clock } = newApi();
+    await healthyCluster(api);
+    const stored = await api.create(obj as KubeObject); // the CRD's checks, defaults and pruning
+    const kept = leaves(stored.spec, 'spec', new Map());
+    for (const [path, value] of leaves(obj.spec, 'spec', new Map())) {
+      assert.equal(kept.get(path), value, `${path} is kept as written`);
+    }
+    if (obj.kind !== 'AlluxioCluster') return;
+    const ref: ObjectRef = { apiVersion: API_VERSION, kind: 'AlluxioCluster', namespace: obj.metadata.namespace, name: obj.metadata.name };
+    const r = new AlluxioClusterReconciler({ api, clock });
+    await r.reconcile(ref);
+    if (stored.spec.etcd.enabled) await bindEtcdPvcs(api, ref.namespace!, ref.name, stored.spec.etcd.replicaCount);
+    for (let i = 0; i < 5 && (await api.get(ref))!.status?.phase !== 'Ready'; i++) {
+      await markWorkloadsReady(api, ref.namespace!);
+      await r.reconcile(ref);
+    }
+    const status = (await api.get(ref))!.status;
+    assert.equal(status.phase, 'Ready', JSON.stringify(status.conditions));
+  });
+}
+
+test('the GKE block: spec.gateway, spec.fuse.hostPathForMigration and spec.prometheus.persistence are kept and listed in the Ignored condition', async () => {
+  const f = fixtures.find((x) => readFileSync(join(DIR, x), 'utf8').includes('hostPathForMigration'))!;
+  const obj = objectOf(f);
+  const { api, clock } = newApi();
+  await healthyCluster(api);
+  await api.create(obj as KubeObject);
+  const ref: ObjectRef = { apiVersion: API_VERSION, kind: 'AlluxioCluster', namespace: obj.metadata.namespace, name: obj.metadata.name };
+  await new AlluxioClusterReconciler({ api, clock }).reconcile(ref);
+  const stored = (await api.get(ref))!;
+  assert.equal(stored.spec.gateway.log.hostPath, '/home/alluxio/logs/gateway');
+  const ignored = stored.status.conditions.find((c: { type: string }) => c.type === CONDITION.Ignored);
+  assert.equal(ignored?.status, 'True');
+  for (const p of ['spec.gateway', 'spec.fuse.hostPathForMigration', 'spec.prometheus.persistence']) assert.match(ignored.message, new RegExp(p.replace(/\./g, '\\.')));
+  // The fields that do mean something were used: the worker page store is on /home/alluxio.
+  const worker = (await api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: ref.namespace, name: `${ref.name}-worker` }))!;
+  assert.ok(worker.spec.template.spec.volumes.some((v: Obj) => v.hostPath?.path === '/home/alluxio/pagestore'));
+});
