@@ -93,3 +93,59 @@ test('the GKE block: spec.gateway, spec.fuse.hostPathForMigration and spec.prome
   const worker = (await api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: ref.namespace, name: `${ref.name}-worker` }))!;
   assert.ok(worker.spec.template.spec.volumes.some((v: Obj) => v.hostPath?.path === '/home/alluxio/pagestore'));
 });
+
+// Fields of Alluxio's operator named in issue 11 that the captured seeds do not show in a block.
+const ISSUE_11 = `apiVersion: k8s-operator.alluxio.com/v1
+kind: AlluxioCluster
+metadata:
+  name: alluxio
+  namespace: alx-ns
+spec:
+  user: 0
+  group: 0
+  fsGroup: 0
+  coordinator:
+    jvmOptions:
+      - "-Xmx4g"
+      - "-Xms1g"
+    resources:
+      limits:
+        cpu: 8
+        memory: 16Gi
+      requests:
+        cpu: "4"
+        memory: 8Gi
+  worker:
+    jvmOptions:
+      - "-Xmx22g"
+      - "-XX:MaxDirectMemorySize=10g"
+    resources:
+      limits:
+        cpu: 8
+        memory: 40Gi
+`;
+
+test('issue 11 fields: unquoted cpu: 8 (int-or-string), jvmOptions (kept, Ignored), user/group/fsGroup (used by the coordinator and worker pods)', async () => {
+  const obj = parse(ISSUE_11);
+  assert.deepEqual(checkOpenApi(schemaOf('AlluxioCluster'), obj), [], 'generated OpenAPI schema');
+  const { api, clock } = newApi();
+  await healthyCluster(api);
+  const stored = await api.create(obj as KubeObject);
+  const kept = leaves(stored.spec, 'spec', new Map());
+  for (const [path, value] of leaves(obj.spec, 'spec', new Map())) assert.equal(kept.get(path), value, `${path} is kept as written`);
+  const ref: ObjectRef = { apiVersion: API_VERSION, kind: 'AlluxioCluster', namespace: 'alx-ns', name: 'alluxio' };
+  const r = new AlluxioClusterReconciler({ api, clock });
+  await r.reconcile(ref);
+  const cur = (await api.get(ref))!;
+  assert.equal(cur.status.conditions.find((c: { type: string }) => c.type === 'SpecValid')?.status, 'True', JSON.stringify(cur.status.conditions));
+  const ignored = cur.status.conditions.find((c: { type: string }) => c.type === CONDITION.Ignored);
+  assert.match(ignored?.message ?? '', /spec\.coordinator\.jvmOptions, spec\.worker\.jvmOptions/);
+  for (const name of ['alluxio-coordinator', 'alluxio-worker']) {
+    const sts = (await api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'alx-ns', name }))!;
+    const pod = sts.spec.template.spec;
+    assert.equal(pod.securityContext.runAsUser, 0, `${name} runs as root (spec.user: 0)`);
+    assert.equal(pod.securityContext.runAsGroup, 0);
+    assert.equal(pod.containers[0].resources.limits.cpu, 8, `${name}: cpu limit passed through`);
+    assert.match(pod.initContainers[0].command[2], /chown 0:0 /, 'host directories owned by the configured user');
+  }
+});

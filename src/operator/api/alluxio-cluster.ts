@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DEFAULT_ETCD_IMAGE, DEFAULT_IMAGE, ALLUXIO_TS_VERSION, DEFAULT_PROMETHEUS_IMAGE, DEFAULT_GRAFANA_IMAGE, PATHS } from '../constants.js';
+import { DEFAULT_ETCD_IMAGE, DEFAULT_IMAGE, ALLUXIO_TS_VERSION, DEFAULT_PROMETHEUS_IMAGE, DEFAULT_GRAFANA_IMAGE, PATHS, ALLUXIO_UID } from '../constants.js';
 import {
-  absolutePath, componentMounts, condition, k8sName, objectMeta, opaqueObject, podPlacement, quantity, size, storageDir, stringMap,
+  absolutePath, componentMounts, condition, jvmOptions, k8sName, objectMeta, opaqueObject, podPlacement, quantity, size, storageDir, stringMap,
 } from './common.js';
 
 // AlluxioCluster (DESIGN.md §11). This zod schema is the single source: the TypeScript types
@@ -26,6 +26,7 @@ export const WorkerSchema = z.object({
   systemInfo: z.object({ hostPath: absolutePath().default(PATHS.systemInfo) }).prefault({}),
   metastore: storageDir(PATHS.metastore).prefault({}),
   log: storageDir(PATHS.logs).prefault({}),
+  jvmOptions: jvmOptions(),
   ...podPlacement,
 });
 
@@ -33,6 +34,7 @@ export const CoordinatorSchema = z.object({
   count: z.number().int().min(1).max(1).default(1).describe('The coordinator is stateless; one replica'),
   metastore: storageDir(PATHS.metastore).prefault({}),
   log: storageDir(PATHS.logs).prefault({}),
+  jvmOptions: jvmOptions(),
   ...podPlacement,
 });
 
@@ -73,6 +75,9 @@ export const AlluxioClusterSpecSchema = z.object({
   imageTag: z.string().min(1).default(ALLUXIO_TS_VERSION),
   imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
   imagePullSecrets: z.array(z.string()).optional().describe('Names of docker-registry Secrets in the cluster namespace'),
+  user: z.number().int().min(0).default(ALLUXIO_UID).describe('uid of the coordinator and worker processes (FUSE always runs as root); 0 = root'),
+  group: z.number().int().min(0).default(ALLUXIO_UID).describe('gid of the coordinator and worker processes'),
+  fsGroup: z.number().int().min(0).default(ALLUXIO_UID).describe('Pod fsGroup of the coordinator and workers: group owner of their volumes'),
   properties: stringMap().optional().describe('Appended to alluxio-site.properties; they win over what the operator sets'),
   coordinator: CoordinatorSchema.prefault({}),
   worker: WorkerSchema.prefault({}),
@@ -97,6 +102,8 @@ export function ignoredFields(spec: AlluxioClusterSpec): string[] {
   if (spec.fuse.hostPathForMigration !== undefined) out.push('spec.fuse.hostPathForMigration');
   if (spec.prometheus.persistence !== undefined) out.push('spec.prometheus.persistence');
   if (spec.grafana.persistence !== undefined) out.push('spec.grafana.persistence');
+  if (spec.coordinator.jvmOptions !== undefined) out.push('spec.coordinator.jvmOptions');
+  if (spec.worker.jvmOptions !== undefined) out.push('spec.worker.jvmOptions');
   return out;
 }
 

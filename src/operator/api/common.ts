@@ -24,10 +24,17 @@ export const opaqueObject = (description: string) =>
 
 export const stringMap = () => z.record(z.string(), z.string());
 
+/** A resource amount as a Pod spec takes it: a quantity string, or a bare integer (`cpu: 8`): int-or-string. */
+const resourceAmount = () => z.union([z.number().int().min(0), quantity()]);
+
 export const resources = () => z.object({
-  limits: z.record(z.string(), quantity()).optional(),
-  requests: z.record(z.string(), quantity()).optional(),
+  limits: z.record(z.string(), resourceAmount()).optional(),
+  requests: z.record(z.string(), resourceAmount()).optional(),
 }).describe('Container resources, as in a Pod spec');
+
+/** JVM flags of Alluxio Enterprise's Java processes: accepted and kept, but alluxio-ts runs no JVM (Ignored condition). */
+export const jvmOptions = () => z.array(z.string()).optional()
+  .describe('Alluxio Enterprise JVM flags (-Xmx...); alluxio-ts runs on Node.js and does not use them (listed in the Ignored condition)');
 
 export const toleration = () => z.object({
   key: z.string().optional(),

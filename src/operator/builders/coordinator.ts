@@ -48,7 +48,7 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
       template: {
         metadata: { labels: labels(c, 'coordinator'), annotations: { [ANNOTATIONS.configHash]: ctx.configHash, ...lic.annotations } },
         spec: {
-          securityContext: securityContext(),
+          securityContext: securityContext(c),
           ...(pullSecrets(c) ? { imagePullSecrets: pullSecrets(c) } : {}),
           ...placement(spec),
           initContainers: init,

@@ -1,4 +1,4 @@
-import { ALLUXIO_UID, INIT_MESSAGE, MOUNT_KEY_SECRET_KEY, PATHS, PORTS } from '../constants.js';
+import { INIT_MESSAGE, MOUNT_KEY_SECRET_KEY, PATHS, PORTS } from '../constants.js';
 import type { AlluxioCluster, Component } from '../api/alluxio-cluster.js';
 import { clusterNames, serviceHost } from './names.js';
 
@@ -106,7 +106,7 @@ export function pathPermissionInit(c: AlluxioCluster, dirs: HostDirCheck[], volu
   for (const d of dirs) {
     lines.push(`mkdir -p '${d.path}' 2>/dev/null && touch '${d.path}/.alluxio-write-test' 2>/dev/null || ` +
       `fail "${INIT_MESSAGE.notWritable} hostPath ${d.hostPath} on node $NODE_NAME is not writable (read-only file system?); set it to a writable directory, e.g. /home/alluxio/..."`);
-    lines.push(`rm -f '${d.path}/.alluxio-write-test'; chown ${ALLUXIO_UID}:${ALLUXIO_UID} '${d.path}'`);
+    lines.push(`rm -f '${d.path}/.alluxio-write-test'; chown ${c.spec.user}:${c.spec.group} '${d.path}'`);
     if (d.minBytes) {
       const kib = Math.ceil(d.minBytes / 1024);
       lines.push(`total=$(df -Pk '${d.path}' | awk 'NR==2 {print $2}')`);
@@ -139,10 +139,12 @@ export function waitEtcdInit(c: AlluxioCluster, endpoints: string): Obj {
   };
 }
 
-export function securityContext(uid = ALLUXIO_UID): Obj {
-  return uid === 0
-    ? { runAsUser: 0, runAsGroup: 0 }
-    : { runAsUser: uid, runAsGroup: uid, fsGroup: uid, runAsNonRoot: true };
+/** Pod securityContext of the coordinator and workers: spec.user / group / fsGroup (default 1000). */
+export function securityContext(c: AlluxioCluster): Obj {
+  const { user, group, fsGroup } = c.spec;
+  return user === 0
+    ? { runAsUser: 0, runAsGroup: group, ...(fsGroup !== 0 ? { fsGroup } : {}) }
+    : { runAsUser: user, runAsGroup: group, fsGroup, runAsNonRoot: true };
 }
 
 export function placement(p: { nodeSelector?: Record<string, string>; affinity?: Record<string, unknown>; tolerations?: unknown[] }): Obj {
@@ -153,7 +155,7 @@ export function placement(p: { nodeSelector?: Record<string, string>; affinity?:
   };
 }
 
-export function resourcesOf(r: { limits?: Record<string, string>; requests?: Record<string, string> } | undefined): Obj {
+export function resourcesOf(r: { limits?: Record<string, string | number>; requests?: Record<string, string | number> } | undefined): Obj {
   return r && (r.limits || r.requests) ? { resources: r } : {};
 }
 

@@ -77,7 +77,7 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
       template: {
         metadata: { labels: labels(c, 'worker'), annotations: { [ANNOTATIONS.configHash]: ctx.configHash, ...lic.annotations } },
         spec: {
-          securityContext: securityContext(),
+          securityContext: securityContext(c),
           ...(pullSecrets(c) ? { imagePullSecrets: pullSecrets(c) } : {}),
           ...placement({ ...w, affinity }),
           initContainers: init,
