@@ -149,3 +149,47 @@ test('issue 11 fields: unquoted cpu: 8 (int-or-string), jvmOptions (kept, Ignore
     assert.match(pod.initContainers[0].command[2], /chown 0:0 /, 'host directories owned by the configured user');
   }
 });
+
+test('multi-disk page store (Alluxio\'s hostPath a,b with size 5000Gi,5000Gi): one volume, directory, size and disk check per disk', async () => {
+  const yaml = `apiVersion: k8s-operator.alluxio.com/v1
+kind: AlluxioCluster
+metadata:
+  name: alluxio
+  namespace: alx-ns
+spec:
+  worker:
+    pagestore:
+      hostPath: /mnt/disk1/alluxio/pagestore,/mnt/disk2/alluxio/pagestore
+      size: 5000Gi,5000Gi
+      reservedSize: 500Gi
+`;
+  const obj = parse(yaml);
+  assert.deepEqual(checkOpenApi(schemaOf('AlluxioCluster'), obj), [], 'generated OpenAPI schema');
+  const { api, clock } = newApi();
+  await healthyCluster(api);
+  await api.create(obj as KubeObject);
+  const ref: ObjectRef = { apiVersion: API_VERSION, kind: 'AlluxioCluster', namespace: 'alx-ns', name: 'alluxio' };
+  const r = new AlluxioClusterReconciler({ api, clock });
+  await r.reconcile(ref);
+  const cur = (await api.get(ref))!;
+  assert.equal(cur.status.conditions.find((c: { type: string }) => c.type === 'SpecValid')?.status, 'True', JSON.stringify(cur.status.conditions));
+  const cm = (await api.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'alx-ns', name: 'alluxio-alluxio-conf' }))!;
+  const props = new Map(cm.data['alluxio-site.properties'].split('\n').map((l: string) => l.split('=') as [string, string]));
+  assert.equal(props.get('alluxio.worker.page.store.dirs'), '/mnt/alluxio/pagestore-0,/mnt/alluxio/pagestore-1');
+  assert.equal(props.get('alluxio.worker.page.store.sizes'), '5000Gi,5000Gi');
+  assert.equal(props.get('alluxio.worker.page.store.reserved.size'), '500Gi');
+  const pod = (await api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'alx-ns', name: 'alluxio-worker' }))!.spec.template.spec;
+  for (const [i, host] of ['/mnt/disk1/alluxio/pagestore', '/mnt/disk2/alluxio/pagestore'].entries()) {
+    assert.equal(pod.volumes.find((v: Obj) => v.name === `pagestore-${i}`)?.hostPath.path, host);
+    assert.ok(pod.containers[0].volumeMounts.some((m: Obj) => m.name === `pagestore-${i}` && m.mountPath === `/mnt/alluxio/pagestore-${i}`));
+    assert.match(pod.initContainers[0].command[2], new RegExp(`df -Pk '/mnt/alluxio/pagestore-${i}'`));
+  }
+
+  // A size count that does not match the directories is named, not guessed.
+  const bad = parse(yaml.replace('size: 5000Gi,5000Gi', 'size: 5000Gi,5000Gi,5000Gi').replace('name: alluxio\n', 'name: alluxio2\n'));
+  await api.create(bad as KubeObject);
+  await r.reconcile({ ...ref, name: 'alluxio2' });
+  const st = (await api.get({ ...ref, name: 'alluxio2' }))!.status;
+  assert.equal(st.phase, 'Failed');
+  assert.match(st.errorMessage, /2 hostPaths but 3 sizes/);
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_ETCD_IMAGE, DEFAULT_IMAGE, ALLUXIO_TS_VERSION, DEFAULT_PROMETHEUS_IMAGE, DEFAULT_GRAFANA_IMAGE, PATHS, ALLUXIO_UID } from '../constants.js';
 import {
-  absolutePath, componentMounts, condition, jvmOptions, k8sName, objectMeta, opaqueObject, podPlacement, quantity, size, storageDir, stringMap,
+  absolutePath, absolutePathList, componentMounts, condition, jvmOptions, k8sName, objectMeta, opaqueObject, podPlacement, quantity, size, sizeList, storageDir, stringMap,
 } from './common.js';
 
 // AlluxioCluster (DESIGN.md §11). This zod schema is the single source: the TypeScript types
@@ -12,11 +12,21 @@ const IGNORED = 'Accepted for compatibility with Alluxio Enterprise and kept, bu
 export const PagestoreSchema = z.object({
   type: z.enum(['hostPath', 'persistentVolumeClaim', 'emptyDir']).default('hostPath')
     .describe('hostPath (default, a directory on each worker node), persistentVolumeClaim (one PVC per worker) or emptyDir'),
-  hostPath: absolutePath().default(PATHS.pagestore),
-  size: size().default('1Gi').describe('Cache capacity per worker; must fit the node disk. 90Gi = 90 GiB; Alluxio reads 90GB as 90 GiB too'),
+  hostPath: absolutePathList().default(PATHS.pagestore)
+    .describe('Directory on the node; several disks: comma-separated, with one size each in size (hostPath type only)'),
+  size: sizeList().default('1Gi').describe('Cache capacity per worker (per disk: 5000Gi,5000Gi); must fit the node disk. 90Gi = 90 GiB; Alluxio reads 90GB as 90 GiB too'),
   reservedSize: size().optional().describe('Space kept free for in-flight pages; default 10% of size'),
   storageClass: z.string().optional().describe('For type persistentVolumeClaim; empty = the default StorageClass'),
 });
+
+export type PagestoreSpec = z.output<typeof PagestoreSchema>;
+
+/** The page store directories: one, or one per disk (hostPath a,b with size x,y). */
+export function pagestoreDirs(ps: PagestoreSpec): { hostPath: string; size: string }[] {
+  const paths = ps.hostPath.split(',').map((p) => p.trim());
+  const sizes = ps.size.split(',').map((p) => p.trim());
+  return sizes.map((size, i) => ({ hostPath: paths[i] ?? paths[0]!, size }));
+}
 
 export const WorkerSchema = z.object({
   count: z.number().int().min(0).default(1),
