@@ -12,6 +12,10 @@ import { CRDS, buildCrd } from '../../src/operator/api/crd.js';
 import { API_VERSION, CONDITION } from '../../src/operator/constants.js';
 import { AlluxioClusterReconciler } from '../../src/operator/controllers/alluxio-cluster-controller.js';
 import type { KubeObject, ObjectRef } from '../../src/operator/kube/types.js';
+import { HttpMountClient } from '../../src/operator/controllers/coordinator-client.js';
+import { LicenseReconciler } from '../../src/operator/controllers/license-controller.js';
+import { UnderFileSystemReconciler } from '../../src/operator/controllers/under-file-system-controller.js';
+import { FakeCoordinator } from './support/fake-coordinator.js';
 import { checkOpenApi } from './support/openapi-check.js';
 import { bindEtcdPvcs, healthyCluster, markWorkloadsReady, newApi } from './support/sim.js';
 
@@ -192,4 +196,33 @@ spec:
   const st = (await api.get({ ...ref, name: 'alluxio2' }))!.status;
   assert.equal(st.phase, 'Failed');
   assert.match(st.errorMessage, /2 hostPaths but 3 sizes/);
+});
+
+test('the guide end to end: its cluster Ready, then its UnderFileSystem mounted (fake coordinator) and its License applied', async (t) => {
+  const { api, clock } = newApi();
+  await healthyCluster(api);
+  const cluster = load(BASE);
+  await api.create(cluster as KubeObject);
+  const ref: ObjectRef = { apiVersion: API_VERSION, kind: 'AlluxioCluster', namespace: cluster.metadata.namespace, name: cluster.metadata.name };
+  const r = new AlluxioClusterReconciler({ api, clock });
+  await r.reconcile(ref);
+  await bindEtcdPvcs(api, ref.namespace!, ref.name, 3);
+  for (let i = 0; i < 5 && (await api.get(ref))!.status?.phase !== 'Ready'; i++) { await markWorkloadsReady(api, ref.namespace!); await r.reconcile(ref); }
+  assert.equal((await api.get(ref))!.status.phase, 'Ready');
+
+  const coord = new FakeCoordinator();
+  await coord.start();
+  t.after(() => coord.stop());
+  const ufs = load('003-02-underfilesystem.yaml');
+  await api.create(ufs as KubeObject);
+  const ufsRef: ObjectRef = { apiVersion: API_VERSION, kind: 'UnderFileSystem', namespace: ufs.metadata.namespace, name: ufs.metadata.name };
+  await new UnderFileSystemReconciler({ api, clock, mounts: new HttpMountClient(5000), coordinatorUrl: () => coord.url }).reconcile(ufsRef);
+  assert.equal((await api.get(ufsRef))!.status.phase, 'Ready', JSON.stringify((await api.get(ufsRef))!.status));
+  assert.equal(coord.mounts.get('/s3')?.ufs, ufs.spec.path);
+
+  const lic = load('003-08-license.yaml');
+  await api.create(lic as KubeObject);
+  const licRef: ObjectRef = { apiVersion: API_VERSION, kind: 'License', namespace: lic.metadata.namespace, name: lic.metadata.name };
+  await new LicenseReconciler({ api, clock }).reconcile(licRef);
+  assert.equal((await api.get(licRef))!.status.phase, 'Completed', JSON.stringify((await api.get(licRef))!.status));
 });
