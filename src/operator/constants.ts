@@ -48,6 +48,8 @@ export const CONDITION = {
   HostPathWritable: 'HostPathWritable',
   Mounted: 'Mounted',
   Licensed: 'Licensed',
+  /** True when the spec has fields alluxio-ts accepts but does not act on; the message lists them. */
+  Ignored: 'Ignored',
 } as const;
 export type ConditionType = (typeof CONDITION)[keyof typeof CONDITION];
 
@@ -73,6 +75,7 @@ export const REASON = {
   HostPathOk: 'HostPathWritable',
   SizeUnit: 'AmbiguousSizeUnit',
   NoWarnings: 'NoWarnings',
+  FieldsIgnored: 'FieldsIgnored',
   ClusterNotFound: 'ClusterNotFound',
   ClusterNotReady: 'ClusterNotReady',
   MountFailed: 'MountFailed',
@@ -110,6 +113,12 @@ export const PATHS = {
   logs: '/mnt/alluxio/logs',
   fuseMount: '/mnt/alluxio/fuse',
   identityFile: '/mnt/alluxio/system-info/worker_identity',
+  /** Directory of the mount credentials key Secret (read-only), and the key file in it. */
+  mountCredentialsKeyDir: '/etc/alluxio/mount-credentials',
+  mountCredentialsKeyFile: '/etc/alluxio/mount-credentials/key',
 } as const;
+
+/** Data key of the Secret <cluster>-mount-credentials-key. */
+export const MOUNT_KEY_SECRET_KEY = 'key';
 
 export const ALLUXIO_UID = 1000;

@@ -2,6 +2,8 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { InvalidArgumentError } from '../common/errors.js';
 import { parseAlluxioCluster } from './api/validate.js';
 import { buildClusterObjects } from './builders/cluster.js';
+import { clusterNames } from './builders/names.js';
+import { MOUNT_KEY_SECRET_KEY } from './constants.js';
 import type { KubeObject } from './kube/types.js';
 
 // `alluxio k8s render -f alluxio-cluster.yaml`: the objects the operator would create for each
@@ -35,6 +37,12 @@ export function renderClusterWithWarnings(yamlText: string, source = 'input'): R
     const c = r.value;
     if (!c.metadata.namespace) c.metadata.namespace = 'default';
     objects.push(...buildClusterObjects(c));
+    // Not rendered: a key generated on each render would be replaced by every `kubectl apply`,
+    // and every mount credential sealed with the old key would become unreadable.
+    const secret = clusterNames(c).mountCredentialsKey;
+    warnings.push(`AlluxioCluster ${name}: the pods mount the Secret ${secret} (the key that encrypts mount credentials) and wait until it exists; `
+      + `create it once, before or after applying, and never replace it: kubectl -n ${c.metadata.namespace} create secret generic ${secret} `
+      + `--from-literal=${MOUNT_KEY_SECRET_KEY}="$(head -c 32 /dev/urandom | base64)"`);
   }
   if (clusters === 0) throw new InvalidArgumentError(`${source}: no AlluxioCluster (apiVersion k8s-operator.alluxio.com/v1) found`);
   return { objects, warnings };

@@ -1,20 +1,32 @@
 import { z } from 'zod';
-import { DEFAULT_ETCD_IMAGE, DEFAULT_IMAGE, ALLUXIO_TS_VERSION, DEFAULT_PROMETHEUS_IMAGE, DEFAULT_GRAFANA_IMAGE, PATHS } from '../constants.js';
+import { DEFAULT_ETCD_IMAGE, DEFAULT_IMAGE, ALLUXIO_TS_VERSION, DEFAULT_PROMETHEUS_IMAGE, DEFAULT_GRAFANA_IMAGE, PATHS, ALLUXIO_UID } from '../constants.js';
 import {
-  absolutePath, componentMounts, condition, k8sName, objectMeta, opaqueObject, podPlacement, quantity, size, storageDir, stringMap,
+  absolutePath, absolutePathList, componentMounts, condition, jvmOptions, k8sName, objectMeta, opaqueObject, podPlacement, quantity, size, sizeList, storageDir, stringMap,
 } from './common.js';
 
 // AlluxioCluster (DESIGN.md §11). This zod schema is the single source: the TypeScript types
 // below are inferred from it and deploy/crds/*.yaml is generated from it (generate-crds.ts).
 
+const IGNORED = 'Accepted for compatibility with Alluxio Enterprise and kept, but not used (listed in the Ignored condition)';
+
 export const PagestoreSchema = z.object({
   type: z.enum(['hostPath', 'persistentVolumeClaim', 'emptyDir']).default('hostPath')
     .describe('hostPath (default, a directory on each worker node), persistentVolumeClaim (one PVC per worker) or emptyDir'),
-  hostPath: absolutePath().default(PATHS.pagestore),
-  size: size().default('1Gi').describe('Cache capacity per worker; must fit the node disk. 90Gi = 90 GiB; Alluxio reads 90GB as 90 GiB too'),
+  hostPath: absolutePathList().default(PATHS.pagestore)
+    .describe('Directory on the node; several disks: comma-separated, with one size each in size (hostPath type only)'),
+  size: sizeList().default('1Gi').describe('Cache capacity per worker (per disk: 5000Gi,5000Gi); must fit the node disk. 90Gi = 90 GiB; Alluxio reads 90GB as 90 GiB too'),
   reservedSize: size().optional().describe('Space kept free for in-flight pages; default 10% of size'),
   storageClass: z.string().optional().describe('For type persistentVolumeClaim; empty = the default StorageClass'),
 });
+
+export type PagestoreSpec = z.output<typeof PagestoreSchema>;
+
+/** The page store directories: one, or one per disk (hostPath a,b with size x,y). */
+export function pagestoreDirs(ps: PagestoreSpec): { hostPath: string; size: string }[] {
+  const paths = ps.hostPath.split(',').map((p) => p.trim());
+  const sizes = ps.size.split(',').map((p) => p.trim());
+  return sizes.map((size, i) => ({ hostPath: paths[i] ?? paths[0]!, size }));
+}
 
 export const WorkerSchema = z.object({
   count: z.number().int().min(0).default(1),
@@ -24,6 +36,7 @@ export const WorkerSchema = z.object({
   systemInfo: z.object({ hostPath: absolutePath().default(PATHS.systemInfo) }).prefault({}),
   metastore: storageDir(PATHS.metastore).prefault({}),
   log: storageDir(PATHS.logs).prefault({}),
+  jvmOptions: jvmOptions(),
   ...podPlacement,
 });
 
@@ -31,6 +44,7 @@ export const CoordinatorSchema = z.object({
   count: z.number().int().min(1).max(1).default(1).describe('The coordinator is stateless; one replica'),
   metastore: storageDir(PATHS.metastore).prefault({}),
   log: storageDir(PATHS.logs).prefault({}),
+  jvmOptions: jvmOptions(),
   ...podPlacement,
 });
 
@@ -54,6 +68,7 @@ export const FuseSchema = z.object({
     .describe('daemonSet: a FUSE pod per node mounting at hostPathForMount; csi: a PVC for a CSI driver; none'),
   mountOptions: z.array(z.string()).default(['allow_other', 'kernel_cache', 'entry_timeout=60', 'attr_timeout=60']),
   hostPathForMount: absolutePath().default(PATHS.fuseMount),
+  hostPathForMigration: absolutePath().optional().describe(IGNORED),
   log: storageDir(`${PATHS.logs}/fuse`).prefault({}),
   ...podPlacement,
 });
@@ -62,6 +77,7 @@ const imageOverride = (image: string) => z.object({
   enabled: z.boolean().default(true),
   image: z.string().default(image),
   resources: podPlacement.resources,
+  persistence: opaqueObject(IGNORED).optional(),
 });
 
 export const AlluxioClusterSpecSchema = z.object({
@@ -69,6 +85,9 @@ export const AlluxioClusterSpecSchema = z.object({
   imageTag: z.string().min(1).default(ALLUXIO_TS_VERSION),
   imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
   imagePullSecrets: z.array(z.string()).optional().describe('Names of docker-registry Secrets in the cluster namespace'),
+  user: z.number().int().min(0).default(ALLUXIO_UID).describe('uid of the coordinator and worker processes (FUSE always runs as root); 0 = root'),
+  group: z.number().int().min(0).default(ALLUXIO_UID).describe('gid of the coordinator and worker processes'),
+  fsGroup: z.number().int().min(0).default(ALLUXIO_UID).describe('Pod fsGroup of the coordinator and workers: group owner of their volumes'),
   properties: stringMap().optional().describe('Appended to alluxio-site.properties; they win over what the operator sets'),
   coordinator: CoordinatorSchema.prefault({}),
   worker: WorkerSchema.prefault({}),
@@ -80,7 +99,23 @@ export const AlluxioClusterSpecSchema = z.object({
   pvcMounts: componentMounts('pvcMounts').optional(),
   prometheus: imageOverride(DEFAULT_PROMETHEUS_IMAGE).prefault({}),
   grafana: imageOverride(DEFAULT_GRAFANA_IMAGE).prefault({}),
+  gateway: opaqueObject(`Alluxio Enterprise's gateway: not deployed by alluxio-ts. ${IGNORED}`).optional(),
 });
+
+/**
+ * Paths of fields that Alluxio Enterprise's AlluxioCluster has and alluxio-ts accepts (so its
+ * YAML applies verbatim) but does not act on; the operator lists them in the Ignored condition.
+ */
+export function ignoredFields(spec: AlluxioClusterSpec): string[] {
+  const out: string[] = [];
+  if (spec.gateway !== undefined) out.push('spec.gateway');
+  if (spec.fuse.hostPathForMigration !== undefined) out.push('spec.fuse.hostPathForMigration');
+  if (spec.prometheus.persistence !== undefined) out.push('spec.prometheus.persistence');
+  if (spec.grafana.persistence !== undefined) out.push('spec.grafana.persistence');
+  if (spec.coordinator.jvmOptions !== undefined) out.push('spec.coordinator.jvmOptions');
+  if (spec.worker.jvmOptions !== undefined) out.push('spec.worker.jvmOptions');
+  return out;
+}
 
 export const CLUSTER_PHASES = ['Pending', 'Creating', 'WaitingForReady', 'Ready', 'Updating', 'Failed'] as const;
 

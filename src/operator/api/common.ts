@@ -8,6 +8,12 @@ import { z } from 'zod';
 /** Sizes as Alluxio reads them: 512MB, 90Gi, 1GB, 4096 (MB means MiB). */
 export const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?([KkMmGgTtPp][Ii]?[Bb]?|[Bb])?$';
 export const size = () => z.string().regex(new RegExp(SIZE_PATTERN), 'expected a size such as 90Gi, 512Mi or 1GB (MB means MiB)');
+const SIZE_BODY = SIZE_PATTERN.slice(1, -1);
+/** One size, or one per page store disk: 5000Gi,5000Gi (Alluxio's multi-disk form). */
+export const sizeList = () => z.string().regex(new RegExp(`^${SIZE_BODY}(,\\s*${SIZE_BODY})*$`),
+  'expected a size such as 90Gi, or one per directory: 5000Gi,5000Gi');
+/** One absolute path, or several separated by commas (one per page store disk). */
+export const absolutePathList = () => z.string().regex(/^\/[^,]*(,\s*\/[^,]*)*$/, 'expected an absolute path, or several separated by commas');
 
 /** A Kubernetes quantity (PVC sizes, resources): 10Gi, 500m, 2. */
 export const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
@@ -24,10 +30,17 @@ export const opaqueObject = (description: string) =>
 
 export const stringMap = () => z.record(z.string(), z.string());
 
+/** A resource amount as a Pod spec takes it: a quantity string, or a bare integer (`cpu: 8`): int-or-string. */
+const resourceAmount = () => z.union([z.number().int().min(0), quantity()]);
+
 export const resources = () => z.object({
-  limits: z.record(z.string(), quantity()).optional(),
-  requests: z.record(z.string(), quantity()).optional(),
+  limits: z.record(z.string(), resourceAmount()).optional(),
+  requests: z.record(z.string(), resourceAmount()).optional(),
 }).describe('Container resources, as in a Pod spec');
+
+/** JVM flags of Alluxio Enterprise's Java processes: accepted and kept, but alluxio-ts runs no JVM (Ignored condition). */
+export const jvmOptions = () => z.array(z.string()).optional()
+  .describe('Alluxio Enterprise JVM flags (-Xmx...); alluxio-ts runs on Node.js and does not use them (listed in the Ignored condition)');
 
 export const toleration = () => z.object({
   key: z.string().optional(),

@@ -3,7 +3,7 @@ import { parseSize } from '../../common/sizes.js';
 import { expectedForm, findIgnoredKey, findProperty, parsePropertyValue } from '../../conf/index.js';
 import { unknownPropertyMessage } from '../../conf/property-keys.js';
 import { clusterNameProblem } from './cluster-name.js';
-import { AlluxioClusterSchema, type AlluxioCluster } from './alluxio-cluster.js';
+import { AlluxioClusterSchema, pagestoreDirs, type AlluxioCluster } from './alluxio-cluster.js';
 import { UnderFileSystemSchema, type UnderFileSystem } from './under-file-system.js';
 import { LicenseSchema, type License } from './license.js';
 
@@ -63,12 +63,19 @@ export function clusterSemantics(c: AlluxioCluster): { errors: string[]; warning
     errors.push('spec.etcd.enabled is false but spec.properties["alluxio.etcd.endpoints"] is not set: give the external etcd, e.g. http://etcd.example:2379');
   }
   const ps = s.worker.pagestore;
-  const size = parseSize(ps.size);
-  if (size <= 0) errors.push(`spec.worker.pagestore.size '${ps.size}' must be greater than 0`);
-  if (ps.reservedSize !== undefined && parseSize(ps.reservedSize) >= size) {
-    errors.push(`spec.worker.pagestore.reservedSize '${ps.reservedSize}' must be smaller than size '${ps.size}'`);
+  const dirs = pagestoreDirs(ps);
+  const paths = ps.hostPath.split(',').length;
+  if (ps.type !== 'hostPath' && (dirs.length > 1 || paths > 1)) {
+    errors.push(`spec.worker.pagestore: several directories ('${ps.hostPath}', '${ps.size}') need type hostPath, not ${ps.type}`);
+  } else if (paths > 1 && paths !== dirs.length) {
+    errors.push(`spec.worker.pagestore: ${paths} hostPaths but ${dirs.length} sizes ('${ps.size}'): give one size per directory, e.g. ${Array(paths).fill('5000Gi').join(',')}`);
   }
-  for (const [field, v] of [['spec.worker.pagestore.size', ps.size], ['spec.worker.pagestore.reservedSize', ps.reservedSize]] as const) {
+  const smallest = Math.min(...dirs.map((d) => parseSize(d.size)));
+  for (const d of dirs) if (parseSize(d.size) <= 0) errors.push(`spec.worker.pagestore.size '${d.size}' must be greater than 0`);
+  if (ps.reservedSize !== undefined && parseSize(ps.reservedSize) >= smallest) {
+    errors.push(`spec.worker.pagestore.reservedSize '${ps.reservedSize}' must be smaller than size '${ps.size}'${dirs.length > 1 ? ' (each directory keeps it free)' : ''}`);
+  }
+  for (const [field, v] of [...dirs.map((d) => ['spec.worker.pagestore.size', d.size] as const), ['spec.worker.pagestore.reservedSize', ps.reservedSize] as const]) {
     const w = sizeUnitWarning(field, v);
     if (w) warnings.push(w);
   }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parseSize } from '../../common/sizes.js';
+import type { PropertyName } from '../../conf/property-keys.js';
 import { PATHS, PORTS } from '../constants.js';
-import type { AlluxioCluster } from '../api/alluxio-cluster.js';
+import { pagestoreDirs, type AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
 import { clusterNames, meta, namespaceOf } from './names.js';
 
@@ -22,27 +23,37 @@ export function coordinatorHost(c: AlluxioCluster): string {
   return `${n.coordinator}-0.${n.coordinatorHeadless}.${namespaceOf(c)}.svc`;
 }
 
-/** reservedSize, or 10% of size, in a form Alluxio reads. */
+/** reservedSize, or 10% of size (of the smallest directory), in a form Alluxio reads. */
 export function reservedSize(c: AlluxioCluster): string {
   const ps = c.spec.worker.pagestore;
   if (ps.reservedSize) return ps.reservedSize;
-  return `${Math.max(1, Math.floor(parseSize(ps.size) / 10 / MiB))}Mi`;
+  const smallest = Math.min(...pagestoreDirs(ps).map((d) => parseSize(d.size)));
+  return `${Math.max(1, Math.floor(smallest / 10 / MiB))}Mi`;
 }
 
-export function operatorProperties(c: AlluxioCluster): [string, string][] {
+/** Page store directories in the worker container: one per disk (builders/worker.ts mounts them). */
+export function pagestoreMountPaths(c: AlluxioCluster): string[] {
+  const dirs = pagestoreDirs(c.spec.worker.pagestore);
+  return dirs.length === 1 ? [PATHS.pagestore] : dirs.map((_, i) => `${PATHS.pagestore}-${i}`);
+}
+
+/** What the operator sets; keys typed against the property registry, so a renamed key fails to compile. */
+export function operatorProperties(c: AlluxioCluster): [PropertyName, string][] {
   const ps = c.spec.worker.pagestore;
   return [
     ['alluxio.cluster.name', `${namespaceOf(c)}-${c.metadata.name}`],
     ['alluxio.etcd.endpoints', etcdEndpoints(c)],
     ['alluxio.worker.membership.manager.type', 'ETCD'],
     ['alluxio.mount.table.source', 'ETCD'],
+    // The Secret <cluster>-mount-credentials-key mounted in every pod (builders/pod.ts).
+    ['alluxio.mount.credentials.encryption.key.file', PATHS.mountCredentialsKeyFile],
     ['alluxio.coordinator.hostname', coordinatorHost(c)],
     ['alluxio.coordinator.rpc.port', String(PORTS.coordinatorRpc)],
     ['alluxio.coordinator.web.port', String(PORTS.coordinatorWeb)],
     ['alluxio.worker.page.store.type', 'LOCAL'],
     ['alluxio.worker.page.store.page.size', '4MB'],
-    ['alluxio.worker.page.store.dirs', PATHS.pagestore],
-    ['alluxio.worker.page.store.sizes', ps.size],
+    ['alluxio.worker.page.store.dirs', pagestoreMountPaths(c).join(',')],
+    ['alluxio.worker.page.store.sizes', pagestoreDirs(ps).map((d) => d.size).join(',')],
     ['alluxio.worker.page.store.reserved.size', reservedSize(c)],
     ['alluxio.worker.identity.uuid.file.path', PATHS.identityFile],
   ];

@@ -5,7 +5,7 @@ import { etcdEndpoints } from './config-map.js';
 import type { BuildContext } from './context.js';
 import { clusterNames, labels, meta, selectorLabels } from './names.js';
 import {
-  alluxioEnv, alluxioImage, confMount, confVolume, httpProbe, pathPermissionInit, placement, pullSecrets,
+  alluxioEnv, alluxioImage, confMount, confVolume, mountKeyMount, mountKeyVolume, httpProbe, pathPermissionInit, placement, pullSecrets,
   resourcesOf, securityContext, storageVolume, userMounts, waitEtcdInit, type HostDirCheck,
 } from './pod.js';
 
@@ -27,7 +27,7 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
   const user = userMounts(c, 'coordinator');
   const meta1 = storageVolume('metastore', spec.metastore);
   const log = storageVolume('logs', spec.log);
-  const volumes = [confVolume(c), meta1.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
+  const volumes = [confVolume(c), mountKeyVolume(c), meta1.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
   const claims = [meta1.claim, log.claim].filter(Boolean) as Obj[];
   const dataMounts = [{ name: 'metastore', mountPath: PATHS.metastore }, { name: 'logs', mountPath: PATHS.logs }];
   const hostDirs: HostDirCheck[] = [];
@@ -48,7 +48,7 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
       template: {
         metadata: { labels: labels(c, 'coordinator'), annotations: { [ANNOTATIONS.configHash]: ctx.configHash, ...lic.annotations } },
         spec: {
-          securityContext: securityContext(),
+          securityContext: securityContext(c),
           ...(pullSecrets(c) ? { imagePullSecrets: pullSecrets(c) } : {}),
           ...placement(spec),
           initContainers: init,
@@ -65,7 +65,7 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
             readinessProbe: httpProbe('/api/v1/health', PORTS.coordinatorWeb),
             livenessProbe: httpProbe('/api/v1/health', PORTS.coordinatorWeb, true),
             ...resourcesOf(spec.resources),
-            volumeMounts: [confMount, ...dataMounts, ...user.mounts],
+            volumeMounts: [confMount, mountKeyMount, ...dataMounts, ...user.mounts],
           }],
           volumes,
         },

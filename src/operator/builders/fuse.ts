@@ -3,7 +3,7 @@ import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
 import type { BuildContext } from './context.js';
 import { clusterNames, labels, meta, selectorLabels } from './names.js';
-import { alluxioEnv, alluxioImage, confMount, confVolume, placement, pullSecrets, resourcesOf, storageVolume, userMounts } from './pod.js';
+import { alluxioEnv, alluxioImage, confMount, confVolume, mountKeyMount, mountKeyVolume, placement, pullSecrets, resourcesOf, storageVolume, userMounts } from './pod.js';
 
 // FUSE: fuse.type daemonSet runs one root, privileged FUSE pod per node that mounts Alluxio at
 // hostPathForMount with Bidirectional propagation, so other pods see it through a hostPath.
@@ -18,6 +18,7 @@ export function buildFuseDaemonSet(c: AlluxioCluster, ctx: BuildContext): KubeOb
   const log = storageVolume('logs', f.log);
   const volumes = [
     confVolume(c),
+    mountKeyVolume(c),
     { name: 'fuse-mount', hostPath: { path: f.hostPathForMount, type: 'DirectoryOrCreate' } },
     { name: 'dev-fuse', hostPath: { path: '/dev/fuse', type: 'CharDevice' } },
     log.volume ?? { name: 'logs', emptyDir: {} },
@@ -50,6 +51,7 @@ export function buildFuseDaemonSet(c: AlluxioCluster, ctx: BuildContext): KubeOb
             ...resourcesOf(f.resources),
             volumeMounts: [
               confMount,
+              mountKeyMount,
               { name: 'fuse-mount', mountPath: f.hostPathForMount, mountPropagation: 'Bidirectional' },
               { name: 'dev-fuse', mountPath: '/dev/fuse' },
               { name: 'logs', mountPath: PATHS.logs },

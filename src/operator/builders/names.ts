@@ -20,6 +20,7 @@ export function clusterNames(c: AlluxioCluster) {
     grafanaConf: `${n}-grafana-conf`,
     grafanaDashboards: `${n}-grafana-dashboards`,
     licenseSecret: `${n}-license`,
+    mountCredentialsKey: `${n}-mount-credentials-key`,
   };
 }
 

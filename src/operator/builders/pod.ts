@@ -1,4 +1,4 @@
-import { ALLUXIO_UID, INIT_MESSAGE, PATHS, PORTS } from '../constants.js';
+import { INIT_MESSAGE, MOUNT_KEY_SECRET_KEY, PATHS, PORTS } from '../constants.js';
 import type { AlluxioCluster, Component } from '../api/alluxio-cluster.js';
 import { clusterNames, serviceHost } from './names.js';
 
@@ -29,6 +29,18 @@ export function alluxioEnv(extra: Record<string, string> | undefined): Obj[] {
 
 export const confVolume = (c: AlluxioCluster): Obj => ({ name: 'alluxio-conf', configMap: { name: clusterNames(c).conf } });
 export const confMount: Obj = { name: 'alluxio-conf', mountPath: PATHS.confDir, readOnly: true };
+
+/**
+ * The Secret <cluster>-mount-credentials-key (created by the operator, or by hand before
+ * `k8s render | kubectl apply`): the key that encrypts mount credentials at rest. Mode 0400;
+ * with the pod's fsGroup the kubelet makes it group-readable by the Alluxio user. Not optional:
+ * without it a mount with credentials would be refused, so the pod waits for the Secret.
+ */
+export const mountKeyVolume = (c: AlluxioCluster): Obj => ({
+  name: 'mount-credentials-key',
+  secret: { secretName: clusterNames(c).mountCredentialsKey, defaultMode: 0o400, items: [{ key: MOUNT_KEY_SECRET_KEY, path: 'key' }] },
+});
+export const mountKeyMount: Obj = { name: 'mount-credentials-key', mountPath: PATHS.mountCredentialsKeyDir, readOnly: true };
 
 /** Volume name from an arbitrary key: lowercase DNS label, at most 63 characters, unique by index. */
 function volumeName(prefix: string, i: number, key: string): string {
@@ -94,7 +106,7 @@ export function pathPermissionInit(c: AlluxioCluster, dirs: HostDirCheck[], volu
   for (const d of dirs) {
     lines.push(`mkdir -p '${d.path}' 2>/dev/null && touch '${d.path}/.alluxio-write-test' 2>/dev/null || ` +
       `fail "${INIT_MESSAGE.notWritable} hostPath ${d.hostPath} on node $NODE_NAME is not writable (read-only file system?); set it to a writable directory, e.g. /home/alluxio/..."`);
-    lines.push(`rm -f '${d.path}/.alluxio-write-test'; chown ${ALLUXIO_UID}:${ALLUXIO_UID} '${d.path}'`);
+    lines.push(`rm -f '${d.path}/.alluxio-write-test'; chown ${c.spec.user}:${c.spec.group} '${d.path}'`);
     if (d.minBytes) {
       const kib = Math.ceil(d.minBytes / 1024);
       lines.push(`total=$(df -Pk '${d.path}' | awk 'NR==2 {print $2}')`);
@@ -127,10 +139,12 @@ export function waitEtcdInit(c: AlluxioCluster, endpoints: string): Obj {
   };
 }
 
-export function securityContext(uid = ALLUXIO_UID): Obj {
-  return uid === 0
-    ? { runAsUser: 0, runAsGroup: 0 }
-    : { runAsUser: uid, runAsGroup: uid, fsGroup: uid, runAsNonRoot: true };
+/** Pod securityContext of the coordinator and workers: spec.user / group / fsGroup (default 1000). */
+export function securityContext(c: AlluxioCluster): Obj {
+  const { user, group, fsGroup } = c.spec;
+  return user === 0
+    ? { runAsUser: 0, runAsGroup: group, ...(fsGroup !== 0 ? { fsGroup } : {}) }
+    : { runAsUser: user, runAsGroup: group, fsGroup, runAsNonRoot: true };
 }
 
 export function placement(p: { nodeSelector?: Record<string, string>; affinity?: Record<string, unknown>; tolerations?: unknown[] }): Obj {
@@ -141,7 +155,7 @@ export function placement(p: { nodeSelector?: Record<string, string>; affinity?:
   };
 }
 
-export function resourcesOf(r: { limits?: Record<string, string>; requests?: Record<string, string> } | undefined): Obj {
+export function resourcesOf(r: { limits?: Record<string, string | number>; requests?: Record<string, string | number> } | undefined): Obj {
   return r && (r.limits || r.requests) ? { resources: r } : {};
 }
 

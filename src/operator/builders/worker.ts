@@ -1,13 +1,13 @@
 import { parseSize } from '../../common/sizes.js';
 import { ANNOTATIONS, PATHS, PORTS } from '../constants.js';
-import type { AlluxioCluster } from '../api/alluxio-cluster.js';
+import { pagestoreDirs, type AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
-import { etcdEndpoints } from './config-map.js';
+import { etcdEndpoints, pagestoreMountPaths } from './config-map.js';
 import { licenseEnv } from './coordinator.js';
 import type { BuildContext } from './context.js';
 import { clusterNames, labels, meta, selectorLabels } from './names.js';
 import {
-  alluxioEnv, alluxioImage, confMount, confVolume, httpProbe, pathPermissionInit, placement, pullSecrets,
+  alluxioEnv, alluxioImage, confMount, confVolume, mountKeyMount, mountKeyVolume, httpProbe, pathPermissionInit, placement, pullSecrets,
   resourcesOf, securityContext, storageVolume, userMounts, waitEtcdInit, type HostDirCheck,
 } from './pod.js';
 import { toQuantity } from './quantity.js';
@@ -37,23 +37,29 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
   const w = c.spec.worker;
   const user = userMounts(c, 'worker');
   const ps = w.pagestore;
-  const pagestore = storageVolume('pagestore', { ...ps, size: toQuantity(parseSize(ps.size)) });
+  // One volume per page store directory: 'pagestore', or 'pagestore-<i>' for several disks.
+  const dirs = pagestoreDirs(ps);
+  const psPaths = pagestoreMountPaths(c);
+  const psNames = dirs.length === 1 ? ['pagestore'] : dirs.map((_, i) => `pagestore-${i}`);
+  const pagestores = dirs.map((d, i) => storageVolume(psNames[i]!, { ...ps, hostPath: d.hostPath, size: toQuantity(parseSize(d.size)) }));
   const metastore = storageVolume('metastore', w.metastore);
   const log = storageVolume('logs', w.log);
   // Identity: with a PVC page store it lives on that volume; else in systemInfo.hostPath on the node.
   const identityOnPvc = ps.type === 'persistentVolumeClaim';
   const systemInfo: Obj | undefined = identityOnPvc ? undefined
     : { name: 'system-info', hostPath: { path: w.systemInfo.hostPath, type: 'DirectoryOrCreate' } };
-  const volumes = [confVolume(c), pagestore.volume, systemInfo, metastore.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
-  const claims = [pagestore.claim, metastore.claim, log.claim].filter(Boolean) as Obj[];
+  const volumes = [confVolume(c), mountKeyVolume(c), ...pagestores.map((p) => p.volume), systemInfo, metastore.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
+  const claims = [...pagestores.map((p) => p.claim), metastore.claim, log.claim].filter(Boolean) as Obj[];
   const dataMounts: Obj[] = [
-    { name: 'pagestore', mountPath: PATHS.pagestore },
+    ...psNames.map((name, i) => ({ name, mountPath: psPaths[i] })),
     identityOnPvc ? { name: 'pagestore', mountPath: PATHS.systemInfo, subPath: 'system-info' } : { name: 'system-info', mountPath: PATHS.systemInfo },
     { name: 'metastore', mountPath: PATHS.metastore },
     { name: 'logs', mountPath: PATHS.logs },
   ];
   const hostDirs: HostDirCheck[] = [];
-  if (ps.type === 'hostPath') hostDirs.push({ path: PATHS.pagestore, hostPath: ps.hostPath, minBytes: parseSize(ps.size), sizeText: ps.size });
+  if (ps.type === 'hostPath') {
+    dirs.forEach((d, i) => hostDirs.push({ path: psPaths[i]!, hostPath: d.hostPath, minBytes: parseSize(d.size), sizeText: d.size }));
+  }
   if (!identityOnPvc) hostDirs.push({ path: PATHS.systemInfo, hostPath: w.systemInfo.hostPath });
   if (w.metastore.type === 'hostPath') hostDirs.push({ path: PATHS.metastore, hostPath: w.metastore.hostPath });
   if (w.log.type === 'hostPath') hostDirs.push({ path: PATHS.logs, hostPath: w.log.hostPath });
@@ -77,7 +83,7 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
       template: {
         metadata: { labels: labels(c, 'worker'), annotations: { [ANNOTATIONS.configHash]: ctx.configHash, ...lic.annotations } },
         spec: {
-          securityContext: securityContext(),
+          securityContext: securityContext(c),
           ...(pullSecrets(c) ? { imagePullSecrets: pullSecrets(c) } : {}),
           ...placement({ ...w, affinity }),
           initContainers: init,
@@ -101,7 +107,7 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
             readinessProbe: httpProbe('/v1/health', PORTS.workerHttp),
             livenessProbe: httpProbe('/v1/health', PORTS.workerHttp, true),
             ...resourcesOf(w.resources),
-            volumeMounts: [confMount, ...dataMounts, ...user.mounts],
+            volumeMounts: [confMount, mountKeyMount, ...dataMounts, ...user.mounts],
           }],
           volumes,
         },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { API_VERSION, CONDITION, FIELD_MANAGER, LABELS, MANAGED_BY, REASON } from '../constants.js';
-import type { AlluxioCluster, AlluxioClusterStatus, ClusterPhase } from '../api/alluxio-cluster.js';
+import { ignoredFields, type AlluxioCluster, type AlluxioClusterStatus, type ClusterPhase } from '../api/alluxio-cluster.js';
 import type { Condition } from '../api/common.js';
 import { parseAlluxioCluster } from '../api/validate.js';
 import { buildClusterObjects, OWNED_KINDS } from '../builders/cluster.js';
@@ -12,6 +12,7 @@ import { diagnose, type Observed } from './diagnose.js';
 import { applyIfChanged } from './apply.js';
 import { recordEvent } from './events.js';
 import { orphanIfImmutableChanged } from './immutable.js';
+import { ensureMountKeySecret } from './mount-key-secret.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -55,6 +56,8 @@ export class AlluxioClusterReconciler implements Reconciler {
     const cluster = parsed.value;
     const conds: ConditionInput[] = [{ type: CONDITION.SpecValid, ok: true, reason: 'Valid', message: 'spec is valid' }];
     if (parsed.warnings.length) conds.push({ type: CONDITION.SpecWarnings, ok: false, reason: REASON.SizeUnit, message: parsed.warnings.join('; ') });
+    const ignored = ignoredFields(cluster.spec);
+    if (ignored.length) conds.push({ type: CONDITION.Ignored, ok: true, reason: REASON.FieldsIgnored, message: `accepted but not used by alluxio-ts: ${ignored.join(', ')}` });
 
     // 4. build desired. A running etcd keeps its member count: a new replicaCount would rewrite
     // --initial-cluster without etcd member add/remove and break quorum (not supported yet).
@@ -69,6 +72,11 @@ export class AlluxioClusterReconciler implements Reconciler {
     let created = false;
     const failures: string[] = [];
     const recreated: string[] = [];
+    try {
+      if (await ensureMountKeySecret(api, cluster) === 'created') created = true;
+    } catch (err) {
+      failures.push((err as Error).message);
+    }
     for (const obj of desired) {
       try {
         const changed = await orphanIfImmutableChanged(api, obj);

@@ -1,5 +1,5 @@
 import { parseSize } from '../../common/sizes.js';
-import type { AlluxioCluster } from '../api/alluxio-cluster.js';
+import { pagestoreDirs, type AlluxioCluster } from '../api/alluxio-cluster.js';
 import { sizeUnitWarning } from '../api/validate.js';
 import { defaultStorageClass, etcdSchedulable, schedulableNodes } from '../controllers/diagnose.js';
 import { etcdImage } from '../builders/etcd.js';
@@ -84,7 +84,8 @@ export async function checkPagestoreDisk({ api, cluster }: PreflightContext): Pr
   if (ps.type !== 'hostPath') {
     return warn ? { check: c, result: 'WARN', detail: warn, fix: `write the size in Gi` } : { check: c, result: 'PASS', detail: `${ps.type} page store: sized by its volume` };
   }
-  const want = parseSize(ps.size);
+  // Several directories are on several disks: each must fit its own; the largest is what a node must hold.
+  const want = Math.max(...pagestoreDirs(ps).map((d) => parseSize(d.size)));
   const nodes = schedulableNodes((await api.list('v1', 'Node')).items, cluster.spec.worker.nodeSelector, cluster.spec.worker.tolerations);
   const small = nodes.filter((n) => parseQuantity(n.status?.capacity?.['ephemeral-storage']) < want);
   const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
