@@ -85,10 +85,13 @@ export class LocalUfs implements UnderFileSystem {
       // Stat through the open handle: the stream reads the inode we checked, even if a writer
       // renames a new file over the path meanwhile. The version is checked before the range, so a
       // file that changed length reads as changed, not as a bad range.
-      handle = await open(abs, fsConstants.O_RDONLY);
+      // O_NONBLOCK: opening a FIFO (or a device) must not block a libuv thread; only regular
+      // files are read (the flag changes nothing for them).
+      handle = await open(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
       await this.guard.checkOpened(handle.fd, abs, 'openRead', uri);
       const st = await handle.stat({ bigint: true });
       if (st.isDirectory()) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `openRead ${uri}: is a directory`);
+      if (!st.isFile()) throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `openRead ${uri}: not a regular file (a FIFO, socket or device is never read)`);
       if (options.version !== undefined) {
         const found = ufsVersion(this.toStatus(abs, st));
         if (found !== options.version) throw new AlluxioError('ALX_ERR_STALE', `openRead ${uri}: the file changed during the read (expected version ${options.version}, found ${found}); retry the read`);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -296,5 +297,20 @@ describe('LocalUfs', () => {
     await symlink(join(root, 'links'), join(root, 'links/loop'));
     const page = await ufs.list(`file://${root}/links`, { recursive: true });
     assert.deepEqual(page.entries.map((e) => e.name), ['loop', 'real', 'f']);
+  });
+
+  it('refuses to read a FIFO in the UFS, at once, instead of blocking a thread on it', async () => {
+    const dir = await makeTempDir('local-ufs-fifo');
+    try {
+      execFileSync('mkfifo', [join(dir.path, 'pipe')]);
+      const fifoUfs = new LocalUfs(`file://${dir.path}`, {});
+      const outcome = await Promise.race([
+        fifoUfs.openRead(`file://${dir.path}/pipe`, 0, -1).then(() => 'opened', (err: Error) => err.message),
+        new Promise<string>((r) => setTimeout(() => r('hung'), 20_000).unref()),
+      ]);
+      assert.match(outcome, /not a regular file/);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });
