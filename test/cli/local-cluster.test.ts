@@ -17,7 +17,7 @@ describe('local cluster through the CLI', { timeout: 900_000 }, () => {
   let ufs: string;
   let state: string;
   let env: Record<string, string>;
-  const portBase = localPortBase([1, 2, 3, 4, 5]);
+  const portBase = localPortBase([1, 2]);
   const data = randomBytes(5 * PAGE + 123);
 
   const cli = (...args: string[]) => runCli(args, env);

@@ -30,7 +30,7 @@ describe('local restart and stale PIDs', { timeout: 900_000 }, () => {
   let env: Record<string, string>;
   let sleeper: ChildProcess | undefined;
   const orphans: number[] = [];
-  const portBase = localPortBase([6, 23]); // slots no other test file uses
+  const portBase = localPortBase([3, 4]); // slots no other test file uses
   const data = randomBytes(300_000);
 
   const cli = (...args: string[]) => runCli(args, env);

@@ -19,7 +19,7 @@ describe('local cluster with etcd and the coordinator', { skip: process.env.ETCD
   let state: string;
   let ufs: string;
   let env: Record<string, string>;
-  const portBase = localPortBase([7, 9, 11]); // the second cluster below uses portBase + 200
+  const portBase = localPortBase([5, 7, 9]); // the second cluster below uses portBase + 200
 
   before(async () => {
     tmp = await makeTempDir('alluxio-local-etcd-');

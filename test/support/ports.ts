@@ -117,5 +117,10 @@ export async function freePort(): Promise<number> {
  * and every local-cluster port (Alluxio's defaults + base + 100 per worker) stays below 32768.
  */
 export function localPortBase(slots: readonly number[]): number {
+  // Slot 0 is the default ports (the alluxiofs test needs them); slot 13 with 2 workers tops out at
+  // 30000 + 2600 + 100: a higher slot would reach into the kernel's ephemeral range, where an
+  // outgoing connection can hold the port (EADDRINUSE). Slots in use: local-cluster 1-2,
+  // local-restart 3-4, local-etcd 5-10, rest-auth 11-13.
+  for (const s of slots) if (!Number.isInteger(s) || s < 1 || s > 13) throw new Error(`local cluster port slot ${s} is outside 1..13`);
   return 200 * slots[Math.floor(Math.random() * slots.length)]!;
 }

@@ -86,7 +86,7 @@ describe('REST API with authentication configured (local cluster, 2 workers, etc
   let base: string;
   let ufsRoot: string;
   let tokenFile: string;
-  const portBase = localPortBase([13, 15, 17, 19, 21]);
+  const portBase = localPortBase([11, 12]);
   const w0 = workerPorts(0, portBase);
   const w1 = workerPorts(1, portBase);
   const coordinator = `http://127.0.0.1:${servicePorts(portBase).coordinatorWeb}`;
@@ -282,7 +282,7 @@ describe('REST API read-only, with credentials for reads (local cluster, no etcd
   let env: Record<string, string>;
   let base: string;
   let tokenFile: string;
-  const portBase = localPortBase([14, 16, 18, 20, 22]);
+  const portBase = localPortBase([13]);
 
   before(async () => {
     tmp = await makeTempDir('alluxio-rest-ro-');
