@@ -10,13 +10,33 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, waitFor } from '../support/etcd.js';
 import type { WorkerProcess } from '../cluster/harness.js';
 import { BUCKET, fdCount, PAGE, startReliabilityCluster, type ReliabilityCluster } from './harness.js';
 
 const STALL_BOUND_MS = 90_000;
+
+/** Client ports whose connection the worker still holds ESTABLISHED (its local port is a worker port). */
+function serverHeldPeers(): Set<number> {
+  const out = new Set<number>();
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try { text = readFileSync(f, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 4 || cols[3] !== '01') continue;
+      const local = Number.parseInt(cols[1]!.split(':').pop()!, 16);
+      const remote = Number.parseInt(cols[2]!.split(':').pop()!, 16);
+      if (serverPorts.has(local)) out.add(remote);
+    }
+  }
+  return out;
+}
+
+/** The worker ports the stalled clients talk to (set once the worker is up). */
+const serverPorts = new Set<number>();
 
 describe('reliability: slow and stalled clients free their resources', () => {
   let c: ReliabilityCluster;
@@ -125,6 +145,7 @@ describe('reliability: slow and stalled clients free their resources', () => {
     const p = paths[0]!;
     const rest = (x: string) => `/v1/read?path=${encodeURIComponent(x)}`;
     const sockets: Socket[] = [];
+    serverPorts.add(w.ports.http).add(w.ports.s3);
     for (const [port, read, put, small] of [
       [w.ports.http, rest(p), `/v1/file?path=${encodeURIComponent(`/${BUCKET}/upload-rest.bin`)}`, '/v1/health'],
       [w.ports.s3, p, `/${BUCKET}/upload-s3.bin`, `/${BUCKET}?list-type=2&max-keys=1`],
@@ -161,8 +182,16 @@ describe('reliability: slow and stalled clients free their resources', () => {
     const t0 = Date.now();
     const closed = new Set<Socket>();
     for (const s of sockets) s.once('close', () => closed.add(s));
+    // A paused client does not notice that the server closed (it reads nothing, so it sees no
+    // FIN or reset): a client counts as dropped when it saw the close, or when the server's end
+    // of its connection has left ESTABLISHED (/proc/net/tcp).
+    const dropped = () => {
+      const held = serverHeldPeers();
+      for (const s of sockets) if (!closed.has(s) && s.localPort !== undefined && !held.has(s.localPort)) closed.add(s);
+      return closed.size;
+    };
     try {
-      await waitFor('the server to drop every stalled client', () => closed.size === sockets.length, STALL_BOUND_MS, 500)
+      await waitFor('the server to drop every stalled client', () => dropped() === sockets.length, STALL_BOUND_MS, 500)
         .catch((err) => { throw new Error(`${(err as Error).message}: ${sockets.length - closed.size} of ${sockets.length} still connected, ${fdCount(w.proc!.pid!)} descriptors (baseline ${baseline}), temp files: ${tmpFiles().join(', ') || 'none'}`); });
       console.log(`[reliability] the server dropped ${sockets.length} stalled clients in ${Date.now() - t0} ms`);
       await waitFor('descriptors back to baseline', () => fdCount(w.proc!.pid!) <= baseline, 30_000, 200);
