@@ -1,6 +1,6 @@
 // Timeouts every server that accepts request bodies from untrusted clients needs, so a stalled or
 // idle client cannot hold a connection (and what it holds: a temp file, an fd) for ever.
-import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { AlluxioError } from './errors.js';
@@ -38,12 +38,16 @@ export function applyTimeouts(server: Server, t: HttpTimeouts): void {
   // request would otherwise stay open. This arms the socket's idle timer (on expiry Node destroys
   // the socket); it is cleared when a request begins, and Node re-arms it with keepAliveTimeout
   // after each response.
-  server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => socket.setTimeout(t.idleMs));
   const stalls = new BodyStallWatch(t.bodyMs);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+    socket.setTimeout(t.idleMs);
+    // Responses are watched per connection, not per request: a keep-alive connection serving
+    // many small answers costs one entry, not one per answer.
+    stalls.watch(responseBytes(socket));
+  });
+  server.on('request', (req: IncomingMessage) => {
     req.socket.setTimeout(0);
     if (!req.complete && hasBody(req)) stalls.watch(requestBody(req, t.bodyMs));
-    stalls.watch(responseBody(res));
   });
   server.once('close', () => stalls.stop());
 }
@@ -85,18 +89,17 @@ function requestBody(req: IncomingMessage, timeoutMs: number): Transfer {
 }
 
 /**
- * A response body: progress is bytes the kernel accepted (written minus still buffered). It waits
- * on the client only while bytes sit buffered for the socket; a handler still producing (a UFS
- * read in flight) is not the client's fault. Cutting destroys the socket, which ends the handler's
- * stream and frees what it holds.
+ * The answers sent on a connection: progress is bytes the kernel accepted (written minus still
+ * buffered). It waits on the client only while bytes sit buffered for the socket; a handler still
+ * producing (a UFS read in flight) or an idle connection is not stalled. Cutting destroys the
+ * socket, which ends the handler's stream and frees what it holds.
  */
-function responseBody(res: ServerResponse): Transfer {
-  const socket = res.socket;
+function responseBytes(socket: Socket): Transfer {
   return {
-    moved: () => (socket ? socket.bytesWritten - socket.writableLength : 0),
-    waitsOnClient: () => (socket?.writableLength ?? 0) > 0,
-    done: () => res.writableFinished || res.destroyed || !socket || socket.destroyed,
-    cut: () => socket?.destroy(),
+    moved: () => socket.bytesWritten - socket.writableLength,
+    waitsOnClient: () => socket.writableLength > 0,
+    done: () => socket.destroyed,
+    cut: () => socket.destroy(),
   };
 }
 
