@@ -1,6 +1,7 @@
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { isAlive } from '../../src/local/process-identity.js';
 import { join } from 'node:path';
 
 // Ports for test servers come from [10000, 19000): below the kernel's ephemeral range (32768+),
@@ -28,15 +29,6 @@ function canBind(port: number): Promise<boolean> {
   });
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Creates the lock file `path` holding this pid, atomically and never over an existing one. */
 function createLock(path: string): boolean {
@@ -72,7 +64,7 @@ function takeOverStaleLock(path: string): boolean {
   if (!createLock(mutex)) return false;
   try {
     const holder = lockHolder(path);
-    if (!Number.isNaN(holder) && pidAlive(holder)) return false;
+    if (!Number.isNaN(holder) && isAlive(holder)) return false;
     try { unlinkSync(path); } catch { /* already gone */ }
     return createLock(path);
   } finally {
@@ -85,7 +77,7 @@ function lockPort(port: number): boolean {
   mkdirSync(LOCK_DIR, { recursive: true });
   const path = join(LOCK_DIR, String(port));
   if (!createLock(path)) {
-    if (pidAlive(lockHolder(path)) || !takeOverStaleLock(path)) return false;
+    if (isAlive(lockHolder(path)) || !takeOverStaleLock(path)) return false;
   }
   myLocks.push(path);
   if (!cleanupInstalled) {

@@ -8,7 +8,7 @@ function bytes(d: string | ArrayBuffer | ArrayBufferView): Buffer {
 }
 
 /** Node's crypto as the SHA-256 / HMAC the smithy signer wants. */
-class Sha256 {
+export class Sha256 {
   private readonly h;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.h = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');

@@ -15,6 +15,7 @@ import { AwsChunkedDecoder } from '../../../src/worker/s3/aws-chunked.js';
 import { parseTarget } from '../../../src/worker/s3/s3-request.js';
 import { authenticate } from '../../../src/worker/s3/sigv4.js';
 import { ACCESS_KEY, SECRET_KEY, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
+import { Sha256 } from '../../support/sigv4-signer.js';
 
 // AWS's documented example (sigv4-streaming): 66560 bytes of 'a' in chunks of 64 KiB, 1 KiB, 0.
 const DOC = {
@@ -77,23 +78,6 @@ describe('SigV4 against AWS\'s documented streaming example', () => {
     await assert.rejects(decode(new AwsChunkedDecoder(auth.chunkSigning, false, 66560), docBody().subarray(0, 60_000)), { s3Code: 'IncompleteBody' });
   });
 });
-
-function bytes(d: string | ArrayBuffer | ArrayBufferView): string | Buffer {
-  if (typeof d === 'string') return d;
-  if (d instanceof ArrayBuffer) return Buffer.from(d);
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-}
-
-/** Node's crypto as the SHA-256 / HMAC the smithy signer wants. */
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(d: string | ArrayBuffer | ArrayBufferView): void { this.h.update(bytes(d)); }
-  async digest(): Promise<Uint8Array> { return this.h.digest(); }
-  reset(): void {}
-}
 
 describe('a worker with S3 credentials configured', { timeout: 600_000 }, () => {
   let c: S3TestCluster;
