@@ -1,6 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type Dispatcher } from 'undici';
-import { stringify } from 'yaml';
 import { resourceInfo, resourcePath } from './resources.js';
 import {
   KubeApiError, type ApplyOptions, type KubeApi, type KubeObject, type ListOptions, type ObjectList, type ObjectRef,
@@ -10,10 +9,20 @@ import {
 // KubeApi over a real API server. The kubeconfig (in-cluster service account, $KUBECONFIG or
 // ~/.kube/config) is read by @kubernetes/client-node, which also yields the TLS material and the
 // auth header; requests go through undici. Server-side apply is a PATCH with
-// Content-Type application/apply-patch+yaml and a fieldManager; status goes to /status.
+// Content-Type application/apply-patch+yaml and a fieldManager, the body JSON (a subset of YAML:
+// the server decodes YAML 1.1, where an unquoted on/yes/12:30 would not be the string we mean);
+// status goes to /status as a merge patch. Tested against a wire-protocol server:
+// test/operator/rest-api-wire.test.ts.
 
 const selector = (l: Record<string, string> | undefined) =>
   l && Object.keys(l).length ? Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+
+/** A failed response as KubeApiError: the metav1.Status's reason and message, or the raw body (a proxy's HTML page). */
+function statusError(code: number, text: string): KubeApiError {
+  let st: { reason?: string; message?: string } | undefined;
+  try { st = JSON.parse(text); } catch { /* not a Status */ }
+  return new KubeApiError(code, st?.reason ?? 'Error', st?.message ?? (text.slice(0, 500) || `HTTP ${code}`));
+}
 
 export class RestKubeApi implements KubeApi {
   private readonly kc: KubeConfig;
@@ -53,9 +62,8 @@ export class RestKubeApi implements KubeApi {
       headers: { ...this.headers, accept: 'application/json', ...(body !== undefined ? { 'content-type': contentType } : {}) },
     });
     const text = await res.body.text();
-    const json = text ? JSON.parse(text) : undefined;
-    if (res.statusCode >= 400) throw new KubeApiError(res.statusCode, json?.reason ?? 'Error', json?.message ?? text.slice(0, 500));
-    return json;
+    if (res.statusCode >= 400) throw statusError(res.statusCode, text);
+    return text ? JSON.parse(text) : undefined;
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
@@ -77,7 +85,7 @@ export class RestKubeApi implements KubeApi {
     await this.prepare();
     const ac = new AbortController();
     const path = resourcePath(resourceInfo(apiVersion, kind), opts.namespace);
-    const q = new URLSearchParams({ watch: '1', timeoutSeconds: '300' });
+    const q = new URLSearchParams({ watch: '1', timeoutSeconds: '300', allowWatchBookmarks: 'true' });
     if (opts.resourceVersion) q.set('resourceVersion', opts.resourceVersion);
     const sel = selector(opts.labelSelector);
     if (sel) q.set('labelSelector', sel);
@@ -85,13 +93,12 @@ export class RestKubeApi implements KubeApi {
       try {
         const res = await request(`${this.server}${path}?${q}`, { method: 'GET', dispatcher: this.agent, signal: ac.signal,
           headers: { ...this.headers, accept: 'application/json' } });
-        if (res.statusCode >= 400) {
-          const text = await res.body.text();
-          return onDone(new KubeApiError(res.statusCode, 'WatchFailed', text.slice(0, 500)));
-        }
+        if (res.statusCode >= 400) return onDone(statusError(res.statusCode, await res.body.text()));
+        // Decoded as a stream: a multi-byte character split across chunks stays whole.
+        const decoder = new TextDecoder();
         let buf = '';
         for await (const chunk of res.body) {
-          buf += chunk.toString();
+          buf += decoder.decode(chunk as Uint8Array, { stream: true });
           let nl: number;
           while ((nl = buf.indexOf('\n')) >= 0) {
             const line = buf.slice(0, nl).trim();
@@ -99,9 +106,12 @@ export class RestKubeApi implements KubeApi {
             if (!line) continue;
             const ev = JSON.parse(line) as { type: string; object: KubeObject };
             if (ev.type === 'ERROR') {
-              const st = ev.object as unknown as { code?: number; message?: string };
-              return onDone(new KubeApiError(st.code ?? 500, 'WatchError', st.message ?? 'watch error'));
+              // A metav1.Status; 410 (Expired/Gone): the version is too old, the caller lists again.
+              const st = ev.object as unknown as { code?: number; reason?: string; message?: string };
+              ac.abort();
+              return onDone(new KubeApiError(st.code ?? 500, st.reason ?? 'WatchError', st.message ?? 'watch error'));
             }
+            // BOOKMARK only moves the version on; the callers relist after a watch ends anyway.
             if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') onEvent({ type: ev.type, object: { ...ev.object, apiVersion, kind } });
           }
         }
@@ -119,7 +129,7 @@ export class RestKubeApi implements KubeApi {
     const { managedFields: _m, resourceVersion: _r, ...metadata } = obj.metadata;
     return this.call('PATCH', resourcePath(info, obj.metadata.namespace, obj.metadata.name),
       { fieldManager: opts.fieldManager, force: opts.force ? 'true' : undefined },
-      stringify({ ...obj, metadata }), 'application/apply-patch+yaml');
+      JSON.stringify({ ...obj, metadata }), 'application/apply-patch+yaml');
   }
 
   async create(obj: KubeObject, opts: { fieldManager?: string } = {}): Promise<KubeObject> {
