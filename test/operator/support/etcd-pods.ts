@@ -29,6 +29,8 @@ export class EtcdPods {
   private readonly ports = new Map<string, number>();
   private readonly toDns = new Map<string, string>();
   private readonly pods = new Map<number, Pod>();
+  /** Ordinals whose node is down: their pod is not (re)started. */
+  private readonly down = new Set<number>();
   /** Every pod start, with the etcd flags it got (after env expansion, before the DNS stand-in). */
   readonly starts: PodStart[] = [];
 
@@ -153,7 +155,7 @@ export class EtcdPods {
     for (let i = 0; i < replicas; i++) {
       const pod = this.pods.get(i);
       if (pod?.exited) await this.stop(i); // restartPolicy Always
-      if (!this.pods.get(i)) await this.start(sts, i);
+      if (!this.pods.get(i) && !this.down.has(i)) await this.start(sts, i);
     }
     let ready = 0;
     for (let i = 0; i < replicas; i++) if (await this.ready(sts, i)) ready++;
@@ -162,6 +164,18 @@ export class EtcdPods {
       { observedGeneration: gen, replicas, readyReplicas: ready, updatedReplicas: replicas, currentReplicas: replicas,
         currentRevision: `r${gen}`, updateRevision: `r${gen}` }, { fieldManager: 'kube-controller-manager' });
   }
+
+  /** Kills pod `ordinal` (SIGKILL) and keeps it down until release(). */
+  async kill(ordinal: number): Promise<void> {
+    this.down.add(ordinal);
+    const pod = this.pods.get(ordinal);
+    this.pods.delete(ordinal);
+    if (pod && pod.proc.exitCode === null && pod.proc.signalCode === null) {
+      await new Promise<void>((resolve) => { pod.proc.once('exit', () => resolve()); pod.proc.kill('SIGKILL'); });
+    }
+  }
+
+  release(ordinal: number): void { this.down.delete(ordinal); }
 
   /** Client URL of a running pod (for reading and writing data in tests). */
   async clientUrl(ordinal: number): Promise<string> {
