@@ -61,7 +61,7 @@ function schedulingCauses(c: AlluxioCluster, pod: KubeObject, msg: string): Caus
         : 'add nodes, or relax the pod anti-affinity';
     out.push({ reason: REASON.AntiAffinity, fix });
   }
-  const insufficient = [...msg.matchAll(/Insufficient ([a-z0-9./-]+)/g)].map((m) => m[1]!);
+  const insufficient = [...msg.matchAll(/Insufficient ([a-z0-9][a-z0-9./-]*[a-z0-9])/g)].map((m) => m[1]!);
   if (insufficient.length) {
     const requested = containerSpecs(pod).flatMap((s) => insufficient.map((r) => s.resources?.requests?.[r] ? `${s.name} requests ${r} ${s.resources.requests[r]}` : ''))
       .filter(Boolean);
