@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_VERSION, REASON } from '../../src/operator/constants.js';
 import { AlluxioClusterReconciler } from '../../src/operator/controllers/alluxio-cluster-controller.js';
+import { HttpEtcdMembers } from '../../src/operator/controllers/etcd-members.js';
 import { KubeApiError, type KubeObject } from '../../src/operator/kube/types.js';
 import { bindEtcdPvcs, clusterCr, healthyCluster, markWorkloadsReady, newApi } from './support/sim.js';
 
@@ -59,11 +60,12 @@ test('changing etcd persistence and the image tag together: the etcd StatefulSet
   assert.ok(events.some((e) => e.reason === REASON.StatefulSetRecreated && /alluxio-etcd \(volumeClaimTemplates\)/.test(e.message) && /PersistentVolumeClaims that already exist/.test(e.message)));
 });
 
-test('changing etcd.replicaCount of a running etcd keeps its members (no --initial-cluster rewrite) and says why', async () => {
+test('changing etcd.replicaCount while etcd cannot be reached changes no member and no pod, and says why', async () => {
+  // Scaling itself, with real etcd processes: etcd-scaling.test.ts.
   const { api, clock } = newApi();
   await healthyCluster(api);
   await api.create(clusterCr('alluxio', NS, { etcd: { replicaCount: 3 } }));
-  const r = new AlluxioClusterReconciler({ api, clock });
+  const r = new AlluxioClusterReconciler({ api, clock, etcdMembers: () => new HttpEtcdMembers(['http://127.0.0.1:1']) });
   await r.reconcile(REF);
   await bindEtcdPvcs(api, NS, 'alluxio', 3);
   await markWorkloadsReady(api, NS);
@@ -74,8 +76,12 @@ test('changing etcd.replicaCount of a running etcd keeps its members (no --initi
   await r.reconcile(REF);
   const after = (await api.get(sts('alluxio-etcd')))!;
   assert.equal(after.spec.replicas, 3);
-  assert.deepEqual(after.spec.template, before.spec.template, 'etcd pods (and --initial-cluster) unchanged');
-  const cond = (await api.get(REF))!.status.conditions.find((c: { type: string }) => c.type === 'EtcdScaling');
+  assert.deepEqual(after.spec.template, before.spec.template, 'etcd pods unchanged');
+  const status = (await api.get(REF))!.status;
+  const cond = status.conditions.find((c: { type: string }) => c.type === 'EtcdScaling');
   assert.equal(cond?.status, 'False');
-  assert.match(cond.message, /replicaCount is 5 but the running etcd has 3 members.*Set it back to 3/);
+  assert.equal(cond.reason, REASON.EtcdUnreachable);
+  assert.match(cond.message, /cannot list etcd members to scale from 3 to 5: etcd not reachable/);
+  assert.notEqual(status.phase, 'Ready');
+  assert.deepEqual(status.etcd, { members: 3, target: 5, clusterState: 'new', step: cond.message });
 });

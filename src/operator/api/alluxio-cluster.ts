@@ -125,6 +125,12 @@ export const AlluxioClusterStatusSchema = z.object({
   observedGeneration: z.number().int().optional(),
   errorMessage: z.string().optional(),
   workers: z.object({ desired: z.number().int(), ready: z.number().int() }).optional(),
+  etcd: z.object({
+    members: z.number().int().describe('etcd members the operator has established (the StatefulSet replicas)'),
+    target: z.number().int().describe('spec.etcd.replicaCount being scaled to, one member at a time'),
+    clusterState: z.enum(['new', 'existing']).describe('how a member that starts with an empty data dir bootstraps'),
+    step: z.string().optional().describe('the scaling step in progress or last done'),
+  }).optional(),
 });
 
 export const AlluxioClusterSchema = z.object({

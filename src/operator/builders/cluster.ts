@@ -3,7 +3,7 @@ import type { KubeObject } from '../kube/types.js';
 import { buildConfigMap, configHash } from './config-map.js';
 import type { BuildContext } from './context.js';
 import { buildCoordinatorServices, buildCoordinatorStatefulSet } from './coordinator.js';
-import { buildEtcdServices, buildEtcdStatefulSet } from './etcd.js';
+import { buildEtcdBootstrapConfigMap, buildEtcdServices, buildEtcdStatefulSet } from './etcd.js';
 import { buildFuseCsiPvc, buildFuseDaemonSet } from './fuse.js';
 import { buildGrafana, buildPrometheus } from './monitoring.js';
 import { buildWorkerServices, buildWorkerStatefulSet } from './worker.js';
@@ -16,7 +16,7 @@ export function buildClusterObjects(c: AlluxioCluster, extra: Omit<BuildContext,
   const cm = buildConfigMap(c);
   const ctx: BuildContext = { ...extra, configHash: configHash(cm) };
   const out: KubeObject[] = [cm];
-  if (c.spec.etcd.enabled) out.push(...buildEtcdServices(c), buildEtcdStatefulSet(c));
+  if (c.spec.etcd.enabled) out.push(...buildEtcdServices(c), buildEtcdBootstrapConfigMap(c, ctx.etcd), buildEtcdStatefulSet(c, ctx.etcd));
   out.push(...buildCoordinatorServices(c), buildCoordinatorStatefulSet(c, ctx));
   out.push(...buildWorkerServices(c), buildWorkerStatefulSet(c, ctx));
   if (c.spec.fuse.type === 'daemonSet') out.push(buildFuseDaemonSet(c, ctx));

@@ -7,18 +7,56 @@ import { placement, pullSecrets, pvcTemplate, resourcesOf } from './pod.js';
 // etcd for membership and the mount table: a StatefulSet of the official etcd image with one
 // PVC per member (data-<name>-etcd-N, as in Alluxio's operator) and required anti-affinity by
 // hostname, so N replicas need N schedulable nodes (the preflight and status say so early).
+//
+// --initial-cluster and --initial-cluster-state come from the ConfigMap <name>-etcd-bootstrap
+// through env vars, read when a pod starts: the pod template stays the same while the operator
+// scales etcd one member at a time (controllers/etcd-scaling.ts), so existing members are not
+// restarted, and a new member N starts with `existing` and the members 0..N. etcd reads these
+// flags only when its data dir is empty (first start of a member).
+
+/** Which members a pod that starts now bootstraps with: ordinals 0..members-1, and how. */
+export interface EtcdTopology {
+  /** StatefulSet replicas. */
+  replicas: number;
+  /** --initial-cluster lists ordinals 0..members-1. */
+  members: number;
+  /** `new` for the first bootstrap of the whole cluster, `existing` once members join a running one. */
+  state: 'new' | 'existing';
+}
+
+/** What a fresh cluster (no StatefulSet yet) or `k8s render` uses: every replica bootstraps together. */
+export const initialTopology = (c: AlluxioCluster): EtcdTopology =>
+  ({ replicas: c.spec.etcd.replicaCount, members: c.spec.etcd.replicaCount, state: 'new' });
+
+export const etcdBootstrapName = (c: AlluxioCluster) => `${clusterNames(c).etcd}-bootstrap`;
+export const etcdMemberName = (c: AlluxioCluster, ordinal: number) => `${clusterNames(c).etcd}-${ordinal}`;
+export const etcdPeerUrl = (c: AlluxioCluster, ordinal: number) => {
+  const n = clusterNames(c);
+  return `http://${n.etcd}-${ordinal}.${n.etcdHeadless}.${namespaceOf(c)}.svc:${PORTS.etcdPeer}`;
+};
+/** The client Service: how the operator reaches etcd. */
+export const etcdClientUrl = (c: AlluxioCluster) => `http://${clusterNames(c).etcd}.${namespaceOf(c)}.svc:${PORTS.etcdClient}`;
+/** PVC of one member (volumeClaimTemplate `data`). */
+export const etcdDataClaim = (c: AlluxioCluster, ordinal: number) => `data-${etcdMemberName(c, ordinal)}`;
 
 export function etcdImage(c: AlluxioCluster): string {
   const i = c.spec.etcd.image;
   return `${i.registry ? `${i.registry}/` : ''}${i.repository}:${i.tag}`;
 }
 
-export function buildEtcdStatefulSet(c: AlluxioCluster): KubeObject {
+export function buildEtcdBootstrapConfigMap(c: AlluxioCluster, topo: EtcdTopology = initialTopology(c)): KubeObject {
+  const initialCluster = Array.from({ length: topo.members }, (_, i) => `${etcdMemberName(c, i)}=${etcdPeerUrl(c, i)}`).join(',');
+  return {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(c, etcdBootstrapName(c), 'etcd'),
+    data: { 'initial-cluster': initialCluster, 'initial-cluster-state': topo.state },
+  };
+}
+
+export function buildEtcdStatefulSet(c: AlluxioCluster, topo: EtcdTopology = initialTopology(c)): KubeObject {
   const n = clusterNames(c);
   const e = c.spec.etcd;
   const ns = namespaceOf(c);
-  const peer = (i: number) => `http://${n.etcd}-${i}.${n.etcdHeadless}.${ns}.svc:${PORTS.etcdPeer}`;
-  const initialCluster = Array.from({ length: e.replicaCount }, (_, i) => `${n.etcd}-${i}=${peer(i)}`).join(',');
+  const fromBootstrap = (name: string, key: string) => ({ name, valueFrom: { configMapKeyRef: { name: etcdBootstrapName(c), key } } });
   const affinity = e.affinity && Object.keys(e.affinity).length ? e.affinity : {
     podAntiAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: [{
@@ -33,7 +71,7 @@ export function buildEtcdStatefulSet(c: AlluxioCluster): KubeObject {
     kind: 'StatefulSet',
     metadata: meta(c, n.etcd, 'etcd'),
     spec: {
-      replicas: e.replicaCount,
+      replicas: topo.replicas,
       serviceName: n.etcdHeadless,
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selectorLabels(c, 'etcd') },
@@ -55,12 +93,16 @@ export function buildEtcdStatefulSet(c: AlluxioCluster): KubeObject {
               `--advertise-client-urls=http://${self}:${PORTS.etcdClient}`,
               `--listen-peer-urls=http://0.0.0.0:${PORTS.etcdPeer}`,
               `--initial-advertise-peer-urls=http://${self}:${PORTS.etcdPeer}`,
-              `--initial-cluster=${initialCluster}`,
-              '--initial-cluster-state=new',
+              '--initial-cluster=$(INITIAL_CLUSTER)',
+              '--initial-cluster-state=$(INITIAL_CLUSTER_STATE)',
               `--initial-cluster-token=${ns}-${c.metadata.name}`,
               '--listen-metrics-urls=http://0.0.0.0:2381',
             ],
-            env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            env: [
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              fromBootstrap('INITIAL_CLUSTER', 'initial-cluster'),
+              fromBootstrap('INITIAL_CLUSTER_STATE', 'initial-cluster-state'),
+            ],
             ports: [
               { name: 'client', containerPort: PORTS.etcdClient },
               { name: 'peer', containerPort: PORTS.etcdPeer },

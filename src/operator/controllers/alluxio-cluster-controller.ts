@@ -4,6 +4,7 @@ import { ignoredFields, type AlluxioCluster, type AlluxioClusterStatus, type Clu
 import type { Condition } from '../api/common.js';
 import { parseAlluxioCluster } from '../api/validate.js';
 import { buildClusterObjects, OWNED_KINDS } from '../builders/cluster.js';
+import { etcdClientUrl } from '../builders/etcd.js';
 import { clusterNames } from '../builders/names.js';
 import { keyOf, refOf, type KubeApi, type KubeObject, type ObjectRef } from '../kube/types.js';
 import type { Clock } from './clock.js';
@@ -15,6 +16,8 @@ import { applyIfChanged } from './apply.js';
 import { recordEvent } from './events.js';
 import { orphanIfImmutableChanged } from './immutable.js';
 import { ensureMountKeySecret } from './mount-key-secret.js';
+import { HttpEtcdMembers, type EtcdMemberApi } from './etcd-members.js';
+import { stepEtcdMembership, type EtcdStep } from './etcd-scaling.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -28,7 +31,12 @@ import { workloadState } from './workloads.js';
 export const REQUEUE_NOT_READY_MS = 10_000;
 export const RESYNC_READY_MS = 300_000;
 
-export interface ClusterReconcilerDeps { api: KubeApi; clock: Clock }
+export interface ClusterReconcilerDeps {
+  api: KubeApi;
+  clock: Clock;
+  /** The etcd member API of a cluster's etcd; default: its client Service. */
+  etcdMembers?: (c: AlluxioCluster) => EtcdMemberApi;
+}
 
 export class AlluxioClusterReconciler implements Reconciler {
   readonly apiVersion = API_VERSION;
@@ -61,13 +69,18 @@ export class AlluxioClusterReconciler implements Reconciler {
     const ignored = ignoredFields(cluster.spec);
     if (ignored.length) conds.push({ type: CONDITION.Ignored, ok: true, reason: REASON.FieldsIgnored, message: `accepted but not used by alluxio-ts: ${ignored.join(', ')}` });
 
-    // 4. build desired. A running etcd keeps its member count: a new replicaCount would rewrite
-    // --initial-cluster without etcd member add/remove and break quorum (not supported yet).
-    const etcdHeld = await this.holdEtcdReplicas(cluster);
-    if (etcdHeld) conds.push(etcdHeld);
+    // 4a. etcd membership: a new replicaCount is reached one member at a time through the etcd
+    // member API (controllers/etcd-scaling.ts); it decides the etcd replicas and bootstrap flags.
+    let etcd: EtcdStep | undefined;
+    if (cluster.spec.etcd.enabled) {
+      const members = this.deps.etcdMembers ?? ((c: AlluxioCluster) => new HttpEtcdMembers([etcdClientUrl(c)]));
+      etcd = await stepEtcdMembership(api, () => members(cluster), cluster, prev.etcd);
+      if (etcd.condition) conds.push(etcd.condition);
+    }
+    // 4b. build desired
     const license = await this.licenseSecret(cluster);
     const licenseText = license?.text;
-    const desired = buildClusterObjects(cluster, license ? { license: { secretName: license.secretName, hash: license.hash } } : {})
+    const desired = buildClusterObjects(cluster, { ...(license ? { license: { secretName: license.secretName, hash: license.hash } } : {}), ...(etcd ? { etcd: etcd.topology } : {}) })
       .map((o) => withOwner(o, raw));
 
     // 5. apply, then prune. One object that fails does not stop the others (a new imageTag is
@@ -122,7 +135,7 @@ export class AlluxioClusterReconciler implements Reconciler {
     if (failed.length) {
       phase = 'Failed';
       errorMessage = failed.map((f) => `${f.reason}: ${f.message}`).join('; ');
-    } else if (!notReady.length) {
+    } else if (!notReady.length && !etcd?.scaling) {
       phase = 'Ready';
     } else if (prev.phase === 'Ready' || prev.phase === 'Updating') {
       phase = 'Updating';
@@ -136,10 +149,12 @@ export class AlluxioClusterReconciler implements Reconciler {
     const worker = workloads.find((w) => w.name === clusterNames(cluster).worker);
     const status = this.status(raw, phase, conds, errorMessage);
     if (worker) status.workers = { desired: worker.desired, ready: worker.ready };
+    if (etcd) status.etcd = etcd.status;
     await this.writeStatus(raw, status);
 
     // 8. requeue
-    return { requeueAfterMs: phase === 'Ready' ? RESYNC_READY_MS : REQUEUE_NOT_READY_MS };
+    const requeue = phase === 'Ready' ? RESYNC_READY_MS : REQUEUE_NOT_READY_MS;
+    return { requeueAfterMs: Math.min(requeue, etcd?.requeueMs ?? requeue) };
   }
 
   private status(raw: KubeObject, phase: ClusterPhase, conds: ConditionInput[], errorMessage?: string): AlluxioClusterStatus {
@@ -171,19 +186,6 @@ export class AlluxioClusterReconciler implements Reconciler {
         status.errorMessage ?? `phase ${current.status?.phase ?? '(none)'} → ${status.phase}`);
     }
     raw.status = { ...(current.status ?? {}), ...status };
-  }
-
-  private async holdEtcdReplicas(c: AlluxioCluster): Promise<ConditionInput | undefined> {
-    if (!c.spec.etcd.enabled) return undefined;
-    const live = await this.deps.api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: c.metadata.namespace, name: clusterNames(c).etcd });
-    const running = live?.spec?.replicas as number | undefined;
-    if (running === undefined || running === c.spec.etcd.replicaCount) return undefined;
-    const wanted = c.spec.etcd.replicaCount;
-    c.spec.etcd.replicaCount = running;
-    return { type: CONDITION.EtcdScaling, ok: false, reason: REASON.EtcdScalingNotSupported,
-      message: `spec.etcd.replicaCount is ${wanted} but the running etcd has ${running} members; it is kept at ${running}: changing the member `
-        + `count of a running etcd needs etcd member add/remove, which the operator does not do yet. Set it back to ${running}, `
-        + 'or use an external etcd (etcd.enabled: false with alluxio.etcd.endpoints) sized as you need' };
   }
 
   private licenseCondition(c: AlluxioCluster, fromSecret: string | undefined): ConditionInput | undefined {
