@@ -62,6 +62,9 @@ export const PARAM = {
   path: 'path',
   ufsFullPath: 'ufsFullPath',
   recursive: 'recursive',
+  /** alluxiofs's rm sends both. */
+  recursiveAlias: 'recursiveAlias',
+  removeAlluxioOnly: 'remove_alluxio_only',
   offset: 'offset',
   length: 'length',
   /** Pins a read to one UFS version (the UFS_VERSION_HEADER of an earlier answer). */
