@@ -48,7 +48,7 @@ export const COORDINATOR_REST = {
   load: '/api/v1/load',
   free: '/api/v1/free',
 } as const;
-export type CoordinatorRoute = (typeof COORDINATOR_REST)[keyof typeof COORDINATOR_REST];
+export type CoordinatorRestRoute = (typeof COORDINATOR_REST)[keyof typeof COORDINATOR_REST];
 
 /** Every process's web port (worker 30000, fuse 49999; the coordinator serves them on 19999). */
 export const WEB_ROUTES = {
