@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import type { Logger } from '../../common/logging.js';
+import { httpOrigin, restDispatcher } from '../../common/protocol/index.js';
 import { sameWorker, workerName, type WorkerInfo } from '../../hashring/worker-info.js';
 import { HOP_BY_HOP, hopHeadersOf, SIGNED_HOP_HEADER } from './hop-headers.js';
 import { s3Metrics } from './s3-metrics.js';
@@ -30,7 +31,7 @@ export interface RouterOptions {
  * here instead, as the client library's failover does.
  */
 export class S3Router {
-  private readonly agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
+  private readonly agent = restDispatcher({ connections: 128 });
 
   constructor(private readonly o: RouterOptions) {}
 
@@ -48,7 +49,7 @@ export class S3Router {
    * when the caller should serve it locally (owner unreachable for a body-less request).
    */
   async forward(req: IncomingMessage, res: ServerResponse, owner: WorkerInfo, requestId: string): Promise<boolean> {
-    const base = `http://${hostPart(owner.address.Host)}:${owner.address.S3Port ?? this.o.defaultS3Port}`;
+    const base = httpOrigin(owner.address.Host, owner.address.S3Port ?? this.o.defaultS3Port);
     if (this.o.redirect) {
       s3Metrics.proxied.inc({ mode: 'redirect' });
       res.writeHead(307, { location: base + req.url, 'x-amz-request-id': requestId, 'content-length': 0 });
@@ -104,7 +105,7 @@ export class S3Router {
     const hop = hopHeadersOf(req);
     if (hop !== undefined) headers[SIGNED_HOP_HEADER] = hop;
     const answers: Array<Buffer | undefined> = await Promise.all(workers.filter((w) => !sameWorker(w.identity, self)).map(async (w) => {
-      const url = `http://${hostPart(w.address.Host)}:${w.address.S3Port ?? this.o.defaultS3Port}${req.url}`;
+      const url = `${httpOrigin(w.address.Host, w.address.S3Port ?? this.o.defaultS3Port)}${req.url}`;
       try {
         const r = await request(url, { method: 'GET', headers, dispatcher: this.agent, headersTimeout: PEER_TIMEOUT_MS, bodyTimeout: PEER_TIMEOUT_MS });
         const body = Buffer.from(await r.body.arrayBuffer());
@@ -121,8 +122,4 @@ export class S3Router {
   async close(): Promise<void> {
     await this.agent.close();
   }
-}
-
-function hostPart(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
