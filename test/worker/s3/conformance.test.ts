@@ -193,6 +193,9 @@ describe('S3 conformance', { timeout: 300_000 }, () => {
     assert.equal(code(over.text), 'ObjectExistsAsDirectory');
     assert.match(over.text, /pk\/x\/y/);
     assert.equal(readFileSync(join(c.ufsDir, 'bucket/pk/x/y/z'), 'utf8'), 'z');
+    // A directory marker over an object is the same clash.
+    const marker = await req(`${ep}/bucket/pk/foo/bar/`, { method: 'PUT', body: '' });
+    assert.equal(code(marker.text), 'ParentIsObject', marker.text);
     // The same refusals for CopyObject and a multipart Complete.
     const cp = await req(`${ep}/bucket/pk/foo/bar/copy`, { method: 'PUT', headers: { 'x-amz-copy-source': '/bucket/pk/x/y/z' } });
     assert.equal(code(cp.text), 'ParentIsObject');
