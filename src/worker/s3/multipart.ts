@@ -156,10 +156,15 @@ export class MultipartStore {
       await pipeline(body, hasher, createWriteStream(tmp, { mode: 0o600 }));
       const etag = `"${md5.digest('hex')}"`;
       await rename(tmp, join(d, `${partNumber}.part`));
-      await writeFile(join(d, `${partNumber}.json`), JSON.stringify({ partNumber, etag, size, lastModifiedMs: Date.now() } satisfies PartInfo), { mode: 0o600 });
+      // Renamed into place, so a re-sent part's record replaces the earlier one whole: a listing
+      // or Complete reading it meanwhile sees one or the other, never a half-written file.
+      const info = `${tmp}.json`;
+      await writeFile(info, JSON.stringify({ partNumber, etag, size, lastModifiedMs: Date.now() } satisfies PartInfo), { mode: 0o600 });
+      await rename(info, join(d, `${partNumber}.json`));
       return etag;
     } catch (err) {
       await rm(tmp, { force: true });
+      await rm(`${tmp}.json`, { force: true });
       throw err;
     }
   }

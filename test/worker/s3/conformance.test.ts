@@ -8,6 +8,9 @@ import { connect } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stagedUploads, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
+import { startS3Server, type S3TestServer } from '../../support/s3-server.js';
+import { makeTempDir, type TempDir } from '../../support/tmp.js';
+import { startTestCluster, type TestCluster } from '../../support/workers.js';
 
 async function req(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Headers; text: string }> {
   const r = await fetch(url, { redirect: 'manual', ...init });
@@ -190,6 +193,9 @@ describe('S3 conformance', { timeout: 300_000 }, () => {
     assert.equal(code(over.text), 'ObjectExistsAsDirectory');
     assert.match(over.text, /pk\/x\/y/);
     assert.equal(readFileSync(join(c.ufsDir, 'bucket/pk/x/y/z'), 'utf8'), 'z');
+    // A directory marker over an object is the same clash.
+    const marker = await req(`${ep}/bucket/pk/foo/bar/`, { method: 'PUT', body: '' });
+    assert.equal(code(marker.text), 'ParentIsObject', marker.text);
     // The same refusals for CopyObject and a multipart Complete.
     const cp = await req(`${ep}/bucket/pk/foo/bar/copy`, { method: 'PUT', headers: { 'x-amz-copy-source': '/bucket/pk/x/y/z' } });
     assert.equal(code(cp.text), 'ParentIsObject');
@@ -197,6 +203,42 @@ describe('S3 conformance', { timeout: 300_000 }, () => {
     const e = (await req(`${ep}/bucket/pk/x/y?partNumber=1&uploadId=${id}`, { method: 'PUT', body: 'part' })).headers.get('etag')!;
     const done = await req(`${ep}/bucket/pk/x/y?uploadId=${id}`, { method: 'POST', body: completeBody([[1, e]]) });
     assert.equal(code(done.text), 'ObjectExistsAsDirectory');
+  });
+});
+
+describe('S3 API over an S3 UFS (a real s3rver)', { timeout: 300_000 }, () => {
+  let tmp: TempDir;
+  let s3: S3TestServer;
+  let cluster: TestCluster;
+  let ep: string;
+
+  before(async () => {
+    tmp = await makeTempDir('alluxio-s3conf-');
+    s3 = await startS3Server({ buckets: ['data'] });
+    cluster = await startTestCluster({ dir: tmp.path, rootUfs: 's3://data/root/', workers: 1, properties: s3.ufsOptions() });
+    ep = `http://127.0.0.1:${cluster.workers[0]!.s3.httpPort}`;
+  });
+  after(async () => {
+    await cluster?.stop();
+    await s3?.stop();
+    await tmp?.cleanup();
+  });
+
+  test('foo/bar and foo/bar/baz are both objects, whichever is written first', async () => {
+    assert.equal((await req(`${ep}/bucket`, { method: 'PUT' })).status, 200);
+    for (const [first, second] of [['a/foo/bar', 'a/foo/bar/baz'], ['b/x/y/z', 'b/x/y']]) {
+      for (const k of [first!, second!]) {
+        const put = await req(`${ep}/bucket/${k}`, { method: 'PUT', body: `body of ${k}` });
+        assert.equal(put.status, 200, `${k}: ${put.text}`);
+      }
+      for (const k of [first!, second!]) {
+        const get = await req(`${ep}/bucket/${k}`);
+        assert.equal(get.status, 200, `${k}: ${get.text}`);
+        assert.equal(get.text, `body of ${k}`);
+      }
+    }
+    const listed = await req(`${ep}/bucket?list-type=2&prefix=a/`);
+    assert.deepEqual(all(listed.text, 'Key'), ['a/foo/bar', 'a/foo/bar/baz']);
   });
 });
 
