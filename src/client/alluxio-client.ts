@@ -6,16 +6,15 @@ import { normalizePath } from '../common/paths.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
 import type { Namespace } from '../mount/namespace.js';
-import { fromAlluxioJson, type ClientFileEntry } from './file-entry.js';
 import { readWithFailover } from './failover-read.js';
-import { VERSION_PARAM, WorkerHttp, WorkerUnavailableError } from './worker-http.js';
+import { WorkerRestClient, WorkerUnavailableError, type CacheFileJson, type CacheStatsJson, type ClientFileEntry } from '../common/protocol/index.js';
 import type { WorkerRing } from './worker-ring.js';
 
 export interface AlluxioClientOptions {
   ring: WorkerRing;
   membership: MembershipManager;
   namespace: Namespace;
-  http: WorkerHttp;
+  http: WorkerRestClient;
   ufsFallback: boolean;
   /** How many ring owners a read may try before the UFS fallback. */
   maxReadAttempts?: number;
@@ -31,7 +30,7 @@ export class AlluxioClient {
   readonly ring: WorkerRing;
   readonly namespace: Namespace;
   readonly membership: MembershipManager;
-  private readonly http: WorkerHttp;
+  private readonly http: WorkerRestClient;
 
   constructor(private readonly o: AlluxioClientOptions) {
     this.ring = o.ring;
@@ -52,15 +51,11 @@ export class AlluxioClient {
   }
 
   async stat(path: string): Promise<ClientFileEntry> {
-    // A one-element list, the shape alluxiofs reads (worker alluxiofs-routes.ts).
-    const [row] = await this.onOwner(path, (w) => this.http.json<Record<string, unknown>[]>(w, 'GET', '/v1/info', { path: normalizePath(path) }));
-    if (row === undefined) throw new AlluxioError('ALX_ERR_INTERNAL', `the worker answered /v1/info for ${path} with an empty list`);
-    return fromAlluxioJson(row);
+    return this.onOwner(path, (w) => this.http.info(w, normalizePath(path)));
   }
 
   async list(path: string, recursive = false): Promise<ClientFileEntry[]> {
-    const rows = await this.onOwner(path, (w) => this.http.json<Record<string, unknown>[]>(w, 'GET', '/v1/files', { path: normalizePath(path), recursive: String(recursive) }));
-    return rows.map(fromAlluxioJson);
+    return this.onOwner(path, (w) => this.http.list(w, normalizePath(path), recursive));
   }
 
   /** Streams [offset, offset+length) of a file (length -1: to the end). */
@@ -71,37 +66,36 @@ export class AlluxioClient {
       candidates: this.ring.owners(ufsUri, this.o.maxReadAttempts ?? 3),
       offset,
       length,
-      openWorker: (w, off, len, version) => this.http.stream(w, '/v1/read', { path: p, offset: String(off), length: String(len), ...(version !== undefined ? { [VERSION_PARAM]: version } : {}) }),
+      openWorker: (w, off, len, version) => this.http.read(w, p, off, len, version),
       openUfs: this.o.ufsFallback ? (off, len, version) => this.readUfsDirect(p, off, len, version) : undefined,
       log: this.o.log,
     });
   }
 
   async write(path: string, body: Buffer | Readable, length?: number): Promise<ClientFileEntry> {
-    const headers: Record<string, string> = length !== undefined ? { 'content-length': String(length) } : {};
     // A streamed body cannot be replayed, so only a Buffer write fails over to the next owner.
     const tries = Buffer.isBuffer(body) ? 3 : 1;
-    return fromAlluxioJson(await this.onOwner(path, (w) => this.http.json(w, 'PUT', '/v1/file', { path: normalizePath(path) }, body, headers), tries));
+    return this.onOwner(path, (w) => this.http.write(w, normalizePath(path), body, length), tries);
   }
 
   async delete(path: string, recursive = false): Promise<void> {
-    await this.onOwner(path, (w) => this.http.json(w, 'DELETE', '/v1/file', { path: normalizePath(path), recursive: String(recursive) }));
+    await this.onOwner(path, (w) => this.http.delete(w, normalizePath(path), recursive));
   }
 
   async mkdir(path: string): Promise<ClientFileEntry> {
-    return fromAlluxioJson(await this.onOwner(path, (w) => this.http.json(w, 'POST', '/v1/mkdir', { path: normalizePath(path) })));
+    return this.onOwner(path, (w) => this.http.mkdir(w, normalizePath(path)));
   }
 
   async rename(src: string, dst: string): Promise<void> {
-    await this.onOwner(src, (w) => this.http.json(w, 'POST', '/v1/mv', { srcPath: normalizePath(src), dstPath: normalizePath(dst) }));
+    await this.onOwner(src, (w) => this.http.rename(w, normalizePath(src), normalizePath(dst)));
   }
 
-  async workerCache(w: WorkerInfo): Promise<{ usedBytes: number; capacityBytes: number; pages: number; files: number }> {
-    return this.http.json(w, 'GET', '/v1/cache', {});
+  async workerCache(w: WorkerInfo): Promise<CacheStatsJson> {
+    return this.http.cache(w);
   }
 
-  async fileCacheStatus(w: WorkerInfo, path: string): Promise<{ cachedPages: number; cachedBytes: number }> {
-    return this.http.json(w, 'GET', '/v1/cache/file', { path: normalizePath(path) });
+  async fileCacheStatus(w: WorkerInfo, path: string): Promise<CacheFileJson> {
+    return this.http.cacheFile(w, normalizePath(path));
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { AlluxioError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
-import { WorkerHttp, WorkerUnavailableError } from './worker-http.js';
+import { workerOrigin, WorkerUnavailableError } from '../common/protocol/index.js';
 
 export interface FailoverReadOptions {
   candidates: WorkerInfo[];
@@ -38,7 +38,7 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
     } catch (err) {
       if (!(err instanceof WorkerUnavailableError)) throw err;
       lastErr = err;
-      o.log?.warn({ worker: WorkerHttp.base(o.candidates[idx]!), err: err.message }, 'read failing over');
+      o.log?.warn({ worker: workerOrigin(o.candidates[idx]!), err: err.message }, 'read failing over');
     }
   }
   const total = first?.length ?? o.length;

@@ -11,7 +11,7 @@ import { SealedCredentialsStore } from '../mount/sealed-credentials-store.js';
 import { CREDENTIALS_KEY_PROPERTY, loadCredentialCipher } from '../common/credential-cipher.js';
 import { Namespace } from '../mount/namespace.js';
 import { AlluxioClient } from './alluxio-client.js';
-import { WorkerHttp } from './worker-http.js';
+import { WorkerRestClient } from '../common/protocol/index.js';
 import { WorkerRing } from './worker-ring.js';
 import { bearerFromTokenFile } from './auth-token.js';
 
@@ -113,9 +113,10 @@ export async function createClient(conf: AlluxioConfiguration, opts: { log?: Log
     policyOptionsFromConf(conf),
     conf.getDuration('alluxio.user.worker.list.refresh.interval'),
   );
-  const http = new WorkerHttp({
-    connectTimeoutMs: conf.getDuration('alluxio.user.network.connect.timeout'),
-    readTimeoutMs: conf.getDuration('alluxio.user.streaming.data.read.timeout'),
+  const readTimeoutMs = conf.getDuration('alluxio.user.streaming.data.read.timeout');
+  const http = new WorkerRestClient({
+    timeouts: { connectMs: conf.getDuration('alluxio.user.network.connect.timeout'), headersMs: readTimeoutMs, bodyMs: readTimeoutMs },
+    connections: 64,
     ...(authorization !== undefined ? { authorization } : {}),
   });
   return new AlluxioClient({ ring, membership, namespace, http, ufsFallback: conf.getBool('alluxio.dora.client.ufs.fallback.enabled'), log: opts.log });

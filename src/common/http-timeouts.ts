@@ -18,6 +18,16 @@ export interface HttpTimeouts {
   idleMs: number;
 }
 
+/** The timeouts of a client of another process's HTTP API (common/protocol/rest-client.ts). */
+export interface HttpClientTimeouts {
+  /** TCP connect; undefined keeps undici's default (10 s). */
+  connectMs?: number;
+  /** Time to wait for the response headers. */
+  headersMs: number;
+  /** Time to wait between two chunks of the response body. */
+  bodyMs: number;
+}
+
 /** The createServer options for these timeouts (requestTimeout stays 0: see bodyMs). */
 export function timeoutServerOptions(t: HttpTimeouts): ServerOptions {
   return {

@@ -1,4 +1,5 @@
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { buildUrl, httpOrigin, WEB_ROUTES, WORKER_REST, WorkerRestClient, type CacheStatsJson } from '../common/protocol/index.js';
 import { workerName, type WorkerInfo } from '../hashring/worker-info.js';
 import type { MembershipManager, WorkerStatus } from '../membership/membership-manager.js';
 import { sumSamples } from './prometheus-text.js';
@@ -50,19 +51,18 @@ export function hitRate(cached: number, missed: number): number | null {
   return cached + missed > 0 ? cached / (cached + missed) : null;
 }
 
-async function getText(url: string, timeoutMs: number, authorization?: string): Promise<string> {
-  const headers = authorization !== undefined ? { authorization } : undefined;
-  const res = await request(url, { headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+async function textOf(what: string, res: Dispatcher.ResponseData): Promise<string> {
   const text = await res.body.text();
-  if (res.statusCode >= 400) throw new Error(`${url} answered ${res.statusCode}`);
+  if (res.statusCode >= 400) throw new Error(`${what} answered ${res.statusCode}`);
   return text;
 }
 
 /**
  * Asks one worker for its cache figures (REST /v1/cache) and read counters (web /metrics).
- * `authorization` goes with the REST call, for workers whose reads need credentials (docs/security.md).
+ * `http` sends its authorization with the REST call only, for workers whose reads need
+ * credentials (docs/security.md); /metrics is open.
  */
-export async function workerReport(w: WorkerInfo, status: WorkerStatus, timeoutMs = 3000, authorization?: string): Promise<WorkerReport> {
+export async function workerReport(http: WorkerRestClient, w: WorkerInfo, status: WorkerStatus, timeoutMs = 3000): Promise<WorkerReport> {
   const base: WorkerReport = {
     workerId: workerName(w.identity), address: workerAddress(w), status, reachable: false,
     capacityBytes: w.capacityBytes ?? null, usedBytes: null, pages: null, files: null,
@@ -71,10 +71,13 @@ export async function workerReport(w: WorkerInfo, status: WorkerStatus, timeoutM
   if (status === 'OFFLINE') return base;
   try {
     const [cacheText, metricsText] = await Promise.all([
-      getText(`http://${w.address.Host}:${w.address.HttpServerPort}/v1/cache`, timeoutMs, authorization),
-      w.address.WebPort > 0 ? getText(`http://${w.address.Host}:${w.address.WebPort}/metrics`, timeoutMs).catch(() => '') : Promise.resolve(''),
+      http.send(w, 'GET', WORKER_REST.cache, { signal: AbortSignal.timeout(timeoutMs) }).then((res) => textOf(WORKER_REST.cache, res)),
+      w.address.WebPort > 0
+        ? request(buildUrl(httpOrigin(w.address.Host, w.address.WebPort), WEB_ROUTES.metrics), { dispatcher: http.dispatcher, signal: AbortSignal.timeout(timeoutMs) })
+          .then((res) => textOf(WEB_ROUTES.metrics, res)).catch(() => '')
+        : Promise.resolve(''),
     ]);
-    const cache = JSON.parse(cacheText) as { usedBytes?: number; capacityBytes?: number; pages?: number; files?: number };
+    const cache = JSON.parse(cacheText) as Partial<CacheStatsJson>;
     const m = sumSamples(metricsText);
     const cached = m.get(M.cached) ?? 0;
     const missed = m.get(M.missed) ?? 0;
@@ -93,7 +96,13 @@ export async function workerReport(w: WorkerInfo, status: WorkerStatus, timeoutM
 /** Every known worker with its figures, and the cluster totals over the reachable ones. */
 export async function clusterReport(membership: MembershipManager, clusterName: string, timeoutMs = 3000, authorization?: string): Promise<ClusterReport> {
   const all = await membership.allWorkers();
-  const workers = await Promise.all(all.map((s) => workerReport(s.worker, s.status, timeoutMs, authorization)));
+  const http = new WorkerRestClient({ timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs }, ...(authorization !== undefined ? { authorization } : {}) });
+  let workers: WorkerReport[];
+  try {
+    workers = await Promise.all(all.map((s) => workerReport(http, s.worker, s.status, timeoutMs)));
+  } finally {
+    await http.close();
+  }
   const sum = (f: (w: WorkerReport) => number | null) => workers.reduce((n, w) => n + (f(w) ?? 0), 0);
   const cachedReadBytes = sum((w) => w.cachedReadBytes);
   const missedReadBytes = sum((w) => w.missedReadBytes);

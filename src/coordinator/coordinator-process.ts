@@ -6,6 +6,7 @@ import { metrics, startProcessMetrics } from '../common/metrics.js';
 import { VERSION } from '../common/version.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
 import type { MountStore } from '../mount/mount-store.js';
+import { httpOrigin } from '../common/protocol/index.js';
 import { openMembership, openMountStore, restAuthorizationFromConf, ufsOptionsFromConf } from '../client/from-conf.js';
 import { createCoordinatorServer, type CoordinatorRoute } from './coordinator-server.js';
 import type { RequestGuard } from '../common/http.js';
@@ -80,7 +81,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
     throw err;
   }
   port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
+  const url = httpOrigin(host, port);
   log.info({ port, bind, cluster: clusterName, membership: membership.type, mountTable: mountStore.source, auth: opts.guard ? 'mutations need credentials' : 'open' }, 'coordinator started');
 
   let closed = false;

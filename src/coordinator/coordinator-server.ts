@@ -4,6 +4,7 @@ import { metrics, registry } from '../common/metrics.js';
 import { workerName } from '../hashring/worker-info.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
 import { readBody, sendError, sendJson, sendRefusal, type RequestGuard } from '../common/http.js';
+import { COORDINATOR_REST as C, routePattern, WEB_ROUTES } from '../common/protocol/index.js';
 import { clusterReport, workerAddress } from './cluster-stats.js';
 import type { MountAdmin } from './mount-admin.js';
 
@@ -41,28 +42,28 @@ const JOB_PATH = /^\/api\/v1\/(load|free)$/;
  */
 export function createCoordinatorServer(d: CoordinatorServerDeps): Server {
   const builtIn: CoordinatorRoute[] = [
-    { method: 'GET', path: /^\/api\/v1\/health$/, name: 'health', handler: (_r, res) => sendJson(res, 200, { status: 'ok', ...d.info() }) },
+    { method: 'GET', path: routePattern(C.health), name: 'health', handler: (_r, res) => sendJson(res, 200, { status: 'ok', ...d.info() }) },
     { method: 'GET', path: /^\/(api\/v1\/info)?$/, name: 'info', handler: (_r, res) => sendJson(res, 200, d.info()) },
-    { method: 'GET', path: /^\/metrics$/, name: 'metrics', handler: async (_r, res) => {
+    { method: 'GET', path: routePattern(WEB_ROUTES.metrics), name: 'metrics', handler: async (_r, res) => {
       const text = await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(text);
     } },
-    { method: 'GET', path: /^\/api\/v1\/workers$/, name: 'workers', handler: async (_r, res) => {
+    { method: 'GET', path: routePattern(C.workers), name: 'workers', handler: async (_r, res) => {
       const all = await d.membership.allWorkers();
       sendJson(res, 200, all.map((s) => ({
         workerId: workerName(s.worker.identity), address: workerAddress(s.worker), status: s.status,
         identity: s.worker.identity, netAddress: s.worker.address, capacityBytes: s.worker.capacityBytes ?? null,
       })));
     } },
-    { method: 'GET', path: /^\/api\/v1\/cluster$/, name: 'cluster', handler: async (_r, res) => {
+    { method: 'GET', path: routePattern(C.cluster), name: 'cluster', handler: async (_r, res) => {
       sendJson(res, 200, await clusterReport(d.membership, d.clusterName, d.workerTimeoutMs, d.workerAuthorization));
     } },
-    { method: 'GET', path: /^\/api\/v1\/mount$/, name: 'mount-list', handler: async (_r, res) => sendJson(res, 200, await d.mounts.list()) },
-    { method: 'POST', path: /^\/api\/v1\/mount$/, name: 'mount-add', handler: async (req, res) => {
+    { method: 'GET', path: routePattern(C.mount), name: 'mount-list', handler: async (_r, res) => sendJson(res, 200, await d.mounts.list()) },
+    { method: 'POST', path: routePattern(C.mount), name: 'mount-add', handler: async (req, res) => {
       sendJson(res, 200, await d.mounts.add(parseJson(await readBody(req))));
     } },
-    { method: 'DELETE', path: /^\/api\/v1\/mount$/, name: 'mount-remove', handler: async (_r, res, q) => {
+    { method: 'DELETE', path: routePattern(C.mount), name: 'mount-remove', handler: async (_r, res, q) => {
       const path = q.get('path');
       await d.mounts.remove(path ?? '');
       sendJson(res, 200, { success: true, path });

@@ -1,8 +1,8 @@
 // `alluxio ring plan`: what a ring change would cost, from the live ring and the workers' cache
 // index (each worker's GET /v1/cache/files). Keys are the cached files' UFS URIs weighted by their
 // cached bytes, so the answer is "which share of the cached bytes would change owner".
-import { request } from 'undici';
 import { InvalidArgumentError } from '../common/errors.js';
+import { WORKER_REST, WorkerRestClient, type CacheIndexEntryJson } from '../common/protocol/index.js';
 import { identityFromUuid, identityToUuid, randomIdentity } from '../hashring/identity.js';
 import { ringPlan, type RingPlan } from '../hashring/ring-plan.js';
 import { identityKey, workerName, type WorkerInfo } from '../hashring/worker-info.js';
@@ -48,18 +48,25 @@ export interface ClusterRingPlan extends RingPlan {
 export async function readCacheIndex(workers: readonly WorkerInfo[], timeoutMs = 5000, authorization?: string): Promise<CacheIndex> {
   const bytes = new Map<string, number>();
   const unreachable: string[] = [];
-  await Promise.all(workers.map(async (w) => {
-    try {
-      const headers = authorization !== undefined ? { authorization } : undefined;
-      const res = await request(`http://${w.address.Host}:${w.address.HttpServerPort}/v1/cache/files`, { headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
-      for (const f of (await res.body.json()) as Array<{ ufsUri: string; bytes: number }>) {
-        if (typeof f.ufsUri === 'string' && Number.isFinite(f.bytes)) bytes.set(f.ufsUri, Math.max(bytes.get(f.ufsUri) ?? 0, f.bytes));
+  const http = new WorkerRestClient({ timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs }, ...(authorization !== undefined ? { authorization } : {}) });
+  try {
+    await Promise.all(workers.map(async (w) => {
+      try {
+        const res = await http.send(w, 'GET', WORKER_REST.cacheFiles);
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          throw new Error(`status ${res.statusCode}`);
+        }
+        for (const f of (await res.body.json()) as CacheIndexEntryJson[]) {
+          if (typeof f.ufsUri === 'string' && Number.isFinite(f.bytes)) bytes.set(f.ufsUri, Math.max(bytes.get(f.ufsUri) ?? 0, f.bytes));
+        }
+      } catch {
+        unreachable.push(workerName(w.identity));
       }
-    } catch {
-      unreachable.push(workerName(w.identity));
-    }
-  }));
+    }));
+  } finally {
+    await http.close();
+  }
   return { bytes, unreachable: unreachable.sort() };
 }
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CREDENTIALS_KEY_PROPERTY, createCredentialKeyFile } from '../common/credential-cipher.js';
 import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
+import { COORDINATOR_REST, WORKER_REST } from '../common/protocol/index.js';
 import { ETCD_MISSING_NOTICE, etcdArgs, etcdBinary, etcdInstalled, servicePorts } from './local-etcd.js';
 import { LocalLayout, processName, workerPorts, type LocalProcess, type LocalState } from './local-layout.js';
 import { isAlive, isOurs, processStartTime } from './process-identity.js';
@@ -126,7 +127,7 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
     const child = spawnChild(process.execPath, args, layout, layout.workerLog(i), o.foreground);
     children.push(child);
     processes.push({ role: 'worker', index: i, ...launched(child, process.execPath), args, endpoints: { rest: `http://127.0.0.1:${p.http}`, s3: `http://127.0.0.1:${p.s3}`, web: `http://127.0.0.1:${p.web}`, metrics: `http://127.0.0.1:${p.web}/metrics` } });
-    health.push(() => waitHealthy(`http://127.0.0.1:${p.http}/v1/health`, child, layout.workerLog(i)));
+    health.push(() => waitHealthy(`http://127.0.0.1:${p.http}${WORKER_REST.health}`, child, layout.workerLog(i)));
   }
   if (useEtcd) {
     const args = [BIN, 'process', 'start', 'coordinator'];
@@ -134,7 +135,7 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
     const web = `http://127.0.0.1:${svc.coordinatorWeb}`;
     children.push(child);
     processes.push({ role: 'coordinator', index: 0, ...launched(child, process.execPath), args, endpoints: { rest: web, web, metrics: `${web}/metrics` } });
-    health.push(() => waitHealthy(`${web}/api/v1/health`, child, layout.coordinatorLog));
+    health.push(() => waitHealthy(`${web}${COORDINATOR_REST.health}`, child, layout.coordinatorLog));
   }
   writeFileSync(layout.stateFile, JSON.stringify(state, null, 2));
   await Promise.all(health.map((h) => h())).catch(fail);
@@ -240,8 +241,8 @@ export async function stopLocalCluster(dir: string, graceMs = 20_000): Promise<S
 /** Health URL of a local process, by role. */
 function healthUrl(p: LocalProcess): string {
   if (p.role === 'etcd') return `${p.endpoints.client}/health`;
-  if (p.role === 'coordinator') return `${p.endpoints.web}/api/v1/health`;
-  return `${p.endpoints.rest}/v1/health`;
+  if (p.role === 'coordinator') return `${p.endpoints.web}${COORDINATOR_REST.health}`;
+  return `${p.endpoints.rest}${WORKER_REST.health}`;
 }
 
 function logFile(layout: LocalLayout, p: LocalProcess): string {

@@ -5,8 +5,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Counter } from 'prom-client';
-import { Agent, request } from 'undici';
 import { InvalidArgumentError } from '../common/errors.js';
+import { PAGE_COUNT_HEADER, PARAM, WORKER_REST, workerOrigin, WorkerRestClient } from '../common/protocol/index.js';
 import type { Logger } from '../common/logging.js';
 import { registry } from '../common/metrics.js';
 import { identityKey, type WorkerInfo } from '../hashring/worker-info.js';
@@ -14,11 +14,8 @@ import type { WorkerRing } from '../client/worker-ring.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { FileId, PageStore } from '../pagestore/page-store.js';
 
-/** The REST route a worker serves its cached pages on (cache only; never the UFS). */
-export const PEER_PAGES_PATH = '/v1/cache/pages/';
 /** How many pages one peer request may ask for. */
 export const MAX_PEER_PAGES = 64;
-const COUNT_HEADER = 'x-alluxio-page-count';
 
 const peerReadBytes = new Counter({ name: 'alluxio_peer_page_read_bytes_total', help: 'Bytes of pages fetched from the previous owner instead of the UFS after a ring change', registers: [registry] });
 const peerServedBytes = new Counter({ name: 'alluxio_peer_page_served_bytes_total', help: 'Bytes of cached pages served to workers that took over a key after a ring change', registers: [registry] });
@@ -51,12 +48,15 @@ export interface PreviousOwnerOptions {
 
 /** Asks the key's owner in the previous ring snapshot, when it is another live worker. */
 export class PreviousOwnerPageSource implements PageSource {
-  private readonly agent: Agent;
+  private readonly http: WorkerRestClient;
   private readonly timeoutMs: number;
 
   constructor(private readonly ring: WorkerRing, private readonly self: () => WorkerInfo, private readonly o: PreviousOwnerOptions) {
     this.timeoutMs = o.timeoutMs ?? 2000;
-    this.agent = new Agent({ connect: { timeout: this.timeoutMs }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs * 2, keepAliveTimeout: 30_000 });
+    this.http = new WorkerRestClient({
+      timeouts: { connectMs: this.timeoutMs, headersMs: this.timeoutMs, bodyMs: this.timeoutMs * 2 },
+      ...(o.authorization !== undefined ? { authorization: o.authorization } : {}),
+    });
   }
 
   /** The live worker that owned `ufsUri` before the last ring change, unless that is this worker. */
@@ -72,22 +72,20 @@ export class PreviousOwnerPageSource implements PageSource {
     const peer = this.previousOwner(r.ufsUri);
     if (!peer) return null;
     const last = Math.min(r.last, r.first + MAX_PEER_PAGES - 1);
-    const q = new URLSearchParams({
-      ufsFullPath: r.ufsUri, version: r.version, first: String(r.first), last: String(last),
-      pageSize: String(this.o.pageSize), fileLength: String(r.fileLength),
-    });
-    const url = `http://${peer.address.Host}:${peer.address.HttpServerPort}${PEER_PAGES_PATH}${r.fileId}?${q}`;
+    const query = {
+      [PARAM.ufsFullPath]: r.ufsUri, [PARAM.version]: r.version, [PARAM.first]: r.first, [PARAM.last]: last,
+      [PARAM.pageSize]: this.o.pageSize, [PARAM.fileLength]: r.fileLength,
+    };
     try {
-      const headers = this.o.authorization !== undefined ? { authorization: this.o.authorization } : undefined;
-      const res = await request(url, { dispatcher: this.agent, headers, signal: AbortSignal.timeout(this.timeoutMs * 4) });
-      const count = Number(res.headers[COUNT_HEADER] ?? 0);
+      const res = await this.http.send(peer, 'GET', WORKER_REST.cachePages, { params: { fileId: r.fileId }, query, signal: AbortSignal.timeout(this.timeoutMs * 4) });
+      const count = Number(res.headers[PAGE_COUNT_HEADER] ?? 0);
       if (res.statusCode !== 200 || !Number.isInteger(count) || count <= 0) {
         await res.body.dump().catch(() => {});
         return null;
       }
       return { count: Math.min(count, last - r.first + 1), stream: res.body as unknown as Readable };
     } catch (err) {
-      this.o.log?.debug({ peer: url.split('?')[0], err: (err as Error).message }, 'previous owner did not answer; reading the UFS');
+      this.o.log?.debug({ peer: workerOrigin(peer), fileId: r.fileId, err: (err as Error).message }, 'previous owner did not answer; reading the UFS');
       return null;
     }
   }
@@ -97,30 +95,30 @@ export class PreviousOwnerPageSource implements PageSource {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.http.close();
   }
 }
 
 /**
- * Serves `GET /v1/cache/pages/<fileId>?ufsFullPath=&version=&first=&last=&pageSize=&fileLength=`:
+ * Serves WORKER_REST.cachePages (`GET /v1/cache/pages/<fileId>?ufsFullPath=&version=&first=&last=&pageSize=&fileLength=`):
  * the consecutive pages from `first` this worker has cached in that version, concatenated, their
- * number in the x-alluxio-page-count header (0: none). Cache only: nothing is read from the UFS.
+ * number in the PAGE_COUNT_HEADER (0: none). Cache only: nothing is read from the UFS.
  */
 export async function servePeerPages(store: PageStore, fileId: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
-  const ufsUri = q.get('ufsFullPath') ?? '';
-  const version = q.get('version') ?? '';
+  const ufsUri = q.get(PARAM.ufsFullPath) ?? '';
+  const version = q.get(PARAM.version) ?? '';
   if (!ufsUri || fileIdOf(ufsUri) !== fileId) throw new InvalidArgumentError(`file id ${fileId} is not the SHA-256 of ufsFullPath '${ufsUri}'`);
   if (!version) throw new InvalidArgumentError("missing query parameter 'version'");
-  const first = intOf(q, 'first');
-  const last = Math.min(intOf(q, 'last'), first + MAX_PEER_PAGES - 1);
-  const pageSize = intOf(q, 'pageSize');
-  const fileLength = intOf(q, 'fileLength');
+  const first = intOf(q, PARAM.first);
+  const last = Math.min(intOf(q, PARAM.last), first + MAX_PEER_PAGES - 1);
+  const pageSize = intOf(q, PARAM.pageSize);
+  const fileLength = intOf(q, PARAM.fileLength);
   let count = 0;
   // Another page size means other page boundaries: nothing here is usable there.
   if (pageSize === store.pageSize) {
     while (first + count <= last && store.has(fileId, first + count, version)) count++;
   }
-  res.writeHead(200, { 'content-type': 'application/octet-stream', [COUNT_HEADER]: String(count) });
+  res.writeHead(200, { 'content-type': 'application/octet-stream', [PAGE_COUNT_HEADER]: String(count) });
   for (let i = first; i < first + count; i++) {
     const page = await store.get(fileId, i, version);
     const expected = Math.min(pageSize, fileLength - i * pageSize);

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AlluxioConfiguration } from '../conf/index.js';
 import { AlluxioError, InvalidConfError } from '../common/errors.js';
 import type { RequestGuard } from '../common/http.js';
+import { COORDINATOR_REST, PARAM, WORKER_REST } from '../common/protocol/index.js';
 import { readCredentialsFile, tokenDigest, type CredentialsFile } from './credentials-file.js';
 import { S3Error } from './s3/s3-errors.js';
 import { authenticate, EMPTY_SHA256, UNSIGNED_PAYLOAD } from './s3/sigv4.js';
@@ -23,7 +24,7 @@ export interface RestAuthPolicy {
 }
 
 /** Health checks stay open even when reads need credentials: liveness probes carry none. */
-const HEALTH = new Set(['/v1/health', '/api/v1/health']);
+const HEALTH = new Set<string>([WORKER_REST.health, COORDINATOR_REST.health]);
 
 const CREDENTIALS_HINT = 'send Authorization: Bearer <token> (a token line of alluxio.worker.s3.auth.credentials.file; clients set alluxio.user.auth.token.file) or sign the request with AWS Signature Version 4';
 
@@ -68,8 +69,8 @@ export function createRestGuard(p: RestAuthPolicy): RestGuard | null {
  */
 export function isMutating(req: IncomingMessage, url: URL): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return true;
-  if (url.pathname !== '/v1/load') return false;
-  const op = url.searchParams.get('opType');
+  if (url.pathname !== WORKER_REST.load) return false;
+  const op = url.searchParams.get(PARAM.opType);
   return op !== null && op !== 'progress';
 }
 

@@ -9,7 +9,8 @@ import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';
 import { sendError, sendJson, sendRefusal } from '../common/http.js';
 import type { RestGuard } from './rest-auth.js';
-import { alluxioJson, boolParam, pathParam, streamRange, type Route } from './rest-codec.js';
+import { alluxioJson, boolParam, pathParam, PARAM, routePattern, WORKER_REST as R, type CacheIndexEntryJson } from '../common/protocol/index.js';
+import { streamRange, type Route } from './rest-codec.js';
 import { alluxiofsRoutes } from './alluxiofs-routes.js';
 
 export interface RestServerDeps {
@@ -27,51 +28,57 @@ export interface RestServerDeps {
   health: () => Promise<string | undefined>;
 }
 
-/**
- * The worker's REST API on `alluxio.worker.http.server.port` (28080): the API of the Python
- * alluxiofs client (DESIGN.md §8) plus a few routes of ours (write, delete, cache status).
- */
-export function createRestServer(d: RestServerDeps): Server {
-  const routes: Route[] = [
+/** Every route of the REST API, in matching order; templates from common/protocol WORKER_REST. */
+export function restRoutes(d: RestServerDeps): Route[] {
+  return [
     // The routes of the alluxiofs Python client (alluxiofs-routes.ts), then ours.
     ...alluxiofsRoutes(d),
-    ['GET', /^\/v1\/health$/, 'health', async (_req, res) => {
+    ['GET', R.health, 'health', async (_req, res) => {
       const problem = await d.health();
       if (problem === undefined) sendJson(res, 200, { status: 'ok', worker: d.self().identity });
       else sendJson(res, 503, { status: 'unhealthy', code: 'ALX_ERR_WORKER_UNAVAILABLE', message: problem, worker: d.self().identity });
     }],
-    ['GET', /^\/v1\/files$/, 'files', async (_req, res, q) => {
-      const entries = await d.files.list(pathParam(q), boolParam(q, 'recursive', false));
+    ['GET', R.files, 'files', async (_req, res, q) => {
+      const entries = await d.files.list(pathParam(q), boolParam(q, PARAM.recursive, false));
       sendJson(res, 200, entries.map(alluxioJson));
     }],
-    ['GET', /^\/v1\/read$/, 'read', async (_r, res, q) => streamRange(d.files, res, pathParam(q), q)],
-    ['PUT', /^\/v1\/file$/, 'write', async (req, res, q) => {
+    ['GET', R.read, 'read', async (_r, res, q) => streamRange(d.files, res, pathParam(q), q)],
+    ['PUT', R.file, 'write', async (req, res, q) => {
       const len = req.headers['content-length'];
       const entry = await d.files.write(pathParam(q), req, { length: len ? Number(len) : undefined, contentMd5: header(req, 'content-md5') });
       sendJson(res, 200, alluxioJson(entry));
     }],
-    ['DELETE', /^\/v1\/file$/, 'delete', async (_r, res, q) => {
-      await d.files.delete(pathParam(q), boolParam(q, 'recursive', false));
+    ['DELETE', R.file, 'delete', async (_r, res, q) => {
+      await d.files.delete(pathParam(q), boolParam(q, PARAM.recursive, false));
       sendJson(res, 200, { success: true });
     }],
-    ['POST', /^\/v1\/mkdir$/, 'mkdir', async (_r, res, q) => sendJson(res, 200, alluxioJson(await d.files.mkdir(pathParam(q))))],
-    ['GET', /^\/v1\/cache$/, 'cache', (_r, res) => sendJson(res, 200, { worker: d.self(), ...d.store.stats() })],
-    ['GET', /^\/v1\/cache\/file$/, 'cache-file', async (_r, res, q) => {
+    ['POST', R.mkdir, 'mkdir', async (_r, res, q) => sendJson(res, 200, alluxioJson(await d.files.mkdir(pathParam(q))))],
+    ['GET', R.cache, 'cache', (_r, res) => sendJson(res, 200, { worker: d.self(), ...d.store.stats() })],
+    ['GET', R.cacheFile, 'cache-file', async (_r, res, q) => {
       const r = d.files.resolve(pathParam(q));
       const info = d.store.fileInfo(fileIdOf(r.ufsUri));
       sendJson(res, 200, { ufsPath: r.ufsUri, fileId: fileIdOf(r.ufsUri), cachedPages: info?.pages.length ?? 0, cachedBytes: info?.bytes ?? 0, version: info?.version ?? null });
     }],
     // The cache index (every cached file and its bytes), for `alluxio ring plan`.
-    ['GET', /^\/v1\/cache\/files$/, 'cache-files', (_r, res) => {
-      const out: Array<{ ufsUri: string; bytes: number; pages: number }> = [];
+    ['GET', R.cacheFiles, 'cache-files', (_r, res) => {
+      const out: CacheIndexEntryJson[] = [];
       for (const f of d.store.files()) out.push({ ufsUri: f.ufsUri, bytes: f.bytes, pages: f.pages.length });
       sendJson(res, 200, out);
     }],
     // Cache-only page reads for a worker that took over a key after a ring change (peer-page-source.ts).
-    ['GET', /^\/v1\/cache\/pages\/([0-9a-f]{64})$/, 'peer-pages', (_r, res, q, m) => servePeerPages(d.store, m[1]!, q, res)],
-    ['GET', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
-    ['POST', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
+    ['GET', R.cachePages, 'peer-pages', (_r, res, q, m) => servePeerPages(d.store, m[1]!, q, res)],
+    ['GET', R.load, 'load', (req, res, q) => d.load.handle(req, res, q)],
+    ['POST', R.load, 'load', (req, res, q) => d.load.handle(req, res, q)],
   ];
+}
+
+/**
+ * The worker's REST API on `alluxio.worker.http.server.port` (28080): the API of the Python
+ * alluxiofs client (DESIGN.md §8) plus a few routes of ours (write, delete, cache status).
+ */
+export function createRestServer(d: RestServerDeps): Server {
+  // Patterns compiled once, matched in order.
+  const routes = restRoutes(d).map(([method, route, name, handler]) => [method, routePattern(route), name, handler] as const);
   const guard = d.guard;
 
   const server = createServer(timeoutServerOptions(d.timeouts), (req, res) => {

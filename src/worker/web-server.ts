@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { registry } from '../common/metrics.js';
 import { sendError, sendJson } from '../common/http.js';
+import { WEB_ROUTES } from '../common/protocol/index.js';
 
 /**
  * A process's web port: Prometheus metrics at /metrics, a JSON summary at /api/v1/info and a
@@ -10,21 +11,21 @@ export function createWebServer(info: () => Record<string, unknown>, health: () 
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return sendJson(res, 405, { code: 'ALX_ERR_INVALID_ARGUMENT', message: `method ${req.method} not allowed` });
-    if (path === '/metrics') {
+    if (path === WEB_ROUTES.metrics) {
       registry.metrics().then((text) => {
         res.writeHead(200, { 'content-type': registry.contentType });
         res.end(text);
       }, (err) => sendError(res, err));
       return;
     }
-    if (path === '/health') {
+    if (path === WEB_ROUTES.health) {
       health().then((problem) => {
         if (problem === undefined) sendJson(res, 200, { status: 'ok' });
         else sendJson(res, 503, { status: 'unhealthy', code: 'ALX_ERR_WORKER_UNAVAILABLE', message: problem });
       }, (err) => sendError(res, err));
       return;
     }
-    if (path === '/api/v1/info' || path === '/') return sendJson(res, 200, info());
+    if (path === WEB_ROUTES.info || path === '/') return sendJson(res, 200, info());
     sendJson(res, 404, { code: 'ALX_ERR_NOT_FOUND', message: `no route ${path}` });
   });
 }

@@ -28,7 +28,10 @@ test('CRDs: group/version, status subresource, printer columns, short name, and 
     assert.equal(v.name, 'v1');
     assert.deepEqual(v.subresources, { status: {} });
     const cols = v.additionalPrinterColumns.map((x: { name: string }) => x.name.toUpperCase());
-    assert.deepEqual(cols, [info.kind === 'AlluxioCluster' ? 'CLUSTERPHASE' : 'PHASE', 'AGE']);
+    const expected: Record<string, string[]> = { AlluxioCluster: ['CLUSTERPHASE', 'READY', 'REASON', 'AGE', 'MESSAGE', 'LICENSE'],
+      UnderFileSystem: ['PHASE', 'AGE'], License: ['PHASE', 'VALID', 'AGE', 'MESSAGE'] };
+    assert.deepEqual(cols, expected[info.kind]);
+    for (const col of v.additionalPrinterColumns.filter((x: { name: string }) => ['Message', 'License'].includes(x.name))) assert.equal(col.priority, 1, 'long columns only with -o wide');
   }
   assert.deepEqual(crd('underfilesystems').spec.names.shortNames, ['ufs']);
 });

@@ -56,7 +56,7 @@ test('RBAC is least privilege and covers every kind the operator touches', () =>
     assert.ok(can('k8s-operator.alluxio.com', r, 'watch') && can('k8s-operator.alluxio.com', `${r}/status`, 'patch') && can('k8s-operator.alluxio.com', r, 'update'));
     assert.equal(can('k8s-operator.alluxio.com', r, 'create') || can('k8s-operator.alluxio.com', r, 'delete'), false, 'never creates or deletes user resources');
   }
-  for (const [g, r] of [['', 'pods'], ['', 'events'], ['', 'nodes'], ['storage.k8s.io', 'storageclasses']]) {
+  for (const [g, r] of [['', 'pods'], ['', 'events'], ['', 'nodes'], ['', 'persistentvolumes'], ['storage.k8s.io', 'storageclasses']]) {
     assert.ok(can(g!, r!, 'list'));
     assert.equal(can(g!, r!, 'delete'), false, `read-only ${r}`);
   }

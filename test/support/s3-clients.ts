@@ -72,7 +72,8 @@ export async function startS3TestCluster(o: S3TestClusterOptions = {}): Promise<
 export function stagedUploads(c: S3TestCluster): string[] {
   return c.cluster.workers.flatMap((_, i) => {
     const dir = join(c.tmp.path, `pagestore-${i}`, 'state', 's3-multipart');
-    return existsSync(dir) ? readdirSync(dir) : [];
+    // completed/ holds the records of finished uploads (no data), not staged uploads.
+    return existsSync(dir) ? readdirSync(dir).filter((n) => n !== 'completed') : [];
   });
 }
 

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { formatSize, parseSize } from '../../common/sizes.js';
 import { workerName } from '../../hashring/worker-info.js';
-import type { ClientFileEntry } from '../../client/file-entry.js';
+import type { ClientFileEntry } from '../../common/protocol/index.js';
 import type { AlluxioClient } from '../../client/alluxio-client.js';
 import { withClient, type GlobalOptions } from '../context.js';
 import { alluxioDate, printJson, printTable, ProgressBar } from '../output.js';

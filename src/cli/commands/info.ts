@@ -4,6 +4,7 @@ import { formatSize } from '../../common/sizes.js';
 import { workerName } from '../../hashring/worker-info.js';
 import { clusterReport, type ClusterReport } from '../../coordinator/cluster-stats.js';
 import { restAuthorizationFromConf } from '../../client/from-conf.js';
+import { buildUrl, COORDINATOR_REST, httpOrigin } from '../../common/protocol/index.js';
 import { withClient, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
@@ -49,8 +50,8 @@ export function registerInfoCommands(program: Command, global: () => GlobalOptio
     .action((o: { json?: boolean }) => withClient(global(), async (c, conf) => {
       const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'), undefined, restAuthorizationFromConf(conf));
       const mounts = (await c.namespace.mountStore.list()).map((m) => ({ path: m.path, ufs: m.ufsUri, options: redactOptions(m.options) }));
-      const coordinatorUrl = `http://${conf.getString('alluxio.coordinator.hostname')}:${conf.getInt('alluxio.coordinator.web.port')}`;
-      const coordinator = await probe(`${coordinatorUrl}/api/v1/health`);
+      const coordinatorUrl = httpOrigin(conf.getString('alluxio.coordinator.hostname'), conf.getInt('alluxio.coordinator.web.port'));
+      const coordinator = await probe(buildUrl(coordinatorUrl, COORDINATOR_REST.health));
       const settings = {
         selectionPolicy: conf.getString('alluxio.user.worker.selection.policy'),
         pageSize: conf.getString('alluxio.worker.page.store.page.size'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GROUP, VERSION } from '../constants.js';
+import { CONDITION, GROUP, VERSION } from '../constants.js';
 import { CLUSTER_NAME_MAX, CLUSTER_NAME_PATTERN } from './cluster-name.js';
 import { AlluxioClusterSpecSchema, AlluxioClusterStatusSchema } from './alluxio-cluster.js';
 import { UnderFileSystemSpecSchema, UnderFileSystemStatusSchema } from './under-file-system.js';
@@ -20,9 +20,30 @@ export interface CrdInfo {
   status: z.ZodType;
   specRequired: boolean;
   phaseColumn: string;
+  /** Printer columns after the phase (before Age; priority 1 ones only with -o wide). */
+  columns?: PrinterColumn[];
   /** CEL rules on the whole object (x-kubernetes-validations at the root; only metadata.name/generateName are visible there). */
   rules?: { rule: string; message: string }[];
 }
+
+export interface PrinterColumn { name: string; type: 'string' | 'integer' | 'date'; jsonPath: string; priority?: number; description?: string }
+
+const conditionColumn = (name: string, type: string, field: 'status' | 'reason' | 'message', priority?: number): PrinterColumn => ({
+  name, type: 'string', jsonPath: `.status.conditions[?(@.type=="${type}")].${field}`, ...(priority ? { priority } : {}),
+});
+
+// `kubectl get alluxiocluster` shows whether it is Ready and, when not, the cause (the Ready
+// condition's reason is the first failing diagnosis); -o wide adds the message with the fix.
+const CLUSTER_COLUMNS: PrinterColumn[] = [
+  conditionColumn('Ready', CONDITION.Ready, 'status'),
+  conditionColumn('Reason', CONDITION.Ready, 'reason'),
+  conditionColumn('Message', CONDITION.Ready, 'message', 1),
+  conditionColumn('License', CONDITION.LicenseValid, 'reason', 1),
+];
+const LICENSE_COLUMNS: PrinterColumn[] = [
+  conditionColumn('Valid', CONDITION.LicenseValid, 'reason'),
+  conditionColumn('Message', CONDITION.LicenseValid, 'message', 1),
+];
 
 // The cluster name becomes Service and StatefulSet names (builders/names.ts): refused by the API server.
 const CLUSTER_NAME_RULES = [
@@ -32,11 +53,11 @@ const CLUSTER_NAME_RULES = [
 
 export const CRDS: readonly CrdInfo[] = [
   { kind: 'AlluxioCluster', plural: 'alluxioclusters', singular: 'alluxiocluster', spec: AlluxioClusterSpecSchema,
-    status: AlluxioClusterStatusSchema, specRequired: false, phaseColumn: 'ClusterPhase', rules: CLUSTER_NAME_RULES },
+    status: AlluxioClusterStatusSchema, specRequired: false, phaseColumn: 'ClusterPhase', rules: CLUSTER_NAME_RULES, columns: CLUSTER_COLUMNS },
   { kind: 'UnderFileSystem', plural: 'underfilesystems', singular: 'underfilesystem', shortNames: ['ufs'],
     spec: UnderFileSystemSpecSchema, status: UnderFileSystemStatusSchema, specRequired: true, phaseColumn: 'Phase' },
   { kind: 'License', plural: 'licenses', singular: 'license', spec: LicenseSpecSchema, status: LicenseStatusSchema,
-    specRequired: true, phaseColumn: 'Phase' },
+    specRequired: true, phaseColumn: 'Phase', columns: LICENSE_COLUMNS },
 ];
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -115,7 +136,9 @@ export function buildCrd(info: CrdInfo): Json {
         subresources: { status: {} },
         additionalPrinterColumns: [
           { name: info.phaseColumn, type: 'string', jsonPath: '.status.phase' },
+          ...(info.columns ?? []).filter((c) => !c.priority),
           { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ...(info.columns ?? []).filter((c) => c.priority),
         ],
         schema: { openAPIV3Schema: root },
       }],

@@ -1,3 +1,4 @@
+import { COORDINATOR_REST } from '../../common/protocol/index.js';
 import { ANNOTATIONS, PATHS, PORTS } from '../constants.js';
 import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
@@ -62,8 +63,8 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
               { name: 'rpc', containerPort: PORTS.coordinatorRpc },
               { name: 'web', containerPort: PORTS.coordinatorWeb },
             ],
-            readinessProbe: httpProbe('/api/v1/health', PORTS.coordinatorWeb),
-            livenessProbe: httpProbe('/api/v1/health', PORTS.coordinatorWeb, true),
+            readinessProbe: httpProbe(COORDINATOR_REST.health, PORTS.coordinatorWeb),
+            livenessProbe: httpProbe(COORDINATOR_REST.health, PORTS.coordinatorWeb, true),
             ...resourcesOf(spec.resources),
             volumeMounts: [confMount, mountKeyMount, ...dataMounts, ...user.mounts],
           }],

@@ -1,4 +1,5 @@
 import { parseSize } from '../../common/sizes.js';
+import { WORKER_REST } from '../../common/protocol/index.js';
 import { ANNOTATIONS, PATHS, PORTS } from '../constants.js';
 import { pagestoreDirs, type AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
@@ -104,8 +105,8 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
               { name: 'data', containerPort: PORTS.workerData },
               { name: 'web', containerPort: PORTS.workerWeb },
             ],
-            readinessProbe: httpProbe('/v1/health', PORTS.workerHttp),
-            livenessProbe: httpProbe('/v1/health', PORTS.workerHttp, true),
+            readinessProbe: httpProbe(WORKER_REST.health, PORTS.workerHttp),
+            livenessProbe: httpProbe(WORKER_REST.health, PORTS.workerHttp, true),
             ...resourcesOf(w.resources),
             volumeMounts: [confMount, mountKeyMount, ...dataMounts, ...user.mounts],
           }],

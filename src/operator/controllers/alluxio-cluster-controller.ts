@@ -10,6 +10,8 @@ import { keyOf, refOf, type KubeApi, type KubeObject, type ObjectRef } from '../
 import type { Clock } from './clock.js';
 import { mergeConditions, type ConditionInput } from './conditions.js';
 import { diagnose, type Observed } from './diagnose.js';
+import { licenseValid } from './diagnose-license.js';
+import { newlyFailed } from './condition-events.js';
 import { applyIfChanged } from './apply.js';
 import { recordEvent } from './events.js';
 import { orphanIfImmutableChanged } from './immutable.js';
@@ -77,7 +79,8 @@ export class AlluxioClusterReconciler implements Reconciler {
     }
     // 4b. build desired
     const license = await this.licenseSecret(cluster);
-    const desired = buildClusterObjects(cluster, { ...(license ? { license } : {}), ...(etcd ? { etcd: etcd.topology } : {}) })
+    const licenseText = license?.text;
+    const desired = buildClusterObjects(cluster, { ...(license ? { license: { secretName: license.secretName, hash: license.hash } } : {}), ...(etcd ? { etcd: etcd.topology } : {}) })
       .map((o) => withOwner(o, raw));
 
     // 5. apply, then prune. One object that fails does not stop the others (a new imageTag is
@@ -120,6 +123,9 @@ export class AlluxioClusterReconciler implements Reconciler {
       .map((o) => api.get(refOf(o))))).filter((o): o is KubeObject => !!o).map(workloadState);
     const problems = diagnose(cluster, await this.observe(cluster));
     conds.push(...problems);
+    // The license is checked but, as alluxio-ts does not enforce it, never fails the cluster.
+    const licenseCond = this.licenseCondition(cluster, licenseText);
+    if (licenseCond) conds.push(licenseCond);
     const notReady = workloads.filter((w) => !w.done);
     const failed = problems.filter((f) => !f.ok);
 
@@ -171,6 +177,10 @@ export class AlluxioClusterReconciler implements Reconciler {
     const patch: Record<string, unknown> = { ...status };
     if (status.errorMessage === undefined && current.status?.errorMessage !== undefined) patch.errorMessage = null;
     await this.deps.api.patchStatus(refOf(raw), patch, { fieldManager: FIELD_MANAGER });
+    // kubectl describe lists Events: one Warning per condition that turns False (cause and fix).
+    for (const f of newlyFailed(current.status?.conditions as Condition[] | undefined, status.conditions)) {
+      await recordEvent(this.deps.api, this.deps.clock, current, 'Warning', f.reason, `${f.type}: ${f.message}`);
+    }
     if (status.phase && status.phase !== current.status?.phase) {
       await recordEvent(this.deps.api, this.deps.clock, current, status.phase === 'Failed' ? 'Warning' : 'Normal', status.phase,
         status.errorMessage ?? `phase ${current.status?.phase ?? '(none)'} → ${status.phase}`);
@@ -178,13 +188,24 @@ export class AlluxioClusterReconciler implements Reconciler {
     raw.status = { ...(current.status ?? {}), ...status };
   }
 
-  private async licenseSecret(c: AlluxioCluster): Promise<{ secretName: string; hash: string } | undefined> {
+  private licenseCondition(c: AlluxioCluster, fromSecret: string | undefined): ConditionInput | undefined {
+    const inline = c.spec.properties?.['alluxio.license'];
+    const now = this.deps.clock.now();
+    if (inline !== undefined) return licenseValid('spec.properties alluxio.license', String(inline), now, 'put a new license in spec.properties alluxio.license');
+    if (fromSecret !== undefined) {
+      return licenseValid(`Secret ${clusterNames(c).licenseSecret} (from a License)`, fromSecret, now,
+        'update the licenseString of the License that lists this cluster (kubectl get license -A)');
+    }
+    return undefined;
+  }
+
+  private async licenseSecret(c: AlluxioCluster): Promise<{ secretName: string; hash: string; text: string } | undefined> {
     if (c.spec.properties?.['alluxio.license']) return undefined;
     const name = clusterNames(c).licenseSecret;
     const s = await this.deps.api.get({ apiVersion: 'v1', kind: 'Secret', namespace: c.metadata.namespace, name });
     const data = s?.data?.license as string | undefined;
     if (!data) return undefined;
-    return { secretName: name, hash: createHash('sha256').update(data).digest('hex').slice(0, 16) };
+    return { secretName: name, hash: createHash('sha256').update(data).digest('hex').slice(0, 16), text: Buffer.from(data, 'base64').toString('utf8') };
   }
 
   /** Deletes objects this cluster owns that the spec no longer asks for (FUSE off, monitoring off...). */
@@ -204,14 +225,16 @@ export class AlluxioClusterReconciler implements Reconciler {
   private async observe(c: AlluxioCluster): Promise<Observed> {
     const { api } = this.deps;
     const ns = c.metadata.namespace;
-    const [pods, pvcs, nodes, storageClasses, events] = await Promise.all([
+    const [pods, pvcs, nodes, storageClasses, events, pvs] = await Promise.all([
       api.list('v1', 'Pod', { namespace: ns, labelSelector: { [LABELS.instance]: c.metadata.name } }),
       api.list('v1', 'PersistentVolumeClaim', { namespace: ns }),
       api.list('v1', 'Node'),
       api.list('storage.k8s.io/v1', 'StorageClass'),
       api.list('v1', 'Event', { namespace: ns }),
+      api.list('v1', 'PersistentVolume'),
     ]);
-    return { pods: pods.items, pvcs: pvcs.items, nodes: nodes.items, storageClasses: storageClasses.items, events: events.items };
+    return { pods: pods.items, pvcs: pvcs.items, nodes: nodes.items, storageClasses: storageClasses.items, events: events.items,
+      pvs: pvs.items, now: this.deps.clock.now() };
   }
 }
 

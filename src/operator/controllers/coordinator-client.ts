@@ -1,5 +1,6 @@
 // The coordinator's mount REST API (POST/DELETE/GET /api/v1/mount), behind an interface so
 // tests run the UnderFileSystem reconciler against a fake coordinator.
+import { buildUrl, COORDINATOR_REST, PARAM } from '../../common/protocol/index.js';
 
 export interface MountEntry { path: string; ufs: string; options?: Record<string, string> }
 
@@ -37,18 +38,18 @@ export class HttpMountClient implements MountClient {
   constructor(private readonly timeoutMs = 30_000) {}
 
   async list(baseUrl: string): Promise<MountEntry[]> {
-    const body = await call(`${baseUrl}/api/v1/mount`, { method: 'GET' }, this.timeoutMs);
+    const body = await call(buildUrl(baseUrl, COORDINATOR_REST.mount), { method: 'GET' }, this.timeoutMs);
     return Array.isArray(body) ? body as MountEntry[] : [];
   }
 
   async add(baseUrl: string, m: { path: string; ufs: string; options: Record<string, string> }): Promise<void> {
-    await call(`${baseUrl}/api/v1/mount`, {
+    await call(buildUrl(baseUrl, COORDINATOR_REST.mount), {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m),
     }, this.timeoutMs);
   }
 
   async remove(baseUrl: string, path: string): Promise<void> {
-    await call(`${baseUrl}/api/v1/mount?path=${encodeURIComponent(path)}`, { method: 'DELETE' }, this.timeoutMs);
+    await call(buildUrl(baseUrl, COORDINATOR_REST.mount, { query: { [PARAM.path]: path } }), { method: 'DELETE' }, this.timeoutMs);
   }
 }
 

@@ -3,6 +3,8 @@ import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import { clusterNames } from '../builders/names.js';
 import type { KubeObject } from '../kube/types.js';
 import type { ConditionInput } from './conditions.js';
+import { pendingEtcdClaims } from './diagnose-storage.js';
+import { containersRunning, podSecurityAdmitted, podsScheduled } from './diagnose-pods.js';
 
 // Failure causes Alluxio's install guide lists in its appendix, recognised from what the API
 // server shows (nodes, StorageClasses, PVCs, pod statuses, events) and named in conditions.
@@ -13,6 +15,10 @@ export interface Observed {
   nodes: KubeObject[];
   storageClasses: KubeObject[];
   events: KubeObject[];
+  /** PersistentVolumes (cluster-scoped): checked only for classes without a provisioner. */
+  pvs?: KubeObject[];
+  /** When the observation was made: an old OOM kill of a container that runs again is not reported. */
+  now?: Date;
 }
 
 const DEFAULT_SC = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
@@ -78,6 +84,10 @@ export function etcdStorage(c: AlluxioCluster, o: Observed): ConditionInput {
           `(${listKnown}) or mark one default (EKS 1.23+: install the EBS CSI driver first)` };
     }
   }
+  const pending = pvcs.filter((p) => p.status?.phase !== 'Bound');
+  const className = pending[0]?.spec?.storageClassName ?? (wanted || defaultStorageClass(o.storageClasses));
+  const cause = pendingEtcdClaims(c, pending, className, o);
+  if (cause) return cause;
   return { type: CONDITION.EtcdStorage, ok: true, reason: REASON.PvcPending, message: `${bound}/${names.length} etcd PVC(s) bound; waiting` };
 }
 
@@ -141,5 +151,6 @@ export function diagnose(c: AlluxioCluster, o: Observed): ConditionInput[] {
   const out: ConditionInput[] = [];
   if (c.spec.etcd.enabled) out.push(etcdStorage(c, o), etcdSchedulable(c, o.nodes));
   out.push(imagesPulled(c, o.pods), pagestoreFits(o.pods), hostPathWritable(o.pods, o.events));
+  out.push(podsScheduled(c, o.pods, o.events), podSecurityAdmitted(c, o.pods, o.events), containersRunning(c, o.pods, o.now ?? new Date()));
   return out;
 }

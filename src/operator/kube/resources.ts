@@ -23,6 +23,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   R('v1', 'Service', 'services'),
   R('v1', 'Pod', 'pods'),
   R('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
+  R('v1', 'PersistentVolume', 'persistentvolumes', false),
   R('v1', 'Node', 'nodes', false),
   R('v1', 'Event', 'events', true, false),
   R('v1', 'Namespace', 'namespaces', false),

@@ -94,15 +94,22 @@ export function checkConditions(req: IncomingMessage, e: FileEntry, prefix = '')
   if (ifNoneMatch !== undefined) {
     if (etagListMatches(ifNoneMatch, etag)) {
       if (prefix) throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold: x-amz-copy-source-if-none-match');
-      throw new S3Error('NotModified', 'not modified');
+      throw notModified(e, etag);
     }
   } else if (ifModified !== undefined) {
     const t = Date.parse(ifModified);
     if (!Number.isNaN(t) && seconds <= t) {
       if (prefix) throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold: x-amz-copy-source-if-modified-since');
-      throw new S3Error('NotModified', 'not modified');
+      throw notModified(e, etag);
     }
   }
+}
+
+/** A 304 carries the validators a 200 would have (RFC 7232 §4.1). */
+function notModified(e: FileEntry, etag: string): S3Error {
+  const err = new S3Error('NotModified', 'not modified');
+  err.headers = { etag, 'last-modified': lastModifiedOf(e) };
+  return err;
 }
 
 export function etagListMatches(list: string, etag: string): boolean {

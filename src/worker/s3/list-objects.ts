@@ -32,6 +32,8 @@ export async function listKeys(files: FileService, bucket: string, prefix: strin
     throw (err as AlluxioError).code === 'ALX_ERR_NOT_FOUND' ? new S3Error('NoSuchBucket', `the bucket ${bucket} does not exist`, '/' + bucket) : err;
   });
   if (b.type !== 'directory') throw new S3Error('NoSuchBucket', `the bucket ${bucket} does not exist`, '/' + bucket);
+  // max-keys=0 asks for nothing: S3 answers an empty page that is not truncated (and has no token).
+  if (maxKeys === 0) return { objects: [], prefixes: [], truncated: false };
   const dirPrefix = prefix.slice(0, prefix.lastIndexOf('/') + 1);
   const listPath = dirPrefix ? `${bucketPath}/${dirPrefix.slice(0, -1)}` : bucketPath;
   let entries: FileEntry[];
@@ -111,12 +113,14 @@ function encoder(q: URLSearchParams): (s: string) => string {
   return (s) => encodeURIComponent(s).replace(/%2F/g, '/');
 }
 
-function contents(objects: ListedObject[], enc: (s: string) => string, owner: string, version: boolean): string {
+/** The <Contents> (or <Version>) elements; `owner` undefined leaves <Owner> out (v2 without fetch-owner=true). */
+function contents(objects: ListedObject[], enc: (s: string) => string, owner: string | undefined, version: boolean): string {
+  const ownerXml = owner === undefined ? '' : `<Owner>${el('ID', owner)}${el('DisplayName', owner)}</Owner>`;
   let s = '';
   for (const o of objects) {
     const inner = el('Key', enc(o.key)) + (version ? '<VersionId>null</VersionId><IsLatest>true</IsLatest>' : '') +
       el('LastModified', isoDate(o.entry.lastModifiedMs)) + el('ETag', etagOf(o.entry)) + el('Size', o.entry.length) +
-      '<StorageClass>STANDARD</StorageClass>' + `<Owner><ID>${owner}</ID><DisplayName>${owner}</DisplayName></Owner>`;
+      '<StorageClass>STANDARD</StorageClass>' + ownerXml;
     s += version ? `<Version>${inner}</Version>` : `<Contents>${inner}</Contents>`;
   }
   return s;
@@ -155,7 +159,7 @@ export async function listObjectsV2(files: FileService, bucket: string, q: URLSe
   return doc('ListBucketResult', head(bucket, q, enc, maxKeys) + el('KeyCount', r.objects.length + r.prefixes.length) +
     (token !== null ? el('ContinuationToken', token) : '') + (startAfter ? el('StartAfter', enc(startAfter)) : '') +
     el('IsTruncated', r.truncated) + (r.truncated ? el('NextContinuationToken', encodeToken(r.last!)) : '') +
-    contents(r.objects, enc, owner, false) + prefixes(r.prefixes, enc));
+    contents(r.objects, enc, q.get('fetch-owner') === 'true' ? owner : undefined, false) + prefixes(r.prefixes, enc));
 }
 
 /** GET /bucket?versions: an unversioned bucket, each key once with VersionId null. */

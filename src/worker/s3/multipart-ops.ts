@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { checkConditions, etagOf } from './get-object.js';
+import { checkConditions } from './get-object.js';
 import { completeXml, initiateXml, listPartsXml, listUploadsXml, parseUploadsXml, sortUploads } from './multipart.js';
 import { FORWARDED_HEADER } from './routing.js';
 import { copySource } from './object-ops.js';
@@ -77,9 +77,9 @@ async function copyPartSource(c: S3Call): Promise<Readable> {
 export async function completeUpload(c: S3Call): Promise<void> {
   const { bucket, key } = c.t;
   const xml = await readSmallBody(requestBody(c.req, c.auth));
-  const e = await c.svc.multipart.complete(uploadId(c), bucket, key, xml);
+  const etag = await c.svc.multipart.complete(uploadId(c), bucket, key, xml);
   const host = header(c.req, 'host') ?? 'localhost';
-  sendXml(c, 200, completeXml(`http://${host}/${bucket}/${key}`, bucket, key, etagOf(e)));
+  sendXml(c, 200, completeXml(`http://${host}/${bucket}/${key}`, bucket, key, etag));
 }
 
 export async function abortUpload(c: S3Call): Promise<void> {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/logging.js';
-import type { FileEntry, FileService } from '../file-service.js';
+import type { FileService } from '../file-service.js';
+import { etagOf } from './get-object.js';
 import { S3Error } from './s3-errors.js';
 import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
 
@@ -14,7 +15,9 @@ import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
 // order, into one FileService.write, so the UFS sees one atomic write; Abort (or a failed Complete
 // that the client aborts) deletes the staging directory and nothing reaches the UFS.
 // The directory is the worker's own (mode 0700, files 0600: parts are other people's data); an
-// upload with no activity for the expiration is aborted by a sweeper.
+// upload with no activity for the expiration is aborted by a sweeper. A completed upload leaves
+// <dir>/completed/<uploadId>.json (bucket, key, ETag) for the expiration, so that a repeated
+// Complete (a client retrying after a lost answer) gets the same 200 and ETag, as on S3.
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
@@ -36,6 +39,15 @@ export interface UploadInfo {
   user: string;
 }
 
+/** What a completed upload leaves behind: a repeated Complete answers with it. */
+interface CompletedUpload {
+  bucket: string;
+  key: string;
+  etag: string;
+}
+
+const COMPLETED_DIR = 'completed';
+
 export interface PartInfo {
   partNumber: number;
   etag: string;
@@ -45,7 +57,7 @@ export interface PartInfo {
 
 export class MultipartStore {
   /** Uploads being completed: a second Complete or an Abort waits for the first to settle. */
-  private readonly completing = new Map<string, Promise<unknown>>();
+  private readonly completing = new Map<string, Promise<string>>();
   /** Parts being received, per upload: the sweeper leaves these uploads alone. */
   private readonly receiving = new Map<string, number>();
   private sweeper: NodeJS.Timeout | null = null;
@@ -85,13 +97,18 @@ export class MultipartStore {
     this.sweeper = null;
   }
 
-  /** Removes uploads idle for `expirationMs`; returns how many. */
+  /** Removes uploads idle for `expirationMs`, and records of uploads completed that long ago; returns how many uploads. */
   async sweep(expirationMs: number, now = Date.now()): Promise<number> {
     let ids: string[];
     try {
       ids = await readdir(this.dir);
     } catch {
       return 0;
+    }
+    const doneDir = join(this.dir, COMPLETED_DIR);
+    for (const name of await readdir(doneDir).catch(() => [] as string[])) {
+      const st = await stat(join(doneDir, name)).catch(() => undefined);
+      if (st && now - st.mtimeMs >= expirationMs) await rm(join(doneDir, name), { force: true });
     }
     let removed = 0;
     for (const id of ids) {
@@ -139,10 +156,15 @@ export class MultipartStore {
       await pipeline(body, hasher, createWriteStream(tmp, { mode: 0o600 }));
       const etag = `"${md5.digest('hex')}"`;
       await rename(tmp, join(d, `${partNumber}.part`));
-      await writeFile(join(d, `${partNumber}.json`), JSON.stringify({ partNumber, etag, size, lastModifiedMs: Date.now() } satisfies PartInfo), { mode: 0o600 });
+      // Renamed into place, so a re-sent part's record replaces the earlier one whole: a listing
+      // or Complete reading it meanwhile sees one or the other, never a half-written file.
+      const info = `${tmp}.json`;
+      await writeFile(info, JSON.stringify({ partNumber, etag, size, lastModifiedMs: Date.now() } satisfies PartInfo), { mode: 0o600 });
+      await rename(info, join(d, `${partNumber}.json`));
       return etag;
     } catch (err) {
       await rm(tmp, { force: true });
+      await rm(`${tmp}.json`, { force: true });
       throw err;
     }
   }
@@ -152,10 +174,22 @@ export class MultipartStore {
     return readParts(dir);
   }
 
-  /** Checks the client's part list, then writes the concatenation to the UFS and drops the staging dir. */
-  async complete(uploadId: string, bucket: string, key: string, xml: Buffer): Promise<FileEntry> {
-    const { dir, m } = await this.manifest(uploadId, bucket, key);
-    if (this.completing.has(uploadId)) throw new S3Error('InvalidRequest', `upload ${uploadId} is already being completed`);
+  /**
+   * Checks the client's part list, then writes the concatenation to the UFS, records the upload as
+   * completed and drops the staging dir; returns the object's quoted ETag. Completing an upload
+   * that is already complete answers the recorded ETag; one being completed waits for that.
+   */
+  async complete(uploadId: string, bucket: string, key: string, xml: Buffer): Promise<string> {
+    await this.completing.get(uploadId)?.catch(() => {});
+    let found: { dir: string; m: Manifest };
+    try {
+      found = await this.manifest(uploadId, bucket, key);
+    } catch (err) {
+      const done = await this.completed(uploadId);
+      if (done && done.bucket === bucket && done.key === key) return done.etag;
+      throw err;
+    }
+    const { dir, m } = found;
     const requested = parseCompleteBody(xml);
     const have = new Map((await readParts(dir)).map((p) => [p.partNumber, p]));
     const chosen: PartInfo[] = [];
@@ -171,15 +205,37 @@ export class MultipartStore {
       const p = chosen[i]!;
       if (p.size < MIN_PART_SIZE) throw new S3Error('EntityTooSmall', `part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${MIN_PART_SIZE}`);
     }
+    // Another Complete of this upload may have started while this one read the parts: wait for it.
+    if (this.completing.has(uploadId)) return this.complete(uploadId, bucket, key, xml);
     const total = chosen.reduce((n, p) => n + p.size, 0);
-    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total });
+    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total }).then(async (entry) => {
+      const etag = etagOf(entry);
+      await this.recordCompleted(uploadId, { bucket, key, etag });
+      await rm(dir, { recursive: true, force: true });
+      return etag;
+    });
     this.completing.set(uploadId, work);
     try {
-      const entry = await work;
-      await rm(dir, { recursive: true, force: true });
-      return entry;
+      return await work;
     } finally {
       this.completing.delete(uploadId);
+    }
+  }
+
+  private async recordCompleted(uploadId: string, done: CompletedUpload): Promise<void> {
+    const doneDir = join(this.dir, COMPLETED_DIR);
+    await mkdir(doneDir, { recursive: true, mode: 0o700 });
+    const tmp = join(doneDir, `${uploadId}.${randomBytes(4).toString('hex')}.tmp`);
+    await writeFile(tmp, JSON.stringify(done), { mode: 0o600 });
+    await rename(tmp, join(doneDir, `${uploadId}.json`));
+  }
+
+  private async completed(uploadId: string): Promise<CompletedUpload | undefined> {
+    if (!UPLOAD_ID_RE.test(uploadId)) return undefined;
+    try {
+      return JSON.parse(await readFile(join(this.dir, COMPLETED_DIR, `${uploadId}.json`), 'utf8')) as CompletedUpload;
+    } catch {
+      return undefined;
     }
   }
 

@@ -3,6 +3,7 @@ import { sendStream } from '../send-stream.js';
 import { request } from 'undici';
 import { AlluxioError } from '../../common/errors.js';
 import { metrics } from '../../common/metrics.js';
+import { buildUrl, httpOrigin, PARAM, WORKER_REST } from '../../common/protocol/index.js';
 import { sameWorker } from '../../hashring/worker-info.js';
 import type { FileEntry, FileService } from '../file-service.js';
 import type { OpenFile } from '../data-path.js';
@@ -252,7 +253,7 @@ export async function deleteObjects(c: S3Call): Promise<void> {
 
 async function deleteOnOwner(host: string, port: number, bucket: string, key: string, restAuth: S3Deps['restAuth']): Promise<void> {
   const path = alluxioPath(bucket, key);
-  const url = new URL(`http://${host}:${port}/v1/file?path=${encodeURIComponent(path)}`);
+  const url = new URL(buildUrl(httpOrigin(host, port), WORKER_REST.file, { query: { [PARAM.path]: path } }));
   const r = await request(url, { method: 'DELETE', headers: restAuth?.('DELETE', url), headersTimeout: 30_000, bodyTimeout: 30_000 });
   const body = await r.body.text();
   if (r.statusCode >= 300 && r.statusCode !== 404 && !body.includes('ALX_ERR_NOT_FOUND') && !body.includes('ALX_ERR_DIRECTORY_NOT_EMPTY')) {

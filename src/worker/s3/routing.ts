@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import type { Logger } from '../../common/logging.js';
+import { httpOrigin, restDispatcher } from '../../common/protocol/index.js';
 import { sameWorker, workerName, type WorkerInfo } from '../../hashring/worker-info.js';
+import { HOP_BY_HOP, hopHeadersOf, SIGNED_HOP_HEADER } from './hop-headers.js';
 import { s3Metrics } from './s3-metrics.js';
 
 /** Set on requests one worker forwards to another: the receiver serves them itself (no loops). */
@@ -11,7 +13,6 @@ export const FORWARDED_HEADER = 'x-alluxio-s3-forwarded';
 /** Bound on each peer's answer to a fan-out (askPeers). */
 const PEER_TIMEOUT_MS = 10_000;
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
 
 export interface RouterOptions {
   owners: (ufsUri: string) => WorkerInfo[];
@@ -26,11 +27,11 @@ export interface RouterOptions {
 /**
  * Sends a request for a key to the worker that owns it on the hash ring, so each object is cached
  * on one worker: as a 307 redirect, or proxied with both bodies streamed. The owner checks the
- * signature itself (the Host header is kept). A GET or HEAD whose owner cannot be reached is served
+ * signature itself (the Host header is kept, hop-by-hop headers travel as hop-headers.ts says). A GET or HEAD whose owner cannot be reached is served
  * here instead, as the client library's failover does.
  */
 export class S3Router {
-  private readonly agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
+  private readonly agent = restDispatcher({ connections: 128 });
 
   constructor(private readonly o: RouterOptions) {}
 
@@ -48,7 +49,7 @@ export class S3Router {
    * when the caller should serve it locally (owner unreachable for a body-less request).
    */
   async forward(req: IncomingMessage, res: ServerResponse, owner: WorkerInfo, requestId: string): Promise<boolean> {
-    const base = `http://${hostPart(owner.address.Host)}:${owner.address.S3Port ?? this.o.defaultS3Port}`;
+    const base = httpOrigin(owner.address.Host, owner.address.S3Port ?? this.o.defaultS3Port);
     if (this.o.redirect) {
       s3Metrics.proxied.inc({ mode: 'redirect' });
       res.writeHead(307, { location: base + req.url, 'x-amz-request-id': requestId, 'content-length': 0 });
@@ -56,8 +57,11 @@ export class S3Router {
       return true;
     }
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== SIGNED_HOP_HEADER) headers[k] = v;
     headers[FORWARDED_HEADER] = workerName(this.o.self().identity);
+    // The owner verifies the signature, which may cover the hop-by-hop headers (see hop-headers.ts).
+    const hop = hopHeadersOf(req);
+    if (hop !== undefined) headers[SIGNED_HOP_HEADER] = hop;
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     const abort = new AbortController();
     const onClose = () => { if (!res.writableFinished) abort.abort(); };
@@ -96,10 +100,12 @@ export class S3Router {
   async askPeers(req: IncomingMessage, workers: WorkerInfo[]): Promise<Buffer[]> {
     const self = this.o.self().identity;
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'content-length') headers[k] = v;
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'content-length' && k !== SIGNED_HOP_HEADER) headers[k] = v;
     headers[FORWARDED_HEADER] = workerName(self);
+    const hop = hopHeadersOf(req);
+    if (hop !== undefined) headers[SIGNED_HOP_HEADER] = hop;
     const answers: Array<Buffer | undefined> = await Promise.all(workers.filter((w) => !sameWorker(w.identity, self)).map(async (w) => {
-      const url = `http://${hostPart(w.address.Host)}:${w.address.S3Port ?? this.o.defaultS3Port}${req.url}`;
+      const url = `${httpOrigin(w.address.Host, w.address.S3Port ?? this.o.defaultS3Port)}${req.url}`;
       try {
         const r = await request(url, { method: 'GET', headers, dispatcher: this.agent, headersTimeout: PEER_TIMEOUT_MS, bodyTimeout: PEER_TIMEOUT_MS });
         const body = Buffer.from(await r.body.arrayBuffer());
@@ -116,8 +122,4 @@ export class S3Router {
   async close(): Promise<void> {
     await this.agent.close();
   }
-}
-
-function hostPart(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

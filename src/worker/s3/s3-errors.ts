@@ -34,6 +34,8 @@ export const S3_ERRORS = {
   NoSuchUpload: 404,
   NotImplemented: 501,
   NotModified: 304,
+  ObjectExistsAsDirectory: 409,
+  ParentIsObject: 400,
   PreconditionFailed: 412,
   RequestTimeTooSkewed: 403,
   SignatureDoesNotMatch: 403,
@@ -45,6 +47,8 @@ export type S3ErrorCode = keyof typeof S3_ERRORS;
 export class S3Error extends Error {
   readonly s3Code: S3ErrorCode;
   readonly status: number;
+  /** Headers the answer carries besides the error's own (a 304 sends the object's ETag and Last-Modified). */
+  headers?: Record<string, string>;
   constructor(code: S3ErrorCode, message: string, readonly resource?: string) {
     super(message);
     this.name = 'S3Error';
@@ -83,18 +87,23 @@ export function errorXml(code: string, message: string, resource: string, reques
  * Sends an S3 error. A HEAD response, or a 304, has no body. When the headers have already gone
  * (a stream failed midway) the connection is cut so the client sees a short read, not bad data.
  */
-export function sendS3Error(res: ServerResponse, method: string, code: string, status: number, message: string, resource: string, requestId: string): void {
+export function sendS3Error(res: ServerResponse, method: string, code: string, status: number, message: string, resource: string, requestId: string, headers?: Record<string, string>): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (method === 'HEAD' || status === 304) {
-    res.writeHead(status, { 'x-amz-request-id': requestId, 'x-amz-error-code': code, 'content-length': 0 });
+  if (status === 304) {
+    res.writeHead(304, { ...headers, 'x-amz-request-id': requestId });
+    res.end();
+    return;
+  }
+  if (method === 'HEAD') {
+    res.writeHead(status, { ...headers, 'x-amz-request-id': requestId, 'x-amz-error-code': code, 'content-length': 0 });
     res.end();
     return;
   }
   // Messages and the resource are clipped: a huge key or path is never echoed in full.
   const body = Buffer.from(errorXml(code, clipText(message, MAX_ERROR_MESSAGE), clipText(resource), requestId));
-  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': body.length, 'x-amz-request-id': requestId });
+  res.writeHead(status, { ...headers, 'content-type': 'application/xml', 'content-length': body.length, 'x-amz-request-id': requestId });
   res.end(body);
 }

@@ -12,6 +12,7 @@ import { listObjectsV1, listObjectsV2, listObjectVersions } from './list-objects
 import { MultipartStore } from './multipart.js';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart-ops.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object-ops.js';
+import { keyConflict } from './key-conflicts.js';
 import { FORWARDED_HEADER, S3Router } from './routing.js';
 import { workerStateDir } from '../state-dir.js';
 import { HotGets } from './hot-gets.js';
@@ -37,6 +38,9 @@ const HOT_GET_BUDGET = 32 << 20;
 const UNSUPPORTED = new Set(['acl', 'policy', 'policyStatus', 'cors', 'lifecycle', 'tagging', 'website', 'logging', 'notification',
   'replication', 'encryption', 'object-lock', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'accelerate',
   'requestPayment', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'ownershipControls', 'publicAccessBlock', 'attributes']);
+
+/** Operations that write a key: a refusal may be an object/prefix clash (key-conflicts.ts). */
+const KEY_WRITES = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload']);
 
 /** Picks the operation for a request: [name for metrics, handler, whether it is routed by key]. */
 function dispatch(c: S3Call): [string, Op, boolean] {
@@ -160,7 +164,12 @@ async function serve(c: S3Call, named: (op: string) => void): Promise<void> {
     if (owner && (await router.forward(c.req, c.res, owner, c.requestId))) return;
     c.ownedHere = owner === undefined && c.req.headers[FORWARDED_HEADER] === undefined;
   }
-  await op(c);
+  if (!KEY_WRITES.has(name)) return op(c);
+  try {
+    await op(c);
+  } catch (err) {
+    throw (await keyConflict(c.svc.deps.files, bucket, key, err)) ?? err;
+  }
 }
 
 /** The metrics a GET answered by a hot entry counts (the full path counts them in getObject). */
@@ -178,7 +187,7 @@ function fail(c: S3Call, err: unknown): void {
   // An unread request body (e.g. a refused upload) is not drained: close the connection after the answer.
   if (!c.req.complete) c.res.setHeader('connection', 'close');
   const resource = c.t ? (c.t.key ? `/${c.t.bucket}/${c.t.key}` : `/${c.t.bucket}`) : '/';
-  sendS3Error(c.res, c.req.method ?? 'GET', e.code, e.status, e.message, resource, c.requestId);
+  sendS3Error(c.res, c.req.method ?? 'GET', e.code, e.status, e.message, resource, c.requestId, err instanceof S3Error ? err.headers : undefined);
 }
 
 export interface S3Servers {
@@ -206,7 +215,7 @@ export async function startS3Servers(deps: S3Deps): Promise<S3Servers> {
   };
   const options = timeoutServerOptions(timeouts);
   const http = createServer(options, handler);
-  const httpPort = await listen(http, host, conf.getInt('alluxio.worker.rest.port'), servers, timeouts);
+  const httpPort = await listen(http, handler, host, conf.getInt('alluxio.worker.rest.port'), servers, timeouts);
   let httpsPort: number | undefined;
   const cert = conf.get('alluxio.worker.s3.https.cert.file');
   const key = conf.get('alluxio.worker.s3.https.key.file');
@@ -218,7 +227,7 @@ export async function startS3Servers(deps: S3Deps): Promise<S3Servers> {
       await closeAll(servers);
       throw new InvalidConfError(`alluxio.worker.s3.https.cert.file/.key.file: ${(err as Error).message}`);
     }
-    httpsPort = await listen(createHttpsServer({ ...options, ...tls }, handler), host, conf.getInt('alluxio.worker.s3.https.port'), servers, timeouts);
+    httpsPort = await listen(createHttpsServer({ ...options, ...tls }, handler), handler, host, conf.getInt('alluxio.worker.s3.https.port'), servers, timeouts);
   } else if (cert || key) {
     await closeAll(servers);
     throw new InvalidConfError('set both alluxio.worker.s3.https.cert.file and alluxio.worker.s3.https.key.file to serve HTTPS');
@@ -237,8 +246,18 @@ export async function startS3Servers(deps: S3Deps): Promise<S3Servers> {
   };
 }
 
-async function listen(server: Server, host: string, port: number, servers: Server[], timeouts: HttpTimeouts): Promise<number> {
+async function listen(server: Server, handler: (req: IncomingMessage, res: ServerResponse) => void, host: string, port: number, servers: Server[], timeouts: HttpTimeouts): Promise<number> {
   applyTimeouts(server, timeouts);
+  // Node answers 417 to every Expect but 100-continue. S3 ignores an empty `Expect:` (some clients
+  // send one), so such a request is served as if it had none; other expectations still get 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    if ((req.headers.expect ?? '').trim() === '') {
+      handler(req, res);
+      return;
+    }
+    res.writeHead(417, { 'content-length': 0, connection: 'close' });
+    res.end();
+  });
   // Garbage before a request line (or headers too slow) gets a plain 400 and the socket is closed,
   // not just half-closed: a client that never reads would otherwise hold it open.
   server.on('clientError', (_err: Error, socket: Socket) => {

@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { readCredentialsFile } from '../credentials-file.js';
+import { forwardedHopHeaders, signedHeaderValue } from './hop-headers.js';
 import { S3Error } from './s3-errors.js';
 import { header, type S3Target } from './s3-request.js';
 
@@ -155,10 +156,10 @@ function parseAmzDate(s: string): number {
 }
 
 function canonicalRequest(req: IncomingMessage, uri: string, rawQuery: string, p: ParsedAuth): string {
+  const hop = forwardedHopHeaders(req);
   let headers = '';
   for (const name of p.signedHeaders) {
-    const v = req.headers[name];
-    const value = Array.isArray(v) ? v.join(',') : (v ?? '');
+    const value = signedHeaderValue(req, name, hop);
     headers += `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
   }
   return `${req.method}\n${uri}\n${canonicalQuery(rawQuery, p.presigned)}\n${headers}\n${p.signedHeaders.join(';')}\n${p.payloadHash}`;

@@ -1,0 +1,174 @@
+// The one HTTP setup for calls between cluster processes: a keep-alive undici dispatcher with the
+// caller's timeouts, and a typed client of the worker REST API over it (bearer token on every
+// call, URLs from url.ts, answers decoded with alluxiofs-json.ts).
+import type { Readable } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
+import { AlluxioError, ERROR_TABLE, type ErrorCode } from '../errors.js';
+import type { HttpClientTimeouts } from '../http-timeouts.js';
+import { fromAlluxioJson, type CacheFileJson, type CacheIndexEntryJson, type CacheStatsJson, type ClientFileEntry } from './alluxiofs-json.js';
+import { PARAM, UFS_VERSION_HEADER, WORKER_REST, type WorkerRoute } from './routes.js';
+import { buildUrl, httpOrigin, type Query } from './url.js';
+
+/** Idle keep-alive connections are closed after this. */
+const KEEP_ALIVE_MS = 30_000;
+
+/**
+ * A keep-alive dispatcher (one connection pool per origin). Timeouts left out keep undici's
+ * defaults; a caller may still bound one request (per-request timeouts, an AbortSignal).
+ */
+export function restDispatcher(o: { timeouts?: HttpClientTimeouts; connections?: number } = {}): Agent {
+  const t = o.timeouts;
+  return new Agent({
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    ...(t?.connectMs !== undefined ? { connect: { timeout: t.connectMs } } : {}),
+    ...(t !== undefined ? { headersTimeout: t.headersMs, bodyTimeout: t.bodyMs } : {}),
+    ...(o.connections !== undefined ? { connections: o.connections } : {}),
+  });
+}
+
+/** Where a worker's REST API listens (a WorkerInfo is one). */
+export interface WorkerRestAddress {
+  readonly address: { readonly Host: string; readonly HttpServerPort: number };
+}
+
+/** `http://host:port` of a worker's REST API (IPv6 bracketed). */
+export function workerOrigin(w: WorkerRestAddress): string {
+  return httpOrigin(w.address.Host, w.address.HttpServerPort);
+}
+
+/** Thrown when a worker cannot be reached or fails (5xx): the caller may try another worker. */
+export class WorkerUnavailableError extends AlluxioError {
+  constructor(readonly worker: string, message: string, options?: { cause?: unknown }) {
+    super('ALX_ERR_WORKER_UNAVAILABLE', message, options);
+    this.name = 'WorkerUnavailableError';
+  }
+}
+
+export interface WorkerRestClientOptions {
+  timeouts: HttpClientTimeouts;
+  /** Sent as the Authorization header of every call (a bearer token; docs/security.md). */
+  authorization?: string;
+  /** Connections per worker (undici's default: unbounded). */
+  connections?: number;
+}
+
+export interface RestCall {
+  /** Values of the route's `{name}` parameters. */
+  params?: Readonly<Record<string, string | number>>;
+  query?: Query;
+  body?: Buffer | Readable;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** A read's answer: `version` is the UFS version it serves (UFS_VERSION_HEADER). */
+export interface RestStream {
+  length: number;
+  body: Readable;
+  version?: string;
+}
+
+/** Calls workers' REST APIs over pooled keep-alive connections (one pool per worker). */
+export class WorkerRestClient {
+  readonly dispatcher: Agent;
+  private readonly authorization: string | undefined;
+
+  constructor(o: WorkerRestClientOptions) {
+    this.authorization = o.authorization;
+    this.dispatcher = restDispatcher({ timeouts: o.timeouts, ...(o.connections !== undefined ? { connections: o.connections } : {}) });
+  }
+
+  /** One call, its answer as is (any status); a connection failure rejects with undici's error. */
+  send(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<Dispatcher.ResponseData> {
+    const url = buildUrl(workerOrigin(w), route, c);
+    const headers = this.authorization === undefined ? c.headers : { ...c.headers, authorization: this.authorization };
+    return request(url, { method, body: c.body, headers, dispatcher: this.dispatcher, signal: c.signal });
+  }
+
+  /**
+   * One call whose answer must succeed, its JSON body parsed. An unreachable worker, or a 5xx that
+   * is not the UFS's fault, is a WorkerUnavailableError (try another worker); any other error
+   * answer is the AlluxioError its `{code, message}` names.
+   */
+  async json<T>(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<T> {
+    const res = await this.checked(w, method, route, c);
+    return (await res.body.json()) as T;
+  }
+
+  /** A streaming GET; the caller consumes or destroys the body. */
+  async stream(w: WorkerRestAddress, route: WorkerRoute, c: RestCall = {}): Promise<RestStream> {
+    const res = await this.checked(w, 'GET', route, c);
+    const v = res.headers[UFS_VERSION_HEADER];
+    const version = typeof v === 'string' ? decodeURIComponent(v) : undefined;
+    return { length: Number(res.headers['content-length'] ?? -1), body: res.body as unknown as Readable, ...(version !== undefined ? { version } : {}) };
+  }
+
+  /** `GET /v1/info`: a one-element list, the shape alluxiofs reads. */
+  async info(w: WorkerRestAddress, path: string): Promise<ClientFileEntry> {
+    const [row] = await this.json<Record<string, unknown>[]>(w, 'GET', WORKER_REST.info, { query: { [PARAM.path]: path } });
+    if (row === undefined) throw new AlluxioError('ALX_ERR_INTERNAL', `the worker answered ${WORKER_REST.info} for ${path} with an empty list`);
+    return fromAlluxioJson(row);
+  }
+
+  async list(w: WorkerRestAddress, path: string, recursive: boolean): Promise<ClientFileEntry[]> {
+    const rows = await this.json<Record<string, unknown>[]>(w, 'GET', WORKER_REST.files, { query: { [PARAM.path]: path, [PARAM.recursive]: recursive } });
+    return rows.map(fromAlluxioJson);
+  }
+
+  /** [offset, offset+length) of a file (length -1: to the end), of UFS version `version` when given. */
+  read(w: WorkerRestAddress, path: string, offset: number, length: number, version?: string): Promise<RestStream> {
+    return this.stream(w, WORKER_REST.read, { query: { [PARAM.path]: path, [PARAM.offset]: offset, [PARAM.length]: length, [PARAM.version]: version } });
+  }
+
+  async write(w: WorkerRestAddress, path: string, body: Buffer | Readable, length?: number): Promise<ClientFileEntry> {
+    const headers: Record<string, string> = length !== undefined ? { 'content-length': String(length) } : {};
+    return fromAlluxioJson(await this.json(w, 'PUT', WORKER_REST.file, { query: { [PARAM.path]: path }, body, headers }));
+  }
+
+  async delete(w: WorkerRestAddress, path: string, recursive: boolean): Promise<void> {
+    await this.json(w, 'DELETE', WORKER_REST.file, { query: { [PARAM.path]: path, [PARAM.recursive]: recursive } });
+  }
+
+  async mkdir(w: WorkerRestAddress, path: string): Promise<ClientFileEntry> {
+    return fromAlluxioJson(await this.json(w, 'POST', WORKER_REST.mkdir, { query: { [PARAM.path]: path } }));
+  }
+
+  async rename(w: WorkerRestAddress, src: string, dst: string): Promise<void> {
+    await this.json(w, 'POST', WORKER_REST.mv, { query: { [PARAM.srcPath]: src, [PARAM.dstPath]: dst } });
+  }
+
+  cache(w: WorkerRestAddress): Promise<CacheStatsJson> {
+    return this.json(w, 'GET', WORKER_REST.cache);
+  }
+
+  cacheFile(w: WorkerRestAddress, path: string): Promise<CacheFileJson> {
+    return this.json(w, 'GET', WORKER_REST.cacheFile, { query: { [PARAM.path]: path } });
+  }
+
+  cacheFiles(w: WorkerRestAddress): Promise<CacheIndexEntryJson[]> {
+    return this.json(w, 'GET', WORKER_REST.cacheFiles);
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async checked(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall): Promise<Dispatcher.ResponseData> {
+    const base = workerOrigin(w);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.send(w, method, route, c);
+    } catch (err) {
+      throw new WorkerUnavailableError(base, `worker ${base} unreachable: ${(err as Error).message}`, { cause: err });
+    }
+    if (res.statusCode < 400) return res;
+    const text = await res.body.text();
+    let payload: { code?: string; message?: string } = {};
+    try { payload = JSON.parse(text) as typeof payload; } catch { /* not JSON */ }
+    if (res.statusCode >= 500 && payload.code !== 'ALX_ERR_UFS' && payload.code !== 'ALX_ERR_UFS_TIMEOUT' && payload.code !== 'ALX_ERR_UFS_UNAVAILABLE' && payload.code !== 'ALX_ERR_NO_SPACE') {
+      throw new WorkerUnavailableError(base, `worker ${base} failed: ${res.statusCode} ${payload.message ?? text.slice(0, 200)}`);
+    }
+    const code = (payload.code && payload.code in ERROR_TABLE ? payload.code : 'ALX_ERR_INTERNAL') as ErrorCode;
+    throw new AlluxioError(code, payload.message ?? `worker ${base} answered ${res.statusCode}`);
+  }
+}
