@@ -87,8 +87,10 @@ test('scaling etcd 1 -> 3 -> 1 -> 2 goes through member add/remove one member at
   await c0.put('/alluxio/mounts/s3').value('before scaling');
   c0.close();
 
+  const template = (await api.get(STS))!.spec.template;
   await setReplicas(h, 3);
   let members = await settle(h, 3);
+  assert.deepEqual((await api.get(STS))!.spec.template, template, 'the pod template (so the running members) is not touched by scaling');
   assert.deepEqual(members.map((m) => m.name).sort(), ['alluxio-etcd-0', 'alluxio-etcd-1', 'alluxio-etcd-2']);
   assert.deepEqual(members.map((m) => m.peerURLs[0]).sort(), [peer(0), peer(1), peer(2)]);
   // Each new member started once its predecessors were members: `existing`, and the members so far plus itself.
@@ -118,6 +120,7 @@ test('scaling etcd 1 -> 3 -> 1 -> 2 goes through member add/remove one member at
   assert.equal(pods.starts.filter((s, i) => i >= startsBefore && s.ordinal === 1).length >= 1, true);
   assert.equal(await get(await pods.clientUrl(1), '/alluxio/mounts/gcs'), 'at 3 members');
 
+  assert.equal(pods.starts.filter((s) => s.ordinal === 0).length, 1, 'member 0 ran throughout, never restarted');
   // One member at a time, every step through the member API: replicas never jump.
   assert.deepEqual(h.replicasSeen, [1, 2, 3, 2, 1, 2]);
   const cond = scalingCondition((await api.get(REF))!);
