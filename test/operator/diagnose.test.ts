@@ -3,6 +3,10 @@
 // write; each becomes a condition with the cause and the fix, and clears when the cause goes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
+import { renderCluster } from '../../src/operator/render.js';
 import { AlluxioClusterReconciler } from '../../src/operator/controllers/alluxio-cluster-controller.js';
 import { LicenseReconciler } from '../../src/operator/controllers/license-controller.js';
 import { API_VERSION, CONDITION, REASON } from '../../src/operator/constants.js';
@@ -372,4 +376,19 @@ test('a License whose licenseString expired: still distributed, LicenseValid=Fal
   assert.match(cc.message, /Secret alluxio-license \(from a License\) expired on 2024-12-01/);
   await lr.reconcile(ref);
   assert.equal((await api.list('v1', 'Event', { namespace: NS })).items.filter((e) => e.involvedObject?.kind === 'License').length, 1, 'no repeated Event');
+});
+
+test('every container of every example sets terminationMessagePolicy: FallbackToLogsOnError (its last log lines reach CrashLoopBackOff)', () => {
+  const dir = join(REPO_ROOT, 'deploy/examples');
+  let n = 0;
+  for (const f of readdirSync(dir).filter((x) => x.startsWith('alluxio-cluster'))) {
+    for (const o of renderCluster(readFileSync(join(dir, f), 'utf8'))) {
+      const pod = o.spec?.template?.spec;
+      for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+        assert.equal(c.terminationMessagePolicy, 'FallbackToLogsOnError', `${f}: ${o.kind} ${o.metadata.name} container ${c.name}`);
+        n++;
+      }
+    }
+  }
+  assert.ok(n >= 20, `${n} containers checked`);
 });
