@@ -12,6 +12,7 @@ import { LicenseReconciler } from '../../src/operator/controllers/license-contro
 import { API_VERSION, CONDITION, REASON } from '../../src/operator/constants.js';
 import type { KubeObject, ObjectRef } from '../../src/operator/kube/types.js';
 import type { MemoryKubeApi } from './support/memory-api.js';
+import { printerRow } from './support/printer-columns.js';
 import { addNodes, addStorageClass, bindEtcdPvcs, clusterCr, healthyCluster, newApi } from './support/sim.js';
 
 const NS = 'alx-ns';
@@ -168,7 +169,10 @@ test('worker Pending: hostPath anti-affinity with too few nodes, from PodSchedul
   assert.match(c.message, /pod alluxio-worker-2 cannot be scheduled \(0\/2 nodes are available: 2 node\(s\) didn't match pod anti-affinity rules\.\)/);
   assert.match(c.message, /spec\.worker\.count 3 needs as many nodes; .*pagestore\.type: persistentVolumeClaim/);
   const ready = await cond(CONDITION.Ready);
-  assert.equal(ready.reason, REASON.AntiAffinity, 'kubectl get shows the cause in REASON');
+  assert.equal(ready.reason, REASON.AntiAffinity);
+  const row = printerRow((await api.get(REF))!, true);
+  assert.deepEqual([row.NAME, row.CLUSTERPHASE, row.READY, row.REASON], ['alluxio', 'Failed', 'False', REASON.AntiAffinity], 'kubectl get shows the cause');
+  assert.match(row.MESSAGE!, /alluxio-worker-2 cannot be scheduled/, 'kubectl get -o wide shows the message');
   assert.equal((await events(api, REASON.AntiAffinity)).length, 1, 'one Warning Event for kubectl describe');
   await r.reconcile(REF);
   assert.equal((await events(api, REASON.AntiAffinity)).length, 1, 'not repeated while the cause stays');
@@ -178,6 +182,7 @@ test('worker Pending: hostPath anti-affinity with too few nodes, from PodSchedul
   await r.reconcile(REF);
   assert.equal((await cond(CONDITION.PodsScheduled)).status, 'True');
   assert.notEqual((await status()).phase, 'Failed');
+  assert.notEqual(printerRow((await api.get(REF))!).REASON, REASON.AntiAffinity);
 });
 
 test('coordinator Pending: node selector and taints, read from the FailedScheduling event', async () => {
@@ -321,6 +326,7 @@ test('an expired cluster license (alluxio.license): LicenseValid=False LicenseEx
   assert.ok(!all.includes(expired), 'the license never appears in status or Events');
   assert.notEqual((await status()).phase, 'Failed');
   assert.equal((await events(api, REASON.LicenseExpired)).length, 1);
+  assert.equal(printerRow((await api.get(REF))!, true).LICENSE, REASON.LicenseExpired, 'kubectl get alluxiocluster -o wide');
   // Renewed.
   const renewed = b64({ name: 'ACME', expirationDate: '2026-06-30' });
   const cr = (await api.get(REF))!;
@@ -368,6 +374,8 @@ test('a License whose licenseString expired: still distributed, LicenseValid=Fal
   const ev = (await api.list('v1', 'Event', { namespace: NS })).items.filter((e) => e.involvedObject?.kind === 'License');
   assert.deepEqual(ev.map((e) => [e.type, e.reason]), [['Warning', REASON.LicenseExpired]]);
   assert.ok(!JSON.stringify(s).includes(licenseString) && !JSON.stringify(ev).includes(licenseString));
+  assert.deepEqual(printerRow((await api.get(ref))!), { NAME: 'alluxio-license', PHASE: 'Completed', VALID: REASON.LicenseExpired,
+    AGE: (await api.get(ref))!.metadata.creationTimestamp }, 'kubectl get license');
   // The cluster reads the distributed Secret and says the same.
   const r = new AlluxioClusterReconciler({ api, clock });
   await r.reconcile(REF);
