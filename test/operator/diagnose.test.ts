@@ -88,11 +88,11 @@ test('etcd PVCs on a WaitForFirstConsumer class whose pods cannot be scheduled: 
   assert.equal(c.status, 'False');
   assert.equal(c.reason, REASON.WaitingForFirstConsumer);
   assert.match(c.message, /StorageClass 'gp3' binds a claim only once its pod is on a node \(volumeBindingMode: WaitForFirstConsumer\)/);
-  assert.match(c.message, /data-alluxio-etcd-0 waits for pod alluxio-etcd-0, which cannot be scheduled \(0\/3 nodes are available: 3 Insufficient memory\.\)/);
+  assert.match(c.message, /data-alluxio-etcd-0, data-alluxio-etcd-1, data-alluxio-etcd-2 wait for pods alluxio-etcd-0, alluxio-etcd-1, alluxio-etcd-2, which cannot be scheduled \(0\/3 nodes are available: 3 Insufficient memory\.\)/);
   assert.doesNotMatch(c.message, /preemption/);
   const sched = s.conditions.find((x: { type: string }) => x.type === CONDITION.PodsScheduled);
   assert.equal(sched.reason, REASON.InsufficientResources);
-  assert.match(sched.message, /alluxio-etcd requests memory 4Gi/);
+  assert.match(sched.message, /^pods alluxio-etcd-0, alluxio-etcd-1, alluxio-etcd-2 cannot be scheduled \(0\/3 nodes are available: 3 Insufficient memory\.\); no node has enough free memory \(alluxio-etcd requests memory 4Gi\)/);
   assert.match(sched.message, /lower spec\.etcd\.resources\.requests or add nodes/);
   // Fixed: the pods fit, get scheduled, and the claims bind.
   for (let i = 0; i < 3; i++) {

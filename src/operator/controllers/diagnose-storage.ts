@@ -62,12 +62,19 @@ export function pendingEtcdClaims(c: AlluxioCluster, pending: KubeObject[], clas
     }
   }
   if (sc.volumeBindingMode === 'WaitForFirstConsumer') {
-    const stuck: string[] = [];
+    const byWhy = new Map<string, { claims: string[]; pods: string[] }>();
     for (const pvc of pending) {
       const podName = pvc.metadata.name.replace(/^data-/, '');
       const why = unschedulableMessage(o.pods.find((p) => p.metadata.name === podName));
-      if (why) stuck.push(`${pvc.metadata.name} waits for pod ${podName}, which cannot be scheduled (${why})`);
+      if (!why) continue;
+      const e = byWhy.get(why) ?? { claims: [], pods: [] };
+      e.claims.push(pvc.metadata.name);
+      e.pods.push(podName);
+      byWhy.set(why, e);
     }
+    const stuck = [...byWhy].map(([why, e]) => e.claims.length === 1
+      ? `${e.claims[0]} waits for pod ${e.pods[0]}, which cannot be scheduled (${why})`
+      : `${e.claims.join(', ')} wait for pods ${e.pods.join(', ')}, which cannot be scheduled (${why})`);
     if (stuck.length) {
       return { type: CONDITION.EtcdStorage, ok: false, reason: REASON.WaitingForFirstConsumer,
         message: `StorageClass '${className}' binds a claim only once its pod is on a node (volumeBindingMode: WaitForFirstConsumer): ${stuck.join('; ')}; `
