@@ -188,8 +188,7 @@ export function containersRunning(c: AlluxioCluster, pods: KubeObject[], now: Da
         const limit = containerSpecs(p).find((x) => x.name === s.name)?.resources?.limits?.memory;
         ooms.push(`pod ${p.metadata.name} container ${s.name} was OOMKilled (exit code ${t.exitCode ?? 137}${s.restartCount ? `, ${s.restartCount} restarts` : ''}) `
           + (limit ? `at its memory limit ${limit}: raise spec.${comp}.resources.limits.memory (and requests.memory) above ${limit}`
-            : `with no memory limit (the node ran out of memory): set spec.${comp}.resources.requests.memory so it is placed on a node with room`)
-          + (comp === 'worker' ? ', or lower the in-memory page cache' : ''));
+            : `with no memory limit (the node ran out of memory): set spec.${comp}.resources.requests.memory so it is placed on a node with room`));
         continue;
       }
       if (s.state?.waiting?.reason !== 'CrashLoopBackOff') continue;
