@@ -157,6 +157,37 @@ test('etcd PVC whose provisioner fails (ProvisioningFailed on the claim): the pr
   assert.match(c.message, /\(rancher\.io\/local-path\) failed to create a volume for PVC data-alluxio-etcd-1: failed to provision volume .* no space left on device/);
 });
 
+test('etcd PVCs whose CSI provisioner never answers (EKS without the EBS CSI driver): ProvisionerNotResponding after 5 minutes', async () => {
+  const { api, clock } = newApi();
+  await addNodes(api, 3);
+  await api.create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    metadata: { name: 'gp2', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: 'ebs.csi.aws.com', volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete' });
+  await api.create(clusterCr('alluxio', NS, {}));
+  const r = new AlluxioClusterReconciler({ api, clock });
+  await r.reconcile(REF);
+  await bindEtcdPvcs(api, NS, 'alluxio', 3, 'Pending', 'gp2');
+  await api.create({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'data-alluxio-etcd-0.181', namespace: NS },
+    involvedObject: { kind: 'PersistentVolumeClaim', name: 'data-alluxio-etcd-0', namespace: NS }, reason: 'ExternalProvisioning', type: 'Normal', count: 12,
+    message: 'Waiting for a volume to be created either by the external provisioner \'ebs.csi.aws.com\' or manually by the system administrator. '
+      + 'If volume creation is delayed, please verify that the provisioner is running and correctly registered.',
+    firstTimestamp: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), lastTimestamp: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    source: { component: 'persistentvolume-controller' } });
+  await r.reconcile(REF);
+  const early = (await api.get(REF))!.status.conditions.find((x: { type: string }) => x.type === CONDITION.EtcdStorage);
+  assert.equal(early.status, 'True', 'a minute of waiting is normal');
+  assert.equal(early.reason, REASON.PvcPending);
+  clock.advance(6 * 60_000);
+  await r.reconcile(REF);
+  const c = (await api.get(REF))!.status.conditions.find((x: { type: string }) => x.type === CONDITION.EtcdStorage);
+  assert.equal(c.status, 'False');
+  assert.equal(c.reason, REASON.ProvisionerNotResponding);
+  assert.match(c.message, /PVC data-alluxio-etcd-0 has waited 6 minutes for provisioner 'ebs\.csi\.aws\.com' of StorageClass 'gp2'.*EBS CSI driver/);
+  for (let i = 0; i < 3; i++) await api.patchStatus({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: NS, name: `data-alluxio-etcd-${i}` }, { phase: 'Bound' }, { fieldManager: 'pv' });
+  await r.reconcile(REF);
+  assert.equal((await api.get(REF))!.status.conditions.find((x: { type: string }) => x.type === CONDITION.EtcdStorage).reason, REASON.Bound);
+});
+
 test('worker Pending: hostPath anti-affinity with too few nodes, from PodScheduled; cleared when the pod is scheduled', async () => {
   const { api, r, status, cond } = await setup({ worker: { count: 3 } });
   await createPod(api, 'alluxio-worker-2', 'worker', unschedulable(

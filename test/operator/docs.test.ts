@@ -62,7 +62,7 @@ test('Appendix D names every cause the operator diagnoses, with its condition', 
   for (const [type, reason] of [
     [CONDITION.EtcdStorage, REASON.NoStorageClass], [CONDITION.EtcdStorage, REASON.StorageClassNotFound],
     [CONDITION.EtcdStorage, REASON.WaitingForFirstConsumer], [CONDITION.EtcdStorage, REASON.NoPersistentVolume],
-    [CONDITION.EtcdStorage, REASON.ProvisioningFailed], [CONDITION.EtcdSchedulable, REASON.InsufficientNodes],
+    [CONDITION.EtcdStorage, REASON.ProvisioningFailed], [CONDITION.EtcdStorage, REASON.ProvisionerNotResponding], [CONDITION.EtcdSchedulable, REASON.InsufficientNodes],
     [CONDITION.PodsScheduled, REASON.AntiAffinity], [CONDITION.PodsScheduled, REASON.InsufficientResources],
     [CONDITION.PodsScheduled, REASON.NodeSelectorMismatch], [CONDITION.PodsScheduled, REASON.UntoleratedTaint],
     [CONDITION.PodSecurityAdmitted, REASON.PodSecurityViolation], [CONDITION.ContainersRunning, REASON.OOMKilled],
