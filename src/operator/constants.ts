@@ -87,6 +87,7 @@ export const REASON = {
   WaitingForFirstConsumer: 'WaitingForFirstConsumer',
   NoPersistentVolume: 'NoPersistentVolume',
   ProvisioningFailed: 'ProvisioningFailed',
+  ProvisionerNotResponding: 'ProvisionerNotResponding',
   PodsScheduledOk: 'AllPodsScheduled',
   AntiAffinity: 'TooFewNodesForAntiAffinity',
   InsufficientResources: 'InsufficientResources',

@@ -3,11 +3,16 @@
 // write; each becomes a condition with the cause and the fix, and clears when the cause goes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
+import { renderCluster } from '../../src/operator/render.js';
 import { AlluxioClusterReconciler } from '../../src/operator/controllers/alluxio-cluster-controller.js';
 import { LicenseReconciler } from '../../src/operator/controllers/license-controller.js';
 import { API_VERSION, CONDITION, REASON } from '../../src/operator/constants.js';
 import type { KubeObject, ObjectRef } from '../../src/operator/kube/types.js';
 import type { MemoryKubeApi } from './support/memory-api.js';
+import { printerRow } from './support/printer-columns.js';
 import { addNodes, addStorageClass, bindEtcdPvcs, clusterCr, healthyCluster, newApi } from './support/sim.js';
 
 const NS = 'alx-ns';
@@ -83,11 +88,11 @@ test('etcd PVCs on a WaitForFirstConsumer class whose pods cannot be scheduled: 
   assert.equal(c.status, 'False');
   assert.equal(c.reason, REASON.WaitingForFirstConsumer);
   assert.match(c.message, /StorageClass 'gp3' binds a claim only once its pod is on a node \(volumeBindingMode: WaitForFirstConsumer\)/);
-  assert.match(c.message, /data-alluxio-etcd-0 waits for pod alluxio-etcd-0, which cannot be scheduled \(0\/3 nodes are available: 3 Insufficient memory\.\)/);
+  assert.match(c.message, /data-alluxio-etcd-0, data-alluxio-etcd-1, data-alluxio-etcd-2 wait for pods alluxio-etcd-0, alluxio-etcd-1, alluxio-etcd-2, which cannot be scheduled \(0\/3 nodes are available: 3 Insufficient memory\.\)/);
   assert.doesNotMatch(c.message, /preemption/);
   const sched = s.conditions.find((x: { type: string }) => x.type === CONDITION.PodsScheduled);
   assert.equal(sched.reason, REASON.InsufficientResources);
-  assert.match(sched.message, /alluxio-etcd requests memory 4Gi/);
+  assert.match(sched.message, /^pods alluxio-etcd-0, alluxio-etcd-1, alluxio-etcd-2 cannot be scheduled \(0\/3 nodes are available: 3 Insufficient memory\.\); no node has enough free memory \(alluxio-etcd requests memory 4Gi\)/);
   assert.match(sched.message, /lower spec\.etcd\.resources\.requests or add nodes/);
   // Fixed: the pods fit, get scheduled, and the claims bind.
   for (let i = 0; i < 3; i++) {
@@ -152,6 +157,37 @@ test('etcd PVC whose provisioner fails (ProvisioningFailed on the claim): the pr
   assert.match(c.message, /\(rancher\.io\/local-path\) failed to create a volume for PVC data-alluxio-etcd-1: failed to provision volume .* no space left on device/);
 });
 
+test('etcd PVCs whose CSI provisioner never answers (EKS without the EBS CSI driver): ProvisionerNotResponding after 5 minutes', async () => {
+  const { api, clock } = newApi();
+  await addNodes(api, 3);
+  await api.create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    metadata: { name: 'gp2', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: 'ebs.csi.aws.com', volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete' });
+  await api.create(clusterCr('alluxio', NS, {}));
+  const r = new AlluxioClusterReconciler({ api, clock });
+  await r.reconcile(REF);
+  await bindEtcdPvcs(api, NS, 'alluxio', 3, 'Pending', 'gp2');
+  await api.create({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'data-alluxio-etcd-0.181', namespace: NS },
+    involvedObject: { kind: 'PersistentVolumeClaim', name: 'data-alluxio-etcd-0', namespace: NS }, reason: 'ExternalProvisioning', type: 'Normal', count: 12,
+    message: 'Waiting for a volume to be created either by the external provisioner \'ebs.csi.aws.com\' or manually by the system administrator. '
+      + 'If volume creation is delayed, please verify that the provisioner is running and correctly registered.',
+    firstTimestamp: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), lastTimestamp: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    source: { component: 'persistentvolume-controller' } });
+  await r.reconcile(REF);
+  const early = (await api.get(REF))!.status.conditions.find((x: { type: string }) => x.type === CONDITION.EtcdStorage);
+  assert.equal(early.status, 'True', 'a minute of waiting is normal');
+  assert.equal(early.reason, REASON.PvcPending);
+  clock.advance(6 * 60_000);
+  await r.reconcile(REF);
+  const c = (await api.get(REF))!.status.conditions.find((x: { type: string }) => x.type === CONDITION.EtcdStorage);
+  assert.equal(c.status, 'False');
+  assert.equal(c.reason, REASON.ProvisionerNotResponding);
+  assert.match(c.message, /PVC data-alluxio-etcd-0 has waited 6 minutes for provisioner 'ebs\.csi\.aws\.com' of StorageClass 'gp2'.*EBS CSI driver/);
+  for (let i = 0; i < 3; i++) await api.patchStatus({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: NS, name: `data-alluxio-etcd-${i}` }, { phase: 'Bound' }, { fieldManager: 'pv' });
+  await r.reconcile(REF);
+  assert.equal((await api.get(REF))!.status.conditions.find((x: { type: string }) => x.type === CONDITION.EtcdStorage).reason, REASON.Bound);
+});
+
 test('worker Pending: hostPath anti-affinity with too few nodes, from PodScheduled; cleared when the pod is scheduled', async () => {
   const { api, r, status, cond } = await setup({ worker: { count: 3 } });
   await createPod(api, 'alluxio-worker-2', 'worker', unschedulable(
@@ -164,7 +200,10 @@ test('worker Pending: hostPath anti-affinity with too few nodes, from PodSchedul
   assert.match(c.message, /pod alluxio-worker-2 cannot be scheduled \(0\/2 nodes are available: 2 node\(s\) didn't match pod anti-affinity rules\.\)/);
   assert.match(c.message, /spec\.worker\.count 3 needs as many nodes; .*pagestore\.type: persistentVolumeClaim/);
   const ready = await cond(CONDITION.Ready);
-  assert.equal(ready.reason, REASON.AntiAffinity, 'kubectl get shows the cause in REASON');
+  assert.equal(ready.reason, REASON.AntiAffinity);
+  const row = printerRow((await api.get(REF))!, true);
+  assert.deepEqual([row.NAME, row.CLUSTERPHASE, row.READY, row.REASON], ['alluxio', 'Failed', 'False', REASON.AntiAffinity], 'kubectl get shows the cause');
+  assert.match(row.MESSAGE!, /alluxio-worker-2 cannot be scheduled/, 'kubectl get -o wide shows the message');
   assert.equal((await events(api, REASON.AntiAffinity)).length, 1, 'one Warning Event for kubectl describe');
   await r.reconcile(REF);
   assert.equal((await events(api, REASON.AntiAffinity)).length, 1, 'not repeated while the cause stays');
@@ -174,6 +213,7 @@ test('worker Pending: hostPath anti-affinity with too few nodes, from PodSchedul
   await r.reconcile(REF);
   assert.equal((await cond(CONDITION.PodsScheduled)).status, 'True');
   assert.notEqual((await status()).phase, 'Failed');
+  assert.notEqual(printerRow((await api.get(REF))!).REASON, REASON.AntiAffinity);
 });
 
 test('coordinator Pending: node selector and taints, read from the FailedScheduling event', async () => {
@@ -317,6 +357,7 @@ test('an expired cluster license (alluxio.license): LicenseValid=False LicenseEx
   assert.ok(!all.includes(expired), 'the license never appears in status or Events');
   assert.notEqual((await status()).phase, 'Failed');
   assert.equal((await events(api, REASON.LicenseExpired)).length, 1);
+  assert.equal(printerRow((await api.get(REF))!, true).LICENSE, REASON.LicenseExpired, 'kubectl get alluxiocluster -o wide');
   // Renewed.
   const renewed = b64({ name: 'ACME', expirationDate: '2026-06-30' });
   const cr = (await api.get(REF))!;
@@ -364,6 +405,8 @@ test('a License whose licenseString expired: still distributed, LicenseValid=Fal
   const ev = (await api.list('v1', 'Event', { namespace: NS })).items.filter((e) => e.involvedObject?.kind === 'License');
   assert.deepEqual(ev.map((e) => [e.type, e.reason]), [['Warning', REASON.LicenseExpired]]);
   assert.ok(!JSON.stringify(s).includes(licenseString) && !JSON.stringify(ev).includes(licenseString));
+  assert.deepEqual(printerRow((await api.get(ref))!), { NAME: 'alluxio-license', PHASE: 'Completed', VALID: REASON.LicenseExpired,
+    AGE: (await api.get(ref))!.metadata.creationTimestamp }, 'kubectl get license');
   // The cluster reads the distributed Secret and says the same.
   const r = new AlluxioClusterReconciler({ api, clock });
   await r.reconcile(REF);
@@ -372,4 +415,19 @@ test('a License whose licenseString expired: still distributed, LicenseValid=Fal
   assert.match(cc.message, /Secret alluxio-license \(from a License\) expired on 2024-12-01/);
   await lr.reconcile(ref);
   assert.equal((await api.list('v1', 'Event', { namespace: NS })).items.filter((e) => e.involvedObject?.kind === 'License').length, 1, 'no repeated Event');
+});
+
+test('every container of every example sets terminationMessagePolicy: FallbackToLogsOnError (its last log lines reach CrashLoopBackOff)', () => {
+  const dir = join(REPO_ROOT, 'deploy/examples');
+  let n = 0;
+  for (const f of readdirSync(dir).filter((x) => x.startsWith('alluxio-cluster'))) {
+    for (const o of renderCluster(readFileSync(join(dir, f), 'utf8'))) {
+      const pod = o.spec?.template?.spec;
+      for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+        assert.equal(c.terminationMessagePolicy, 'FallbackToLogsOnError', `${f}: ${o.kind} ${o.metadata.name} container ${c.name}`);
+        n++;
+      }
+    }
+  }
+  assert.ok(n >= 20, `${n} containers checked`);
 });

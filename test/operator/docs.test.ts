@@ -50,7 +50,26 @@ test('every YAML block of docs/kubernetes.md is valid for what it is', async () 
 test('the docs show the commands of the issue and the object names the operator creates', () => {
   for (const s of ['helm -n alluxio-operator install operator -f', 'kubectl apply -f alluxio-cluster.yaml', 'CLUSTERPHASE', 'get ufs',
     'alluxio mount list', 'alluxio fs ls /', 'alluxio k8s preflight', 'alluxio k8s render -f alluxio-cluster.yaml', 'helm -n alluxio-operator uninstall operator',
-    'alluxio-cluster-coordinator-0', 'data-<name>-etcd-N', 'NoStorageClass', 'InsufficientNodesForAntiAffinity', 'ImagePullFailed', 'PagestoreExceedsDisk', 'HostPathNotWritable']) {
+    'alluxio-cluster-coordinator-0', 'data-<name>-etcd-N', 'NoStorageClass', 'InsufficientNodesForAntiAffinity', 'ImagePullFailed', 'PagestoreExceedsDisk', 'HostPathNotWritable',
+    'kubectl label namespace alx-ns pod-security.kubernetes.io/enforce=privileged', 'kubectl -n alx-ns describe alluxiocluster alluxio-cluster']) {
     assert.ok(md.includes(s), s);
+  }
+});
+
+test('Appendix D names every cause the operator diagnoses, with its condition', async () => {
+  const { CONDITION, REASON } = await import('../../src/operator/constants.js');
+  const appendix = md.slice(md.indexOf('## Appendix D'), md.indexOf('## Appendix E'));
+  for (const [type, reason] of [
+    [CONDITION.EtcdStorage, REASON.NoStorageClass], [CONDITION.EtcdStorage, REASON.StorageClassNotFound],
+    [CONDITION.EtcdStorage, REASON.WaitingForFirstConsumer], [CONDITION.EtcdStorage, REASON.NoPersistentVolume],
+    [CONDITION.EtcdStorage, REASON.ProvisioningFailed], [CONDITION.EtcdStorage, REASON.ProvisionerNotResponding], [CONDITION.EtcdSchedulable, REASON.InsufficientNodes],
+    [CONDITION.PodsScheduled, REASON.AntiAffinity], [CONDITION.PodsScheduled, REASON.InsufficientResources],
+    [CONDITION.PodsScheduled, REASON.NodeSelectorMismatch], [CONDITION.PodsScheduled, REASON.UntoleratedTaint],
+    [CONDITION.PodSecurityAdmitted, REASON.PodSecurityViolation], [CONDITION.ContainersRunning, REASON.OOMKilled],
+    [CONDITION.ContainersRunning, REASON.CrashLoopBackOff], [CONDITION.PagestoreFits, REASON.PagestoreExceedsDisk],
+    [CONDITION.HostPathWritable, REASON.HostPathNotWritable], [CONDITION.ImagesPulled, REASON.ImagePullFailed],
+    [CONDITION.LicenseValid, REASON.LicenseExpired],
+  ]) {
+    assert.ok(new RegExp(`\\| \`${type}\` \\| [^|]*\`${reason}\``).test(appendix), `table row: ${type} ${reason}`);
   }
 });

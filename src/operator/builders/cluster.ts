@@ -6,6 +6,7 @@ import { buildCoordinatorServices, buildCoordinatorStatefulSet } from './coordin
 import { buildEtcdBootstrapConfigMap, buildEtcdServices, buildEtcdStatefulSet } from './etcd.js';
 import { buildFuseCsiPvc, buildFuseDaemonSet } from './fuse.js';
 import { buildGrafana, buildPrometheus } from './monitoring.js';
+import { withTerminationMessages } from './termination-message.js';
 import { buildWorkerServices, buildWorkerStatefulSet } from './worker.js';
 
 /**
@@ -23,7 +24,7 @@ export function buildClusterObjects(c: AlluxioCluster, extra: Omit<BuildContext,
   if (c.spec.fuse.type === 'csi') out.push(buildFuseCsiPvc(c));
   if (c.spec.prometheus.enabled) out.push(...buildPrometheus(c));
   if (c.spec.grafana.enabled) out.push(...buildGrafana(c));
-  return out;
+  return withTerminationMessages(out);
 }
 
 /** The kinds buildClusterObjects can produce: the operator watches and prunes these. */

@@ -145,7 +145,9 @@ export class AlluxioClusterReconciler implements Reconciler {
     conds.push(phase === 'Ready'
       ? { type: CONDITION.Ready, ok: true, reason: REASON.AllReady, message: workloads.map((w) => `${w.name} ${w.ready}/${w.desired}`).join(', ') }
       : { type: CONDITION.Ready, ok: false, reason: failed.length ? failed[0]!.reason : REASON.WaitingForPods,
-        message: notReady.length ? `waiting for ${notReady.map((w) => `${w.name} ${w.ready}/${w.desired}`).join(', ')}` : errorMessage ?? '' });
+        // A failure's cause and fix first (kubectl get -o wide shows this message), then what is still starting.
+        message: [errorMessage, notReady.length ? `waiting for ${notReady.map((w) => `${w.name} ${w.ready}/${w.desired}`).join(', ')}` : undefined]
+          .filter(Boolean).join('; ') });
     const worker = workloads.find((w) => w.name === clusterNames(cluster).worker);
     const status = this.status(raw, phase, conds, errorMessage);
     if (worker) status.workers = { desired: worker.desired, ready: worker.ready };

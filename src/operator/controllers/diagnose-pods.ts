@@ -87,16 +87,22 @@ function schedulingCauses(c: AlluxioCluster, pod: KubeObject, msg: string): Caus
 }
 
 export function podsScheduled(c: AlluxioCluster, pods: KubeObject[], events: KubeObject[]): ConditionInput {
-  const problems: { reason: string; text: string }[] = [];
+  // Replicas of one workload usually fail alike: one entry per scheduler message and fix.
+  const problems = new Map<string, { reason: string; pods: string[]; msg: string; fix: string }>();
   for (const p of pods) {
     if (p.status?.phase && p.status.phase !== 'Pending') continue;
     const msg = schedulerMessage(p, events);
     if (!msg) continue;
     const causes = schedulingCauses(c, p, msg);
-    problems.push({ reason: causes[0]!.reason, text: `pod ${p.metadata.name} cannot be scheduled (${msg}); ${causes.map((x) => x.fix).join('; ')}` });
+    const fix = causes.map((x) => x.fix).join('; ');
+    const entry = problems.get(msg + fix) ?? { reason: causes[0]!.reason, pods: [], msg, fix };
+    entry.pods.push(p.metadata.name);
+    problems.set(msg + fix, entry);
   }
-  if (!problems.length) return { type: CONDITION.PodsScheduled, ok: true, reason: REASON.PodsScheduledOk, message: 'no pod is waiting for a node' };
-  return { type: CONDITION.PodsScheduled, ok: false, reason: problems[0]!.reason, message: problems.map((p) => p.text).join('; ') };
+  if (!problems.size) return { type: CONDITION.PodsScheduled, ok: true, reason: REASON.PodsScheduledOk, message: 'no pod is waiting for a node' };
+  const list = [...problems.values()];
+  return { type: CONDITION.PodsScheduled, ok: false, reason: list[0]!.reason,
+    message: list.map((e) => `${e.pods.length > 1 ? 'pods' : 'pod'} ${e.pods.join(', ')} cannot be scheduled (${e.msg}); ${e.fix}`).join('; ') };
 }
 
 // ---- Pod Security admission ----------------------------------------------------------------
@@ -182,8 +188,7 @@ export function containersRunning(c: AlluxioCluster, pods: KubeObject[], now: Da
         const limit = containerSpecs(p).find((x) => x.name === s.name)?.resources?.limits?.memory;
         ooms.push(`pod ${p.metadata.name} container ${s.name} was OOMKilled (exit code ${t.exitCode ?? 137}${s.restartCount ? `, ${s.restartCount} restarts` : ''}) `
           + (limit ? `at its memory limit ${limit}: raise spec.${comp}.resources.limits.memory (and requests.memory) above ${limit}`
-            : `with no memory limit (the node ran out of memory): set spec.${comp}.resources.requests.memory so it is placed on a node with room`)
-          + (comp === 'worker' ? ', or lower the in-memory page cache' : ''));
+            : `with no memory limit (the node ran out of memory): set spec.${comp}.resources.requests.memory so it is placed on a node with room`));
         continue;
       }
       if (s.state?.waiting?.reason !== 'CrashLoopBackOff') continue;

@@ -10,9 +10,13 @@ import type { ConditionInput } from './conditions.js';
 //   Available PersistentVolume that fits: nobody will ever create one;
 // - a WaitForFirstConsumer class: the claim binds only once its pod is scheduled, so a pod that
 //   cannot be scheduled holds it Pending ("waiting for first consumer to be created before binding");
-// - the provisioner tried and failed (ProvisioningFailed events on the claim).
+// - the provisioner tried and failed (ProvisioningFailed events on the claim);
+// - no provisioner answers at all (ExternalProvisioning "waiting for a volume to be created" for
+//   minutes: the CSI driver is not installed, e.g. EKS 1.23+ without the EBS CSI driver).
 
 export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+/** How long a claim may wait for an external provisioner before that counts as "not answering". */
+export const PROVISIONER_SILENCE_MS = 5 * 60_000;
 
 function fits(pv: KubeObject, pvc: KubeObject, className: string): boolean {
   if (pv.status?.phase !== 'Available' || (pv.spec?.storageClassName ?? '') !== className) return false;
@@ -33,7 +37,7 @@ function unschedulableMessage(pod: KubeObject | undefined): string | undefined {
 
 /** Cause of the Pending etcd claims when their class exists, or undefined (still just waiting). */
 export function pendingEtcdClaims(c: AlluxioCluster, pending: KubeObject[], className: string | undefined, o: {
-  storageClasses: KubeObject[]; pvs?: KubeObject[]; pods: KubeObject[]; events: KubeObject[];
+  storageClasses: KubeObject[]; pvs?: KubeObject[]; pods: KubeObject[]; events: KubeObject[]; now?: Date;
 }): ConditionInput | undefined {
   if (!pending.length || !className) return undefined;
   const sc = o.storageClasses.find((s) => s.metadata.name === className);
@@ -61,13 +65,32 @@ export function pendingEtcdClaims(c: AlluxioCluster, pending: KubeObject[], clas
           + `check the provisioner (on EKS 1.23+ the EBS CSI driver must be installed), or use another class in spec.etcd.persistence.storageClass` };
     }
   }
+  const now = (o.now ?? new Date()).getTime();
+  for (const pvc of pending) {
+    const waiting = o.events.find((e) => e.involvedObject?.kind === 'PersistentVolumeClaim' && e.involvedObject?.name === pvc.metadata.name
+      && e.reason === 'ExternalProvisioning');
+    const since = Date.parse(waiting?.firstTimestamp ?? waiting?.metadata?.creationTimestamp ?? '');
+    if (waiting && Number.isFinite(since) && now - since >= PROVISIONER_SILENCE_MS) {
+      return { type: CONDITION.EtcdStorage, ok: false, reason: REASON.ProvisionerNotResponding,
+        message: `PVC ${pvc.metadata.name} has waited ${Math.round((now - since) / 60_000)} minutes for provisioner '${sc.provisioner}' of StorageClass '${className}' `
+          + `and no volume was created: the provisioner is not running or not registered (kubectl get csidriver; on EKS 1.23+ install the EBS CSI driver add-on), `
+          + `or set spec.etcd.persistence.storageClass to a class whose provisioner runs` };
+    }
+  }
   if (sc.volumeBindingMode === 'WaitForFirstConsumer') {
-    const stuck: string[] = [];
+    const byWhy = new Map<string, { claims: string[]; pods: string[] }>();
     for (const pvc of pending) {
       const podName = pvc.metadata.name.replace(/^data-/, '');
       const why = unschedulableMessage(o.pods.find((p) => p.metadata.name === podName));
-      if (why) stuck.push(`${pvc.metadata.name} waits for pod ${podName}, which cannot be scheduled (${why})`);
+      if (!why) continue;
+      const e = byWhy.get(why) ?? { claims: [], pods: [] };
+      e.claims.push(pvc.metadata.name);
+      e.pods.push(podName);
+      byWhy.set(why, e);
     }
+    const stuck = [...byWhy].map(([why, e]) => e.claims.length === 1
+      ? `${e.claims[0]} waits for pod ${e.pods[0]}, which cannot be scheduled (${why})`
+      : `${e.claims.join(', ')} wait for pods ${e.pods.join(', ')}, which cannot be scheduled (${why})`);
     if (stuck.length) {
       return { type: CONDITION.EtcdStorage, ok: false, reason: REASON.WaitingForFirstConsumer,
         message: `StorageClass '${className}' binds a claim only once its pod is on a node (volumeBindingMode: WaitForFirstConsumer): ${stuck.join('; ')}; `

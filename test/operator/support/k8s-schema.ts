@@ -8,6 +8,7 @@ const MODELS: Record<string, string> = {
   'v1/ServiceAccount': 'kubernetes-models/v1/ServiceAccount',
   'v1/Namespace': 'kubernetes-models/v1/Namespace',
   'v1/PersistentVolumeClaim': 'kubernetes-models/v1/PersistentVolumeClaim',
+  'v1/PersistentVolume': 'kubernetes-models/v1/PersistentVolume',
   'apps/v1/StatefulSet': 'kubernetes-models/apps/v1/StatefulSet',
   'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
   'apps/v1/DaemonSet': 'kubernetes-models/apps/v1/DaemonSet',
