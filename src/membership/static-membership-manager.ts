@@ -55,12 +55,13 @@ export function parseWorkerList(text: string, defaults: DefaultPorts, where: str
     const line = raw.replace(/#.*$/, '').trim();
     if (!line) return;
     const [hostPort, ...extra] = line.split(/\s+/);
-    const m = /^([^:\s]+)(?::(\d+))?$/.exec(hostPort!);
-    if (!m) throw new InvalidArgumentError(`${where}:${i + 1}: '${hostPort}' is not host or host:port`);
+    // An IPv6 address in brackets, as in a URL: [::1]:28080.
+    const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+))(?::(\d+))?$/.exec(hostPort!);
+    if (!m) throw new InvalidArgumentError(`${where}:${i + 1}: '${hostPort}' is not host, host:port or [ipv6]:port`);
     if (seen.has(hostPort!)) throw new InvalidArgumentError(`${where}:${i + 1}: worker ${hostPort} listed twice`);
     seen.add(hostPort!);
     const ports: DefaultPorts = { ...defaults };
-    if (m[2]) ports.HttpServerPort = Number(m[2]);
+    if (m[3]) ports.HttpServerPort = Number(m[3]);
     for (const kv of extra) {
       const [k, v] = kv.split('=');
       const field = PORT_KEYS[k ?? ''];
@@ -72,7 +73,7 @@ export function parseWorkerList(text: string, defaults: DefaultPorts, where: str
     out.push({
       identity: uuid3Identity(hostPort!),
       address: {
-        Host: m[1]!, ContainerHost: '', RpcPort: ports.RpcPort, DataPort: ports.DataPort, SecureRpcPort: 0,
+        Host: m[1] ?? m[2]!, ContainerHost: '', RpcPort: ports.RpcPort, DataPort: ports.DataPort, SecureRpcPort: 0,
         NettyDataPort: ports.DataPort, WebPort: ports.WebPort, DomainSocketPath: '', HttpServerPort: ports.HttpServerPort,
         S3Port: ports.S3Port,
       },

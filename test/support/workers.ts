@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfiguration, type AlluxioConfiguration } from '../../src/conf/index.js';
 import { createLogger } from '../../src/common/logging.js';
 import { startWorker, type RunningWorker } from '../../src/worker/worker-process.js';
+import { hostPort } from '../../src/common/protocol/index.js';
 
 export { freePort } from './ports.js';
 import { freePort } from './ports.js';
@@ -25,6 +26,8 @@ export interface TestClusterOptions {
   workers?: number;
   pageSize?: string;
   cacheSize?: string;
+  /** The address the workers listen on and advertise (default 127.0.0.1; '::1' for IPv6). */
+  host?: string;
   /** Extra properties for every worker and the client. */
   properties?: Record<string, string>;
 }
@@ -41,15 +44,16 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
   mkdirSync(confDir, { recursive: true });
   const ports = [];
   for (let i = 0; i < n; i++) ports.push({ http: await freePort(), s3: await freePort(), web: await freePort() });
-  writeFileSync(join(confDir, 'workers'), ports.map((p) => `127.0.0.1:${p.http} s3=${p.s3} web=${p.web}`).join('\n') + '\n');
+  const host = o.host ?? '127.0.0.1';
+  writeFileSync(join(confDir, 'workers'), ports.map((p) => `${hostPort(host, p.http)} s3=${p.s3} web=${p.web}`).join('\n') + '\n');
   writeFileSync(join(confDir, 'mount_table'), '');
   const props: Record<string, string> = {
     'alluxio.worker.membership.manager.type': 'STATIC',
     'alluxio.worker.static.membership.manager.config.file': join(confDir, 'workers'),
     'alluxio.mount.table.source': 'STATIC_FILE',
     'alluxio.mount.table.static.conf.file': join(confDir, 'mount_table'),
-    'alluxio.worker.hostname': '127.0.0.1',
-    'alluxio.worker.bind.host': '127.0.0.1',
+    'alluxio.worker.hostname': host,
+    'alluxio.worker.bind.host': host,
     'alluxio.worker.page.store.page.size': o.pageSize ?? '64KB',
     'alluxio.worker.page.store.sizes': o.cacheSize ?? '64MB',
     ...(o.rootUfs ? { 'alluxio.master.mount.table.root.ufs': o.rootUfs } : {}),
