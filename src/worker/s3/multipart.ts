@@ -6,6 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/logging.js';
 import type { FileEntry, FileService } from '../file-service.js';
+import { multipartEtag, rememberWritten } from './object-metadata.js';
 import { S3Error } from './s3-errors.js';
 import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
 
@@ -26,6 +27,8 @@ interface Manifest {
   path: string;
   initiatedMs: number;
   user: string;
+  /** The object metadata CreateMultipartUpload was sent with (object-metadata.ts), set by Complete. */
+  headers?: Record<string, string>;
 }
 
 /** An upload as ListMultipartUploads shows it. */
@@ -104,12 +107,12 @@ export class MultipartStore {
     return removed;
   }
 
-  async create(bucket: string, key: string, path: string, user: string): Promise<string> {
+  async create(bucket: string, key: string, path: string, user: string, headers: Record<string, string> = {}): Promise<string> {
     await this.ensureDir();
     const uploadId = randomBytes(16).toString('hex');
     const d = join(this.dir, uploadId);
     await mkdir(d, { mode: 0o700 });
-    const m: Manifest = { bucket, key, path, initiatedMs: Date.now(), user };
+    const m: Manifest = { bucket, key, path, initiatedMs: Date.now(), user, headers };
     await writeFile(join(d, 'manifest.json'), JSON.stringify(m), { mode: 0o600 });
     return uploadId;
   }
@@ -152,7 +155,10 @@ export class MultipartStore {
     return readParts(dir);
   }
 
-  /** Checks the client's part list, then writes the concatenation to the UFS and drops the staging dir. */
+  /**
+   * Checks the client's part list, then writes the concatenation to the UFS with the upload's
+   * metadata and ETag (md5-of-md5s-N) and drops the staging dir.
+   */
   async complete(uploadId: string, bucket: string, key: string, xml: Buffer): Promise<FileEntry> {
     const { dir, m } = await this.manifest(uploadId, bucket, key);
     if (this.completing.has(uploadId)) throw new S3Error('InvalidRequest', `upload ${uploadId} is already being completed`);
@@ -172,10 +178,13 @@ export class MultipartStore {
       if (p.size < MIN_PART_SIZE) throw new S3Error('EntityTooSmall', `part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${MIN_PART_SIZE}`);
     }
     const total = chosen.reduce((n, p) => n + p.size, 0);
-    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total });
+    const meta = { headers: m.headers ?? {}, etag: multipartEtag(chosen.map((p) => p.etag)) };
+    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total, meta });
     this.completing.set(uploadId, work);
     try {
       const entry = await work;
+      const stored = rememberWritten(this.files.resolve(m.path).ufsUri, entry.version, meta);
+      if (entry.etag === undefined) entry.etag = stored.etag;
       await rm(dir, { recursive: true, force: true });
       return entry;
     } finally {
