@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand,
@@ -13,7 +13,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { waitFor } from '../../support/etcd.js';
 import { sigV4Headers } from '../../support/sigv4-signer.js';
-import { ACCESS_KEY, SECRET_KEY, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
+import { ACCESS_KEY, SECRET_KEY, aws, awsEnv, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
+import { makeTempDir, type TempDir } from '../../support/tmp.js';
+import { startWorkerChild } from '../../support/worker-child.js';
 
 const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('hex');
 
@@ -180,5 +182,68 @@ describe('S3 object metadata and ETags (local UFS)', { timeout: 300_000 }, () =>
     assert.equal(mvDir.status, 200, await mvDir.text());
     assertMeta(await head('mv/sub2/to'), 'after a directory mv');
     assert.deepEqual(readdirSync(join(c.ufsDir, '.alluxio-meta/bucket/mv')).sort(), ['sub2']);
+  });
+});
+
+describe('S3 ETags and metadata persist across a worker restart', { timeout: 300_000 }, () => {
+  let tmp: TempDir;
+  before(async () => { tmp = await makeTempDir('alluxio-s3-meta-restart-'); });
+  after(async () => tmp?.cleanup());
+
+  test('a restarted worker process answers the same MD5 ETag and metadata', async () => {
+    const ufs = join(tmp.path, 'ufs');
+    mkdirSync(join(ufs, 'bucket'), { recursive: true });
+    const o = { ufs, pagestore: join(tmp.path, 'pagestore') };
+    const body = randomBytes(300_000);
+    let w = await startWorkerChild({ dir: join(tmp.path, 'w1'), ...o, logLevel: 'warn' });
+    try {
+      const s3 = new S3Client({ endpoint: w.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+      const put = await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'r/obj', Body: body, ...META }));
+      assert.equal(put.ETag, `"${md5(body)}"`);
+      s3.destroy();
+    } finally {
+      await w.stop();
+    }
+    w = await startWorkerChild({ dir: join(tmp.path, 'w2'), ...o, logLevel: 'warn' });
+    try {
+      const s3 = new S3Client({ endpoint: w.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+      const h = await s3.send(new HeadObjectCommand({ Bucket: 'bucket', Key: 'r/obj' }));
+      assert.equal(h.ETag, `"${md5(body)}"`);
+      assertMeta(h, 'after restart');
+      s3.destroy();
+    } finally {
+      await w.stop();
+    }
+  });
+});
+
+describe('awscli uploads get the MD5 ETag that aws s3 sync expects', { timeout: 300_000 }, () => {
+  let c: S3TestCluster;
+  before(async () => { c = await startS3TestCluster({ workers: 1, auth: true }); });
+  after(async () => c?.stop());
+
+  test('aws s3 cp: ETag is the MD5 (single part) or md5-of-md5s-N (8 MiB parts); sync twice uploads once', async () => {
+    const env = awsEnv(c.tmp.path);
+    const ep = c.endpoints[0]!;
+    const local = join(c.tmp.path, 'local');
+    mkdirSync(local);
+    const small = randomBytes(100_000);
+    const big = randomBytes(20 * 1024 * 1024);
+    writeFileSync(join(local, 'small.bin'), small);
+    writeFileSync(join(local, 'big.bin'), big);
+    for (const name of ['small.bin', 'big.bin']) {
+      const up = await aws(ep, env, ['s3', 'cp', join(local, name), `s3://bucket/cli/${name}`]);
+      assert.equal(up.code, 0, up.stderr);
+    }
+    const etag = async (key: string) => JSON.parse((await aws(ep, env, ['s3api', 'head-object', '--bucket', 'bucket', '--key', key])).stdout).ETag as string;
+    assert.equal(await etag('cli/small.bin'), `"${md5(small)}"`);
+    const partMd5s = [0, 1, 2].map((i) => createHash('md5').update(big.subarray(i * 8 << 20, (i + 1) * 8 << 20)).digest());
+    assert.equal(await etag('cli/big.bin'), `"${md5(Buffer.concat(partMd5s))}-3"`);
+    const first = await aws(ep, env, ['s3', 'sync', local, 's3://bucket/synced']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal((first.stdout.match(/^upload: /gm) ?? []).length, 2);
+    const again = await aws(ep, env, ['s3', 'sync', local, 's3://bucket/synced']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout.trim(), '', 'a second sync uploads nothing');
   });
 });
