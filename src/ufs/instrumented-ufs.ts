@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { metrics } from '../common/metrics.js';
 import type {
-  DeleteOptions, ListOptions, ListPage, MkdirOptions, ReadOptions, UfsStatus, UnderFileSystem, WriteOptions,
+  DeleteOptions, ListOptions, ListPage, MkdirOptions, ObjectMeta, ReadOptions, UfsStatus, UnderFileSystem, WriteOptions,
 } from './under-file-system.js';
 
 /**
@@ -52,6 +52,10 @@ export class InstrumentedUfs implements UnderFileSystem {
 
   rename(src: string, dst: string): Promise<void> {
     return this.inner.rename(src, dst);
+  }
+
+  async readObjectMeta(uri: string, version: string): Promise<ObjectMeta | undefined> {
+    return this.inner.readObjectMeta?.(uri, version);
   }
 
   close(): Promise<void> {

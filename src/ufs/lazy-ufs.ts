@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type {
-  DeleteOptions, ListOptions, ListPage, MkdirOptions, ReadOptions, UfsStatus, UnderFileSystem, WriteOptions,
+  DeleteOptions, ListOptions, ListPage, MkdirOptions, ObjectMeta, ReadOptions, UfsStatus, UnderFileSystem, WriteOptions,
 } from './under-file-system.js';
 
 /**
@@ -29,6 +29,7 @@ export class LazyUfs implements UnderFileSystem {
   async delete(uri: string, options?: DeleteOptions): Promise<void> { return (await this.ufs).delete(uri, options); }
   async mkdir(uri: string, options?: MkdirOptions): Promise<void> { return (await this.ufs).mkdir(uri, options); }
   async rename(src: string, dst: string): Promise<void> { return (await this.ufs).rename(src, dst); }
+  async readObjectMeta(uri: string, version: string): Promise<ObjectMeta | undefined> { return (await this.ufs).readObjectMeta?.(uri, version); }
   async close(): Promise<void> {
     if (this.inner) await (await this.inner).close();
   }

@@ -14,6 +14,8 @@ export interface LocalListRequest {
   limit: number;
   /** Names starting with this (in-flight temp files) are left out. */
   skipPrefix: string;
+  /** A name left out too (the metadata directory of the root, LOCAL_META_DIR). */
+  skipName?: string;
   /** Decides whether a symbolic link is listed (e.g. not when it leads out of the root). */
   linkAllowed: (abs: string) => Promise<boolean>;
 }
@@ -45,7 +47,7 @@ async function walk(
     if (depth > 0 && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  const sorted = dirents.filter((d) => !d.name.startsWith(req.skipPrefix)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = dirents.filter((d) => !d.name.startsWith(req.skipPrefix) && d.name !== req.skipName).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const tokenSeg = tokenSegs?.[depth];
   for (const d of sorted) {
     if (out.length >= want) return;

@@ -6,12 +6,13 @@ import { AlluxioError, InvalidArgumentError, InvalidPathError, NotFoundError } f
 import { createLogger } from '../common/logging.js';
 import { mapFsError } from './local-fs-errors.js';
 import { listLocalDirectory } from './local-list.js';
+import { LOCAL_META_DIR, LocalMetaSidecars } from './local-meta-sidecars.js';
 import { followInnerLinksOption, LocalPathGuard } from './local-path-guard.js';
 import { checkRangeArgs, resolveRange } from './read-range.js';
 import { parseUfsUri, uriPathSegments } from './ufs-uri.js';
 import { ufsVersion } from './under-file-system.js';
 import type {
-  DeleteOptions, ListOptions, ListPage, MkdirOptions, ReadOptions, UfsOptions, UfsStatus, UnderFileSystem, WriteOptions,
+  DeleteOptions, ListOptions, ListPage, MkdirOptions, ObjectMeta, ReadOptions, UfsOptions, UfsStatus, UnderFileSystem, WriteOptions,
 } from './under-file-system.js';
 import { BodyVerifier, checkWriteArgs, toBuffer } from './write-checks.js';
 
@@ -32,6 +33,8 @@ export class LocalUfs implements UnderFileSystem {
   private readonly uriPrefix: string;
   /** Refuses paths whose real location (through symbolic links) is outside the root. */
   private readonly guard: LocalPathGuard;
+  /** S3 object metadata of the files (WriteOptions.meta), in LOCAL_META_DIR of the root. */
+  private readonly sidecars: LocalMetaSidecars;
 
   constructor(rootUri: string, options: UfsOptions = {}) {
     const parsed = parseUfsUri(rootUri);
@@ -40,6 +43,7 @@ export class LocalUfs implements UnderFileSystem {
     this.root = '/' + uriPathSegments(parsed.path, rootUri).join('/');
     this.uriPrefix = rootUri.startsWith('/') ? '' : 'file://';
     this.guard = new LocalPathGuard(this.root, followInnerLinksOption(options));
+    this.sidecars = new LocalMetaSidecars(this.root);
   }
 
   async getStatus(uri: string): Promise<UfsStatus> {
@@ -65,7 +69,7 @@ export class LocalUfs implements UnderFileSystem {
       if (!st.isDirectory()) throw new AlluxioError('ALX_ERR_NOT_A_DIRECTORY', `list ${uri}: not a directory`);
       const tokenSegs = options.token === undefined ? undefined : uriPathSegments(options.token, `token ${options.token}`);
       const page = await listLocalDirectory(abs, {
-        recursive: options.recursive ?? false, tokenSegs, limit, skipPrefix: LOCAL_TMP_PREFIX, linkAllowed: (p) => this.listableLink(p),
+        recursive: options.recursive ?? false, tokenSegs, limit, skipPrefix: LOCAL_TMP_PREFIX, skipName: LOCAL_META_DIR, linkAllowed: (p) => this.listableLink(p),
       });
       return {
         entries: page.entries.map((e) => this.toStatus(e.abs, e.stats)),
@@ -147,7 +151,9 @@ export class LocalUfs implements UnderFileSystem {
       await recorded?.remove(tmp).catch(() => undefined);
       recorded = undefined;
       await syncDirectory(dir);
-      return this.toStatus(abs, await stat(abs, { bigint: true }));
+      const status = this.toStatus(abs, await stat(abs, { bigint: true }));
+      await this.keepMeta(abs, status, options);
+      return status;
     } catch (err) {
       // The temp file goes at once (a body that failed or stalled leaves nothing behind).
       await handle?.close().catch(() => undefined);
@@ -166,6 +172,7 @@ export class LocalUfs implements UnderFileSystem {
       if (!st.isDirectory()) await unlink(abs);
       else if (options.recursive) await rm(abs, { recursive: true, force: false });
       else await rmdir(abs);
+      await this.sidecars.remove(abs);
     } catch (err) {
       throw mapFsError(err, 'delete', uri);
     }
@@ -190,15 +197,29 @@ export class LocalUfs implements UnderFileSystem {
     if (from === this.root || to === this.root) throw new InvalidPathError(`rename ${src} to ${dst}: cannot move the mount's root directory`);
     try {
       await Promise.all([this.guard.check(from, 'rename', src), this.guard.check(to, 'rename', dst)]);
-      await lstat(from);
+      const before = await lstat(from, { bigint: true });
       await mkdir(to.slice(0, to.lastIndexOf('/')) || '/', { recursive: true });
       await rename(from, to);
+      const file = before.isFile() ? { oldVersion: ufsVersion(this.toStatus(from, before)), newVersion: ufsVersion(this.toStatus(to, await stat(to, { bigint: true }))) } : undefined;
+      await this.sidecars.move(from, to, file);
     } catch (err) {
       throw mapFsError(err, 'rename', `${src} to ${dst}`);
     }
   }
 
+  async readObjectMeta(uri: string, version: string): Promise<ObjectMeta | undefined> {
+    return this.sidecars.read(this.resolve(uri), version);
+  }
+
   async close(): Promise<void> {}
+
+  /** Writes the sidecar of a file just written, or drops a stale one (a write without metadata). */
+  private async keepMeta(abs: string, status: UfsStatus, options: WriteOptions): Promise<void> {
+    const m = options.meta;
+    if (!m) return this.sidecars.remove(abs);
+    const etag = typeof m.etag === 'function' ? m.etag() : m.etag;
+    await this.sidecars.write(abs, ufsVersion(status), etag === undefined ? { headers: m.headers } : { headers: m.headers, etag });
+  }
 
   /** Links leaving the root (or any link, when they are not followed) are left out of listings. */
   private async listableLink(abs: string): Promise<boolean> {
@@ -216,6 +237,9 @@ export class LocalUfs implements UnderFileSystem {
     const abs = '/' + uriPathSegments(parsed.path, uri).join('/');
     const inside = this.root === '/' || abs === this.root || abs.startsWith(this.root + '/');
     if (!inside) throw new InvalidPathError(`${uri} is outside the mount's root ${this.uriPrefix}${this.root}`);
+    if (abs.slice(this.root.length).split('/').includes(LOCAL_META_DIR)) {
+      throw new InvalidPathError(`${uri}: the name ${LOCAL_META_DIR} is reserved (it holds the S3 metadata of the mount's files)`);
+    }
     return abs;
   }
 

@@ -11,12 +11,13 @@ import { checkRangeArgs, resolveRange } from './read-range.js';
 import { createS3Client, parseS3Options, type S3UfsConfig, type S3UfsTuning } from './s3-config.js';
 import { fastGetConfig, fastGetObject, type FastGetConfig } from './s3-fast-get.js';
 import { delimitedEntries, recursiveEntries, unquoteEtag, type S3Entry, type S3Object } from './s3-list.js';
+import { metaFromHead } from './s3-object-meta.js';
 import { S3Caller, classifyS3Error, describeS3Error } from './s3-retry.js';
 import { writeS3Object } from './s3-write.js';
 import { parseUfsUri, uriPathSegments } from './ufs-uri.js';
-import { etagOfVersion } from './under-file-system.js';
+import { etagOfVersion, ufsVersion } from './under-file-system.js';
 import type {
-  DeleteOptions, ListOptions, ListPage, MkdirOptions, ReadOptions, UfsOptions, UfsStatus, UnderFileSystem, WriteOptions,
+  DeleteOptions, ListOptions, ListPage, MkdirOptions, ObjectMeta, ReadOptions, UfsOptions, UfsStatus, UnderFileSystem, WriteOptions,
 } from './under-file-system.js';
 import { checkWriteArgs } from './write-checks.js';
 
@@ -141,6 +142,22 @@ export class S3Ufs implements UnderFileSystem {
       if (key === '') throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `write ${uri}: is the bucket's root`);
       await writeS3Object(this.client, this.caller, { bucket: this.bucket, key, uri }, body, options);
       return this.headFile(key, uri, 'write');
+    });
+  }
+
+  /** The object's native metadata, when the object is still at `version` (the ETag is S3's own: none here). */
+  readObjectMeta(uri: string, version: string): Promise<ObjectMeta | undefined> {
+    return this.timed('getStatus', async () => {
+      const key = this.resolve(uri);
+      const h = await this.caller.call({ op: 'getStatus', s3Op: 'HeadObject', uri }, (abortSignal) =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal })).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined; // gone since it was opened: another version
+        throw err;
+      });
+      if (!h) return undefined;
+      const st = this.entryStatus({ key, isDirectory: false, size: h.ContentLength ?? 0, lastModifiedMs: h.LastModified?.getTime() ?? 0, etag: unquoteEtag(h.ETag) });
+      if (h.VersionId && h.VersionId !== 'null') st.versionId = h.VersionId;
+      return ufsVersion(st) === version ? metaFromHead(h) : undefined;
     });
   }
 

@@ -5,6 +5,7 @@ import {
   UploadPartCommand, type CompletedPart, type S3Client,
 } from '@aws-sdk/client-s3';
 import { UfsError } from '../common/errors.js';
+import { s3MetaParams } from './s3-object-meta.js';
 import type { S3Caller } from './s3-retry.js';
 import type { WriteOptions } from './under-file-system.js';
 import { BodyVerifier, toBuffer } from './write-checks.js';
@@ -36,26 +37,26 @@ export async function writeS3Object(
     if (second.done) {
       verifier.update(firstBuf);
       verifier.verify();
-      await putSingle(client, caller, target, firstBuf);
+      await putSingle(client, caller, target, firstBuf, options);
       return;
     }
-    await putMultipart(client, caller, target, verifier, [firstBuf, second.value], parts);
+    await putMultipart(client, caller, target, verifier, options, [firstBuf, second.value], parts);
   } finally {
     await parts.return(undefined); // stops reading (and destroys) the body on failure
   }
 }
 
-async function putSingle(client: S3Client, caller: S3Caller, t: S3WriteTarget, buf: Buffer): Promise<void> {
+async function putSingle(client: S3Client, caller: S3Caller, t: S3WriteTarget, buf: Buffer, options: WriteOptions): Promise<void> {
   const md5 = createHash('md5').update(buf).digest('base64');
   await caller.call({ op: 'write', s3Op: 'PutObject', uri: t.uri }, (abortSignal) =>
-    client.send(new PutObjectCommand({ Bucket: t.bucket, Key: t.key, Body: buf, ContentLength: buf.length, ContentMD5: md5 }), { abortSignal }));
+    client.send(new PutObjectCommand({ Bucket: t.bucket, Key: t.key, Body: buf, ContentLength: buf.length, ContentMD5: md5, ...s3MetaParams(options.meta?.headers) }), { abortSignal }));
 }
 
 async function putMultipart(
-  client: S3Client, caller: S3Caller, t: S3WriteTarget, verifier: BodyVerifier, head: Buffer[], rest: AsyncGenerator<Buffer>,
+  client: S3Client, caller: S3Caller, t: S3WriteTarget, verifier: BodyVerifier, options: WriteOptions, head: Buffer[], rest: AsyncGenerator<Buffer>,
 ): Promise<void> {
   const created = await caller.call({ op: 'write', s3Op: 'CreateMultipartUpload', uri: t.uri }, (abortSignal) =>
-    client.send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key }), { abortSignal }));
+    client.send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, ...s3MetaParams(options.meta?.headers) }), { abortSignal }));
   const uploadId = created.UploadId;
   if (!uploadId) throw new UfsError('ALX_ERR_UFS', `S3 write of ${t.uri}: CreateMultipartUpload returned no UploadId`);
   try {

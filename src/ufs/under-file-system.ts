@@ -67,6 +67,25 @@ export interface WriteOptions {
   contentMd5?: string;
   /** Told of each temp file the write creates in the UFS, so one a killed process left is found later. */
   tempFiles?: TempFileRecorder;
+  /** S3 object metadata to keep with the file (see ObjectMeta); a write without it drops any kept before. */
+  meta?: WriteMeta;
+}
+
+/**
+ * S3 object metadata kept with a file: where the store has object metadata (S3) natively, else in
+ * a sidecar tied to the file's version (local), so a change made outside Alluxio drops it.
+ */
+export interface ObjectMeta {
+  /** Lower-case names: content-type, cache-control, expires, content-encoding, content-disposition, content-language, x-amz-meta-*. */
+  headers: Record<string, string>;
+  /** The ETag the S3 API gave the object (unquoted), where the store does not keep its own. */
+  etag?: string;
+}
+
+export interface WriteMeta {
+  headers: Record<string, string>;
+  /** The ETag, or a function that gives it once the body has been read (an MD5 computed while streaming). */
+  etag?: string | (() => string);
 }
 
 /**
@@ -108,6 +127,11 @@ export interface UnderFileSystem {
   mkdir(uri: string, options?: MkdirOptions): Promise<void>;
   /** Moves a file or a directory (S3: copy then delete, not atomic for directories). */
   rename(src: string, dst: string): Promise<void>;
+  /**
+   * The object metadata a write kept with this version of a file (WriteOptions.meta); undefined
+   * when there is none or it belongs to another version. Stores without it keep no metadata.
+   */
+  readObjectMeta?(uri: string, version: string): Promise<ObjectMeta | undefined>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { AlluxioError, NotFoundError } from '../common/errors.js';
 import { baseName, joinPath, normalizePath } from '../common/paths.js';
 import type { Namespace, ResolvedPath } from '../mount/namespace.js';
-import { ufsVersion, type TempFileRecorder, type UfsStatus } from '../ufs/under-file-system.js';
+import { ufsVersion, type TempFileRecorder, type UfsStatus, type WriteOptions } from '../ufs/under-file-system.js';
 import type { CachedReader } from './cached-reader.js';
 import { DataPath, type OpenFile } from './data-path.js';
 
@@ -84,7 +84,7 @@ export class FileService {
     return { file, ...this.data.stream(file, offset, length) };
   }
 
-  async write(pathOrUri: string, body: Readable | Buffer, options: { length?: number; contentMd5?: string } = {}): Promise<FileEntry> {
+  async write(pathOrUri: string, body: Readable | Buffer, options: Pick<WriteOptions, 'length' | 'contentMd5' | 'meta'> = {}): Promise<FileEntry> {
     const r = this.resolve(pathOrUri);
     this.refuseMountRoot(r.path, 'write');
     const s = await r.ufs.write(r.ufsUri, body, this.tempFiles ? { ...options, tempFiles: this.tempFiles } : options);

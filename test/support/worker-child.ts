@@ -13,6 +13,8 @@ export interface WorkerChild {
   readonly proc: ChildProcess;
   readonly rest: string;
   readonly web: string;
+  /** http://127.0.0.1:PORT of its S3 API. */
+  readonly s3: string;
   /** Everything the process wrote to stdout and stderr so far (pino JSON lines). */
   output(): string;
   /** Sends `signal` and resolves whether the process exited within `ms`; SIGKILLs it otherwise. */
@@ -55,6 +57,7 @@ export async function startWorkerChild(o: {
     proc,
     rest: `http://127.0.0.1:${http}`,
     web: `http://127.0.0.1:${web}`,
+    s3: `http://127.0.0.1:${s3}`,
     output: () => out,
     async stop(signal = 'SIGTERM', ms = 30_000) {
       if (!alive()) return true;

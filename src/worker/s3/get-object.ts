@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ObjectMeta } from '../../ufs/under-file-system.js';
 import type { FileEntry } from '../file-service.js';
 import { S3Error } from './s3-errors.js';
 import { header } from './s3-request.js';
@@ -126,17 +127,17 @@ const OVERRIDES: Array<[string, string]> = [
 ];
 
 /**
- * Writes the headers of a GET/HEAD for an object (or a range of it). `contentType` comes from the
- * object's type (directories are application/x-directory).
+ * Writes the headers of a GET/HEAD for an object (or a range of it). The content type is the
+ * stored one, else the object's type (directories are application/x-directory).
  */
-export function writeObjectHead(res: ServerResponse, q: URLSearchParams, e: FileEntry, range: ByteRange | undefined, requestId: string): void {
-  const headers = objectHeaders(e, range, requestId);
+export function writeObjectHead(res: ServerResponse, q: URLSearchParams, e: FileEntry, range: ByteRange | undefined, requestId: string, meta?: ObjectMeta): void {
+  const headers = objectHeaders(e, range, requestId, meta);
   if (q.size > 0) for (const [p, h] of OVERRIDES) { const v = q.get(p); if (v !== null) headers[h] = v; }
   res.writeHead(range ? 206 : 200, headers);
 }
 
-/** The headers of a GET/HEAD answer for an object (or a range of it), the request id first. */
-export function objectHeaders(e: FileEntry, range: ByteRange | undefined, requestId: string): Record<string, string | number> {
+/** The headers of a GET/HEAD answer for an object (or a range of it), the request id first, then its stored metadata. */
+export function objectHeaders(e: FileEntry, range: ByteRange | undefined, requestId: string, meta?: ObjectMeta): Record<string, string | number> {
   const headers: Record<string, string | number> = {
     'x-amz-request-id': requestId,
     'etag': etagOf(e),
@@ -150,5 +151,6 @@ export function objectHeaders(e: FileEntry, range: ByteRange | undefined, reques
   } else {
     headers['content-length'] = e.length;
   }
+  if (meta !== undefined) for (const k in meta.headers) headers[k] = meta.headers[k]!;
   return headers;
 }

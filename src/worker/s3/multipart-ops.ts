@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { checkConditions } from './get-object.js';
 import { completeXml, initiateXml, listPartsXml, listUploadsXml, parseUploadsXml, sortUploads } from './multipart.js';
+import { requestMeta } from './object-metadata.js';
 import { FORWARDED_HEADER } from './routing.js';
 import { copySource } from './object-ops.js';
 import { readSmallBody, requestBody } from './payload.js';
@@ -21,11 +22,12 @@ function uploadId(c: S3Call): string {
 export async function createUpload(c: S3Call): Promise<void> {
   const { bucket, key } = c.t;
   if (key.endsWith('/')) throw new S3Error('InvalidArgument', "a key ending in '/' names a directory and cannot hold data");
+  const headers = requestMeta(c.req);
   await requireBucket(c);
   const files = c.svc.deps.files;
   const path = alluxioPath(bucket, key);
   files.resolve(path); // fails now, not at Complete, when the key has no under-storage
-  const id = await c.svc.multipart.create(bucket, key, path, c.auth.user);
+  const id = await c.svc.multipart.create(bucket, key, path, c.auth.user, headers);
   sendXml(c, 200, initiateXml(bucket, key, id));
 }
 

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/logging.js';
 import type { FileService } from '../file-service.js';
 import { etagOf } from './get-object.js';
+import { multipartEtag, rememberWritten } from './object-metadata.js';
 import { S3Error } from './s3-errors.js';
 import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
 
@@ -29,6 +30,8 @@ interface Manifest {
   path: string;
   initiatedMs: number;
   user: string;
+  /** The object metadata CreateMultipartUpload was sent with (object-metadata.ts), set by Complete. */
+  headers?: Record<string, string>;
 }
 
 /** An upload as ListMultipartUploads shows it. */
@@ -121,12 +124,12 @@ export class MultipartStore {
     return removed;
   }
 
-  async create(bucket: string, key: string, path: string, user: string): Promise<string> {
+  async create(bucket: string, key: string, path: string, user: string, headers: Record<string, string> = {}): Promise<string> {
     await this.ensureDir();
     const uploadId = randomBytes(16).toString('hex');
     const d = join(this.dir, uploadId);
     await mkdir(d, { mode: 0o700 });
-    const m: Manifest = { bucket, key, path, initiatedMs: Date.now(), user };
+    const m: Manifest = { bucket, key, path, initiatedMs: Date.now(), user, headers };
     await writeFile(join(d, 'manifest.json'), JSON.stringify(m), { mode: 0o600 });
     return uploadId;
   }
@@ -176,7 +179,7 @@ export class MultipartStore {
 
   /**
    * Checks the client's part list, then writes the concatenation to the UFS, records the upload as
-   * completed and drops the staging dir; returns the object's quoted ETag. Completing an upload
+   * completed (with its metadata and md5-of-md5s-N ETag) and drops the staging dir; returns the object's quoted ETag. Completing an upload
    * that is already complete answers the recorded ETag; one being completed waits for that.
    */
   async complete(uploadId: string, bucket: string, key: string, xml: Buffer): Promise<string> {
@@ -208,7 +211,10 @@ export class MultipartStore {
     // Another Complete of this upload may have started while this one read the parts: wait for it.
     if (this.completing.has(uploadId)) return this.complete(uploadId, bucket, key, xml);
     const total = chosen.reduce((n, p) => n + p.size, 0);
-    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total }).then(async (entry) => {
+    const meta = { headers: m.headers ?? {}, etag: multipartEtag(chosen.map((p) => p.etag)) };
+    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total, meta }).then(async (entry) => {
+      const stored = rememberWritten(this.files.resolve(m.path).ufsUri, entry.version, meta);
+      if (entry.etag === undefined) entry.etag = stored.etag;
       const etag = etagOf(entry);
       await this.recordCompleted(uploadId, { bucket, key, etag });
       await rm(dir, { recursive: true, force: true });

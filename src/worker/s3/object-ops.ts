@@ -5,10 +5,12 @@ import { AlluxioError } from '../../common/errors.js';
 import { metrics } from '../../common/metrics.js';
 import { buildUrl, httpOrigin, PARAM, WORKER_REST } from '../../common/protocol/index.js';
 import { sameWorker } from '../../hashring/worker-info.js';
+import type { ObjectMeta } from '../../ufs/under-file-system.js';
 import type { FileEntry, FileService } from '../file-service.js';
 import type { OpenFile } from '../data-path.js';
 import { checkConditions, etagListMatches, etagOf, objectHeaders, parseRange, writeObjectHead } from './get-object.js';
 import { HotGets } from './hot-gets.js';
+import { md5WhileStreaming, rememberWritten, requestMeta, storedMeta, type Hashed } from './object-metadata.js';
 import { requireBucket } from './bucket-ops.js';
 import { readSmallBody, requestBody } from './payload.js';
 import { sendEmpty, sendXml, type S3Call, type S3Deps } from './s3-context.js';
@@ -61,18 +63,24 @@ export async function getObject(c: S3Call, head: boolean): Promise<void> {
     throw await noSuchKey(files, bucket, key);
   }
   let e = entryOf(f);
+  let meta = await storedMeta(r, f.version);
+  withStoredEtag(e, meta);
   if (hasConditions(c)) {
     // A client pinning an ETag the cached metadata does not have may know a newer version than a
     // metadata entry still within its TTL: ask the UFS before answering 412.
     const ifMatch = header(c.req, 'if-match');
-    if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(e))) e = entryOf(f = await files.data.openFresh(r));
+    if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(e))) {
+      e = entryOf(f = await files.data.openFresh(r));
+      meta = await storedMeta(r, f.version);
+      withStoredEtag(e, meta);
+    }
     checkConditions(c.req, e);
   }
   const pn = query.get('partNumber');
   if (pn !== null && pn !== '1') throw new S3Error('InvalidRange', `part ${pn} does not exist: the object is stored as one part`);
   const range = parseRange(c.req.headers.range, e.length);
   if (head || e.length === 0) {
-    writeObjectHead(c.res, query, e, range, c.requestId);
+    writeObjectHead(c.res, query, e, range, c.requestId, meta);
     c.res.end();
     return;
   }
@@ -84,15 +92,15 @@ export async function getObject(c: S3Call, head: boolean): Promise<void> {
     // Small objects: whole, from memory when hot (see small-objects.ts).
     const { data, hit } = await small.readWhole(f);
     if (hit) metrics.cachedDataReadBytes.inc(length);
-    writeObjectHead(c.res, query, e, range, c.requestId);
+    writeObjectHead(c.res, query, e, range, c.requestId, meta);
     c.res.end(length === data.length ? data : data.subarray(start, start + length));
     if (c.svc.hot !== null && c.ownedHere && range === undefined && !head && HotGets.eligible(c.req)) {
-      c.svc.hot.add({ url: c.req.url!, data, ufsUri: r.ufsUri, status: f.status, headers: flatHeaders(objectHeaders(e, undefined, '')) });
+      c.svc.hot.add({ url: c.req.url!, data, ufsUri: r.ufsUri, status: f.status, headers: flatHeaders(objectHeaders(e, undefined, '', meta)) });
     }
     return;
   }
   const { stream } = files.data.stream(f, start, length);
-  writeObjectHead(c.res, query, e, range, c.requestId);
+  writeObjectHead(c.res, query, e, range, c.requestId, meta);
   await sendStream(stream, c.res, (chunk) => files.data.release(chunk));
 }
 
@@ -106,6 +114,14 @@ function flatHeaders(h: Record<string, string | number>): string[] {
   return Object.entries(h).flatMap(([k, v]) => [k, String(v)]);
 }
 
+/**
+ * The ETag of an object: the UFS's own where it has one (S3), else the one the S3 API stored with
+ * this version (the MD5 of a PUT, md5-of-md5s-N of a multipart upload), else etagOf's version hash.
+ */
+function withStoredEtag(e: FileEntry, meta: ObjectMeta): void {
+  if (e.etag === undefined && meta.etag !== undefined) e.etag = meta.etag;
+}
+
 function entryOf(f: OpenFile): FileEntry {
   const s = f.status;
   const e: FileEntry = { type: 'file', name: '', path: f.path, ufsPath: s.uri, lastModifiedMs: s.lastModifiedMs, length: s.length, version: f.version };
@@ -117,23 +133,39 @@ function entryOf(f: OpenFile): FileEntry {
 export async function putObject(c: S3Call): Promise<void> {
   const { bucket, key } = c.t;
   const files = c.svc.deps.files;
+  const headers = key.endsWith('/') ? undefined : requestMeta(c.req);
   const body = requestBody(c.req, c.auth);
+  // Hashed from the first byte: the body flows (and may fail its checks) while the bucket is looked up.
+  const hashed = headers === undefined ? undefined : md5WhileStreaming(body.stream);
   const path = alluxioPath(bucket, key);
   await requireBucket(c);
   let e: FileEntry;
-  if (key.endsWith('/')) {
+  if (hashed === undefined || headers === undefined) {
     const data = await readSmallBody(body, 0);
     if (data.length > 0) throw new S3Error('InvalidArgument', `a key ending in '/' names a directory and cannot hold data (${data.length} bytes sent)`);
     e = await files.mkdir(path);
   } else {
-    try {
-      e = await files.write(path, body.stream, { length: body.length });
-    } catch (err) {
-      throw body.failure() ?? err;
-    }
+    e = await writeObject(c, path, hashed, body.length, headers, body.failure);
     if (body.length !== undefined) s3Metrics.bytesReceived.inc(body.length);
   }
   sendEmpty(c, 200, { etag: etagOf(e) });
+}
+
+/**
+ * Writes an object's bytes with its metadata and the MD5 of the bytes as ETag (hashed as they
+ * stream to the UFS) and returns its entry with that ETag, unless the UFS has its own.
+ */
+async function writeObject(c: S3Call, path: string, hashed: Hashed, length: number | undefined, headers: Record<string, string>, failure: () => S3Error | undefined): Promise<FileEntry> {
+  const files = c.svc.deps.files;
+  const meta = { headers, etag: hashed.etag };
+  let e: FileEntry;
+  try {
+    e = await files.write(path, hashed.stream, { length, meta });
+  } catch (err) {
+    throw failure() ?? err;
+  }
+  withStoredEtag(e, rememberWritten(files.resolve(path).ufsUri, e.version, meta));
+  return e;
 }
 
 /** The source of a copy: `x-amz-copy-source: [/]bucket/key[?versionId=null]`. */
@@ -167,16 +199,16 @@ export async function copyObject(c: S3Call): Promise<void> {
   checkConditions(c.req, se, 'x-amz-copy-source-');
   const dstPath = alluxioPath(bucket, key);
   const srcPath = alluxioPath(src.bucket, src.key);
-  if (srcPath === dstPath && header(c.req, 'x-amz-metadata-directive') !== 'REPLACE') {
+  const directive = header(c.req, 'x-amz-metadata-directive') ?? 'COPY';
+  if (directive !== 'COPY' && directive !== 'REPLACE') throw new S3Error('InvalidArgument', `x-amz-metadata-directive must be COPY or REPLACE, not ${JSON.stringify(directive.slice(0, 50))}`);
+  if (srcPath === dstPath && directive !== 'REPLACE') {
     throw new S3Error('InvalidRequest', "this copy request is illegal because it is trying to copy an object to itself without changing the object's metadata");
   }
-  let e: FileEntry;
-  if (srcPath === dstPath) {
-    e = se; // metadata is not stored: copying an object onto itself changes nothing
-  } else {
-    const r = await files.read(srcPath, 0, se.length);
-    e = await files.write(dstPath, r.stream, { length: r.length });
-  }
+  // The bytes and the metadata of one source version; a copy onto itself rewrites the object
+  // (atomically, as every write) with the new metadata, as S3 does.
+  const headers = directive === 'REPLACE' ? requestMeta(c.req) : (await storedMeta(files.resolve(srcPath), se.version)).headers;
+  const r = await files.read(srcPath, 0, se.length, se.version);
+  const e = await writeObject(c, dstPath, md5WhileStreaming(r.stream), r.length, headers, () => undefined);
   sendXml(c, 200, doc('CopyObjectResult', el('LastModified', isoDate(e.lastModifiedMs)) + el('ETag', etagOf(e))));
 }
 

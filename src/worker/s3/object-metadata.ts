@@ -1,0 +1,99 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
+import type { ResolvedPath } from '../../mount/namespace.js';
+import type { ObjectMeta, WriteMeta } from '../../ufs/under-file-system.js';
+import { S3Error } from './s3-errors.js';
+
+// S3 object metadata: what a PUT / CreateMultipartUpload / CopyObject (REPLACE) request sets, what
+// GET and HEAD return, and the MD5 ETag of bytes the S3 API wrote. The under-storage keeps it
+// (UnderFileSystem.readObjectMeta: S3 natively, local in a sidecar tied to the file's version);
+// the worker remembers what it read per (UFS URI, version), so a hot GET costs one map lookup.
+
+/** The standard headers S3 stores with an object (x-amz-meta-* come on top). */
+const STORED = ['content-type', 'cache-control', 'expires', 'content-encoding', 'content-disposition', 'content-language'] as const;
+const USER_PREFIX = 'x-amz-meta-';
+/** S3's limit on user metadata: the UTF-8 bytes of every x-amz-meta-* name (without the prefix) and value. */
+export const MAX_USER_META_BYTES = 2048;
+
+/** The metadata headers of a request, lower-case; MetadataTooLarge past S3's 2 KB of user metadata. */
+export function requestMeta(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  const h = req.headers;
+  for (const name of STORED) {
+    let v = h[name];
+    if (typeof v !== 'string') continue;
+    // aws-chunked is how the body was sent, not how the object is encoded (S3 drops it too).
+    if (name === 'content-encoding') v = v.split(',').map((t) => t.trim()).filter((t) => t !== '' && t.toLowerCase() !== 'aws-chunked').join(', ');
+    if (v !== '') out[name] = v;
+  }
+  let userBytes = 0;
+  for (const name in h) {
+    if (!name.startsWith(USER_PREFIX)) continue;
+    const v = h[name];
+    const value = Array.isArray(v) ? v.join(',') : v ?? '';
+    out[name] = value;
+    userBytes += Buffer.byteLength(name) - USER_PREFIX.length + Buffer.byteLength(value);
+  }
+  if (userBytes > MAX_USER_META_BYTES) {
+    throw new S3Error('MetadataTooLarge', `your metadata headers exceed the maximum allowed metadata size: ${userBytes} bytes of x-amz-meta-* names and values, at most ${MAX_USER_META_BYTES}`);
+  }
+  return out;
+}
+
+/**
+ * Passes a body through, hashing it with MD5; `etag()` is the hex digest, valid once the body has
+ * been read to its end. An error of the body fails the returned stream.
+ */
+export interface Hashed {
+  stream: Readable;
+  etag: () => string;
+}
+
+export function md5WhileStreaming(body: Readable): Hashed {
+  const md5: Hash = createHash('md5');
+  let digest: string | undefined;
+  const t = new Transform({
+    transform(chunk: Buffer, _e, cb) { md5.update(chunk); cb(null, chunk); },
+  });
+  if (body.errored) t.destroy(body.errored);
+  else body.on('error', (e) => t.destroy(e));
+  // The reader learns of a failure by reading (the error ends its iteration); one that comes after
+  // it stopped reading has nobody left to tell, and must not be an uncaught 'error'.
+  t.on('error', () => {});
+  return { stream: body.pipe(t), etag: () => (digest ??= md5.digest('hex')) };
+}
+
+/** The ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-<number of parts>`. */
+export function multipartEtag(partEtags: string[]): string {
+  const h = createHash('md5');
+  for (const e of partEtags) h.update(Buffer.from(e.replace(/"/g, ''), 'hex'));
+  return `${h.digest('hex')}-${partEtags.length}`;
+}
+
+const NONE: ObjectMeta = { headers: {} };
+const MAX_REMEMBERED = 10_000;
+const remembered = new Map<string, ObjectMeta>();
+
+function remember(key: string, meta: ObjectMeta): void {
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(key, meta);
+}
+
+/** The metadata of one version of a file (NONE when it has none); remembered per URI and version. */
+export async function storedMeta(r: ResolvedPath, version: string): Promise<ObjectMeta> {
+  const key = r.ufsUri + '\n' + version;
+  const m = remembered.get(key);
+  if (m !== undefined) return m;
+  const read = (await r.ufs.readObjectMeta?.(r.ufsUri, version)) ?? NONE;
+  remember(key, read);
+  return read;
+}
+
+/** Records what a write just stored, so the GET that follows does not read it back. */
+export function rememberWritten(ufsUri: string, version: string, meta: WriteMeta): ObjectMeta {
+  const etag = typeof meta.etag === 'function' ? meta.etag() : meta.etag;
+  const m: ObjectMeta = etag === undefined ? { headers: meta.headers } : { headers: meta.headers, etag };
+  remember(ufsUri + '\n' + version, m);
+  return m;
+}
