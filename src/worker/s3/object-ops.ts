@@ -196,9 +196,12 @@ export async function copyObject(c: S3Call): Promise<void> {
   if (key.endsWith('/')) throw new S3Error('InvalidArgument', 'cannot copy onto a directory key');
   const se = await statObject(files, src.bucket, src.key);
   if (se.type === 'directory') throw new S3Error('InvalidArgument', 'cannot copy a directory');
-  checkConditions(c.req, se, 'x-amz-copy-source-');
   const dstPath = alluxioPath(bucket, key);
   const srcPath = alluxioPath(src.bucket, src.key);
+  // The source's conditions compare with the ETag a GET of it answers (the stored MD5 one).
+  const srcMeta = await storedMeta(files.resolve(srcPath), se.version);
+  withStoredEtag(se, srcMeta);
+  checkConditions(c.req, se, 'x-amz-copy-source-');
   const directive = header(c.req, 'x-amz-metadata-directive') ?? 'COPY';
   if (directive !== 'COPY' && directive !== 'REPLACE') throw new S3Error('InvalidArgument', `x-amz-metadata-directive must be COPY or REPLACE, not ${JSON.stringify(directive.slice(0, 50))}`);
   if (srcPath === dstPath && directive !== 'REPLACE') {
@@ -206,7 +209,7 @@ export async function copyObject(c: S3Call): Promise<void> {
   }
   // The bytes and the metadata of one source version; a copy onto itself rewrites the object
   // (atomically, as every write) with the new metadata, as S3 does.
-  const headers = directive === 'REPLACE' ? requestMeta(c.req) : (await storedMeta(files.resolve(srcPath), se.version)).headers;
+  const headers = directive === 'REPLACE' ? requestMeta(c.req) : srcMeta.headers;
   const r = await files.read(srcPath, 0, se.length, se.version);
   const e = await writeObject(c, dstPath, md5WhileStreaming(r.stream), r.length, headers, () => undefined);
   sendXml(c, 200, doc('CopyObjectResult', el('LastModified', isoDate(e.lastModifiedMs)) + el('ETag', etagOf(e))));
