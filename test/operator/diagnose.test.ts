@@ -204,9 +204,25 @@ test('worker Pending: hostPath anti-affinity with too few nodes, from PodSchedul
   const row = printerRow((await api.get(REF))!, true);
   assert.deepEqual([row.NAME, row.CLUSTERPHASE, row.READY, row.REASON], ['alluxio', 'Failed', 'False', REASON.AntiAffinity], 'kubectl get shows the cause');
   assert.match(row.MESSAGE!, /alluxio-worker-2 cannot be scheduled/, 'kubectl get -o wide shows the message');
-  assert.equal((await events(api, REASON.AntiAffinity)).length, 1, 'one Warning Event for kubectl describe');
+  // kubectl describe: the phase change to Failed is a Warning carrying the cause, and nothing repeats while it stays.
+  const failed = await events(api, 'Failed');
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0]!.type, 'Warning');
+  assert.match(failed[0]!.message, /^TooFewNodesForAntiAffinity: pod alluxio-worker-2 cannot be scheduled/);
   await r.reconcile(REF);
-  assert.equal((await events(api, REASON.AntiAffinity)).length, 1, 'not repeated while the cause stays');
+  assert.equal((await events(api, 'Failed')).length, 1, 'not repeated while the cause stays');
+  assert.equal((await events(api, REASON.AntiAffinity)).length, 0, 'not twice: the Failed Event already says it');
+  // A second cause while already Failed gets its own Warning Event, named by its reason.
+  await createPod(api, 'alluxio-coordinator-0', 'coordinator', {
+    phase: 'Running', containerStatuses: [{ name: 'alluxio-coordinator', ready: false, restartCount: 3,
+      state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=alluxio-coordinator' } },
+      lastState: { terminated: { exitCode: 1, reason: 'Error', message: 'Error: connect ECONNREFUSED 10.96.12.7:2379\n' } } }],
+  }, { nodeName: 'node-0' });
+  await r.reconcile(REF);
+  const crash = await events(api, REASON.CrashLoopBackOff);
+  assert.equal(crash.length, 1);
+  assert.match(crash[0]!.message, /^ContainersRunning: pod alluxio-coordinator-0 .*ECONNREFUSED.*check that etcd is running/);
+  await api.delete(podRef('alluxio-coordinator-0'));
   // A third node joins: the scheduler places the pod.
   await api.delete(podRef('alluxio-worker-2'));
   await createPod(api, 'alluxio-worker-2', 'worker', running('alluxio-worker'), { nodeName: 'node-2' });

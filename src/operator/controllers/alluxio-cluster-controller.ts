@@ -179,8 +179,11 @@ export class AlluxioClusterReconciler implements Reconciler {
     const patch: Record<string, unknown> = { ...status };
     if (status.errorMessage === undefined && current.status?.errorMessage !== undefined) patch.errorMessage = null;
     await this.deps.api.patchStatus(refOf(raw), patch, { fieldManager: FIELD_MANAGER });
-    // kubectl describe lists Events: one Warning per condition that turns False (cause and fix).
-    for (const f of newlyFailed(current.status?.conditions as Condition[] | undefined, status.conditions)) {
+    // kubectl describe lists Events: one Warning per condition that turns False (cause and fix),
+    // unless the phase-change Event below already carries it (its message is errorMessage).
+    const inPhaseEvent = status.phase !== current.status?.phase ? status.errorMessage ?? '' : '';
+    for (const f of newlyFailed(current.status?.conditions as Condition[] | undefined, status.conditions)
+      .filter((c) => !inPhaseEvent.includes(c.message))) {
       await recordEvent(this.deps.api, this.deps.clock, current, 'Warning', f.reason, `${f.type}: ${f.message}`);
     }
     if (status.phase && status.phase !== current.status?.phase) {
