@@ -3,6 +3,7 @@ import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
 import type { BuildContext } from './context.js';
 import { clusterNames, labels, meta, selectorLabels } from './names.js';
+import { s3CredentialsMount, s3CredentialsVolume } from './s3-credentials-secret.js';
 import { alluxioEnv, alluxioImage, confMount, confVolume, mountKeyMount, mountKeyVolume, placement, pullSecrets, resourcesOf, storageVolume, userMounts } from './pod.js';
 
 // FUSE: fuse.type daemonSet runs one root, privileged FUSE pod per node that mounts Alluxio at
@@ -19,6 +20,7 @@ export function buildFuseDaemonSet(c: AlluxioCluster, ctx: BuildContext): KubeOb
   const volumes = [
     confVolume(c),
     mountKeyVolume(c),
+    s3CredentialsVolume(c, 'fuse'),
     { name: 'fuse-mount', hostPath: { path: f.hostPathForMount, type: 'DirectoryOrCreate' } },
     { name: 'dev-fuse', hostPath: { path: '/dev/fuse', type: 'CharDevice' } },
     log.volume ?? { name: 'logs', emptyDir: {} },
@@ -52,6 +54,7 @@ export function buildFuseDaemonSet(c: AlluxioCluster, ctx: BuildContext): KubeOb
             volumeMounts: [
               confMount,
               mountKeyMount,
+              s3CredentialsMount,
               { name: 'fuse-mount', mountPath: f.hostPathForMount, mountPropagation: 'Bidirectional' },
               { name: 'dev-fuse', mountPath: '/dev/fuse' },
               { name: 'logs', mountPath: PATHS.logs },

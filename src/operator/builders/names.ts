@@ -21,6 +21,7 @@ export function clusterNames(c: AlluxioCluster) {
     grafanaDashboards: `${n}-grafana-dashboards`,
     licenseSecret: `${n}-license`,
     mountCredentialsKey: `${n}-mount-credentials-key`,
+    s3Credentials: `${n}-s3-credentials`,
   };
 }
 

@@ -13,6 +13,7 @@ import { applyIfChanged } from './apply.js';
 import { recordEvent } from './events.js';
 import { orphanIfImmutableChanged } from './immutable.js';
 import { ensureMountKeySecret } from './mount-key-secret.js';
+import { ensureS3CredentialsSecret } from './s3-credentials-secret.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -74,6 +75,11 @@ export class AlluxioClusterReconciler implements Reconciler {
     const recreated: string[] = [];
     try {
       if (await ensureMountKeySecret(api, cluster) === 'created') created = true;
+    } catch (err) {
+      failures.push((err as Error).message);
+    }
+    try {
+      if (await ensureS3CredentialsSecret(api, cluster) === 'created') created = true;
     } catch (err) {
       failures.push((err as Error).message);
     }
