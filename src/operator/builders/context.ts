@@ -4,4 +4,6 @@ export interface BuildContext {
   configHash: string;
   /** A deployment license Secret written by the License controller, when one exists. */
   license?: { secretName: string; hash: string };
+  /** Render the ServiceMonitor (spec.serviceMonitor.enabled true, or unset and the CRD exists). */
+  serviceMonitor?: boolean;
 }

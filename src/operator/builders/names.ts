@@ -22,6 +22,10 @@ export function clusterNames(c: AlluxioCluster) {
     licenseSecret: `${n}-license`,
     mountCredentialsKey: `${n}-mount-credentials-key`,
     s3Credentials: `${n}-s3-credentials`,
+    serviceAccount: `${n}-alluxio`,
+    networkPolicy: `${n}-alluxio`,
+    serviceMonitor: `${n}-alluxio`,
+    grafanaAdmin: `${n}-grafana-admin`,
   };
 }
 
