@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
 import { renderCluster } from '../../src/operator/render.js';
-import { CHART } from './support/helm-chart.js';
+import { CHART, renderChart } from './support/helm-chart.js';
 import { deepMerge, renderTemplate } from './support/helm-lite.js';
 
 const values = () => parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as Record<string, unknown>;
@@ -61,4 +61,11 @@ test('the image: Node 22, and it installs every program the rendered FUSE pod ru
     assert.ok(apt.includes(pkg), `the image installs ${pkg} for ${prog}`);
   }
   assert.ok(existsSync(join(REPO_ROOT, 'deploy/helm/alluxio-operator/values.schema.json')));
+});
+
+test('the operator pod itself: requests, and the same restricted securityContext as the cluster\'s pods', () => {
+  const dep = renderChart().find((o) => o.kind === 'Deployment')!;
+  const ctr = dep.spec.template.spec.containers[0];
+  assert.ok(ctr.resources.requests.cpu && ctr.resources.requests.memory);
+  assert.deepEqual(ctr.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
 });
