@@ -3,7 +3,7 @@
 #   docker build --target operator -t alluxio/alluxio-ts-operator:0.1.0 .
 # Roles: `alluxio process start coordinator|worker`, `alluxio fuse mount <dir>`, `alluxio operator`.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts=false
@@ -13,10 +13,11 @@ COPY bin ./bin
 RUN npx tsc -p tsconfig.json --outDir /src/dist \
  && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
-# fuse3/libfuse2 for the FUSE role; tini reaps children and forwards signals.
+FROM node:22-bookworm-slim AS runtime
+# fuse3/libfuse2 for the FUSE role; tini reaps children and forwards signals; mount (umount) for the
+# FUSE pod's stale-mount cleanup (builders/fuse.ts).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fuse3 libfuse2 tini ca-certificates \
+ && apt-get install -y --no-install-recommends fuse3 libfuse2 tini mount ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupmod -n alluxio node && usermod -l alluxio -d /home/alluxio -m node \
  && mkdir -p /opt/alluxio/conf /mnt/alluxio && chown -R 1000:1000 /opt/alluxio /mnt/alluxio

@@ -146,9 +146,26 @@ export const PATHS = {
   /** Directory of the mount credentials key Secret (read-only), and the key file in it. */
   mountCredentialsKeyDir: '/etc/alluxio/mount-credentials',
   mountCredentialsKeyFile: '/etc/alluxio/mount-credentials/key',
+  /** Directory of the S3/REST credentials Secret (read-only): the credentials file and the cluster's own token. */
+  s3CredentialsDir: '/etc/alluxio/s3-credentials',
+  s3CredentialsFile: '/etc/alluxio/s3-credentials/credentials',
+  s3TokenFile: '/etc/alluxio/s3-credentials/token',
 } as const;
 
 /** Data key of the Secret <cluster>-mount-credentials-key. */
 export const MOUNT_KEY_SECRET_KEY = 'key';
+
+/**
+ * Data keys of the Secret <cluster>-s3-credentials (builders/s3-credentials-secret.ts): the S3 key
+ * pair, the bearer token the cluster's own processes and FUSE send, the operator's token for the
+ * coordinator API, and the credentials file made of them (alluxio.worker.s3.auth.credentials.file).
+ */
+export const S3_SECRET_KEYS = {
+  accessKey: 'access-key',
+  secretKey: 'secret-key',
+  clusterToken: 'token',
+  operatorToken: 'operator-token',
+  credentials: 'credentials',
+} as const;
 
 export const ALLUXIO_UID = 1000;

@@ -3,6 +3,8 @@ import { InvalidArgumentError } from '../common/errors.js';
 import { parseAlluxioCluster } from './api/validate.js';
 import { buildClusterObjects } from './builders/cluster.js';
 import { clusterNames } from './builders/names.js';
+import { s3CredentialsCreateCommand } from './builders/s3-credentials-secret.js';
+import { grafanaAdminCreateCommand } from './builders/grafana-admin-secret.js';
 import { MOUNT_KEY_SECRET_KEY } from './constants.js';
 import type { KubeObject } from './kube/types.js';
 
@@ -43,6 +45,13 @@ export function renderClusterWithWarnings(yamlText: string, source = 'input'): R
     warnings.push(`AlluxioCluster ${name}: the pods mount the Secret ${secret} (the key that encrypts mount credentials) and wait until it exists; `
       + `create it once, before or after applying, and never replace it: kubectl -n ${c.metadata.namespace} create secret generic ${secret} `
       + `--from-literal=${MOUNT_KEY_SECRET_KEY}="$(head -c 32 /dev/urandom | base64)"`);
+    // Same for the S3/REST credentials: a Secret generated per render would change every client's keys.
+    warnings.push(`AlluxioCluster ${name}: S3 and REST authentication is on; the pods mount the Secret ${clusterNames(c).s3Credentials} `
+      + '(S3 key pair and bearer tokens) and wait until it exists; create it once: ' + s3CredentialsCreateCommand(c));
+    if (c.spec.grafana.enabled) {
+      warnings.push(`AlluxioCluster ${name}: Grafana reads its admin password from the Secret ${clusterNames(c).grafanaAdmin}; create it once: `
+        + grafanaAdminCreateCommand(c));
+    }
   }
   if (clusters === 0) throw new InvalidArgumentError(`${source}: no AlluxioCluster (apiVersion k8s-operator.alluxio.com/v1) found`);
   return { objects, warnings };

@@ -100,7 +100,8 @@ test('CLI: `k8s render -f` prints the manifests; warnings go to stderr', async (
     process.stdout.write = write;
   }
   const docs = out.split(/^---$/m).map((d) => parse(d));
-  assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}`).slice(0, 2), ['ConfigMap/alluxio-dev-alluxio-conf', 'Service/alluxio-dev-etcd']);
+  // The pods' ServiceAccount first: a pod naming a missing ServiceAccount is refused at admission.
+  assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}`).slice(0, 3), ['ServiceAccount/alluxio-dev-alluxio', 'ConfigMap/alluxio-dev-alluxio-conf', 'Service/alluxio-dev-etcd']);
   assert.ok(program.commands.find((c) => c.name() === 'k8s')!.commands.some((c) => c.name() === 'preflight'));
   assert.ok(program.commands.some((c) => c.name() === 'operator'));
 });

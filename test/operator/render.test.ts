@@ -117,7 +117,8 @@ test('components: etcd anti-affinity, worker probes and ports, user mounts, pull
   assert.deepEqual(c.volumes.find((v: { name: string }) => v.name === 'metastore').hostPath.path, '/home/alluxio/metastore');
   const fuse = by('DaemonSet', 'alluxio-full-fuse').spec.template.spec;
   assert.equal(fuse.securityContext.runAsUser, 0, 'FUSE runs as root');
-  assert.deepEqual(fuse.containers[0].args, ['fuse', 'mount', '/home/alluxio/fuse', '-o', 'allow_other,kernel_cache,entry_timeout=60,attr_timeout=60']);
+  // Mounted on a subdirectory of hostPathForMount (fuse-daemonset.test.ts), in the foreground.
+  assert.match(fuse.containers[0].command.at(-1), /exec alluxio 'fuse' 'mount' '-f' '\/home\/alluxio\/fuse\/alluxio' '-o' 'allow_other,kernel_cache,entry_timeout=60,attr_timeout=60'$/);
   const dev = renderCluster(readFileSync(join(EXAMPLES, 'alluxio-cluster-dev.yaml'), 'utf8'));
   const devEtcd = dev.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'alluxio-dev-etcd')!;
   assert.equal(devEtcd.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, 'kubernetes.io/hostname');

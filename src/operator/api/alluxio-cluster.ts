@@ -73,6 +73,22 @@ export const FuseSchema = z.object({
   ...podPlacement,
 });
 
+/** Who may reach the cluster's pods, when spec.networkPolicy.enabled (builders/policy.ts). */
+export const NetworkPolicySchema = z.object({
+  enabled: z.boolean().default(false)
+    .describe('Create a NetworkPolicy: pods of the cluster talk to each other; clients reach only the S3, REST, coordinator and metrics ports'),
+  clients: z.array(opaqueObject('A NetworkPolicyPeer (podSelector, namespaceSelector, ipBlock)')).optional()
+    .describe('Who may reach the client ports; default: every pod in the cluster namespace'),
+  operatorNamespace: z.string().default('alluxio-operator').describe('Namespace of the operator, which calls the coordinator API (19999)'),
+});
+
+export const ServiceMonitorSchema = z.object({
+  enabled: z.boolean().optional()
+    .describe('A Prometheus Operator ServiceMonitor for the coordinator, workers and etcd. Unset: created when the monitoring.coreos.com CRDs exist (k8s render: not rendered); true: always; false: never'),
+  interval: z.string().regex(/^[0-9]+(ms|s|m|h)$/, 'expected a duration such as 30s').default('30s'),
+  labels: stringMap().optional().describe('Extra labels, e.g. the release label your Prometheus selects ServiceMonitors by'),
+});
+
 const imageOverride = (image: string) => z.object({
   enabled: z.boolean().default(true),
   image: z.string().default(image),
@@ -99,6 +115,8 @@ export const AlluxioClusterSpecSchema = z.object({
   pvcMounts: componentMounts('pvcMounts').optional(),
   prometheus: imageOverride(DEFAULT_PROMETHEUS_IMAGE).prefault({}),
   grafana: imageOverride(DEFAULT_GRAFANA_IMAGE).prefault({}),
+  networkPolicy: NetworkPolicySchema.prefault({}),
+  serviceMonitor: ServiceMonitorSchema.prefault({}),
   gateway: opaqueObject(`Alluxio Enterprise's gateway: not deployed by alluxio-ts. ${IGNORED}`).optional(),
 });
 

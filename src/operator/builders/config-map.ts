@@ -47,6 +47,11 @@ export function operatorProperties(c: AlluxioCluster): [PropertyName, string][] 
     ['alluxio.mount.table.source', 'ETCD'],
     // The Secret <cluster>-mount-credentials-key mounted in every pod (builders/pod.ts).
     ['alluxio.mount.credentials.encryption.key.file', PATHS.mountCredentialsKeyFile],
+    // S3 and REST authentication on, with the Secret <cluster>-s3-credentials (builders/s3-credentials-secret.ts);
+    // spec.properties alluxio.worker.s3.auth.enabled=false turns it off.
+    ['alluxio.worker.s3.auth.enabled', 'true'],
+    ['alluxio.worker.s3.auth.credentials.file', PATHS.s3CredentialsFile],
+    ['alluxio.user.auth.token.file', PATHS.s3TokenFile],
     ['alluxio.coordinator.hostname', coordinatorHost(c)],
     ['alluxio.coordinator.rpc.port', String(PORTS.coordinatorRpc)],
     ['alluxio.coordinator.web.port', String(PORTS.coordinatorWeb)],

@@ -8,4 +8,6 @@ export interface BuildContext {
   license?: { secretName: string; hash: string };
   /** etcd replicas and bootstrap members while the operator scales etcd (default: spec.etcd.replicaCount, `new`). */
   etcd?: EtcdTopology;
+  /** Render the ServiceMonitor (spec.serviceMonitor.enabled true, or unset and the CRD exists). */
+  serviceMonitor?: boolean;
 }

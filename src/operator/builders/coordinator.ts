@@ -9,6 +9,7 @@ import {
   alluxioEnv, alluxioImage, confMount, confVolume, mountKeyMount, mountKeyVolume, httpProbe, pathPermissionInit, placement, pullSecrets,
   resourcesOf, securityContext, storageVolume, userMounts, waitEtcdInit, type HostDirCheck,
 } from './pod.js';
+import { s3CredentialsMount, s3CredentialsVolume } from './s3-credentials-secret.js';
 
 type Obj = Record<string, unknown>;
 
@@ -28,7 +29,7 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
   const user = userMounts(c, 'coordinator');
   const meta1 = storageVolume('metastore', spec.metastore);
   const log = storageVolume('logs', spec.log);
-  const volumes = [confVolume(c), mountKeyVolume(c), meta1.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
+  const volumes = [confVolume(c), mountKeyVolume(c), s3CredentialsVolume(c, 'coordinator'), meta1.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
   const claims = [meta1.claim, log.claim].filter(Boolean) as Obj[];
   const dataMounts = [{ name: 'metastore', mountPath: PATHS.metastore }, { name: 'logs', mountPath: PATHS.logs }];
   const hostDirs: HostDirCheck[] = [];
@@ -66,7 +67,7 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
             readinessProbe: httpProbe(COORDINATOR_REST.health, PORTS.coordinatorWeb),
             livenessProbe: httpProbe(COORDINATOR_REST.health, PORTS.coordinatorWeb, true),
             ...resourcesOf(spec.resources),
-            volumeMounts: [confMount, mountKeyMount, ...dataMounts, ...user.mounts],
+            volumeMounts: [confMount, mountKeyMount, s3CredentialsMount, ...dataMounts, ...user.mounts],
           }],
           volumes,
         },

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { PORTS } from '../constants.js';
 import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
+import { grafanaAdminEnv } from './grafana-admin-secret.js';
 import { buildDashboard } from './grafana-dashboard.js';
 import { clusterNames, labels, meta, namespaceOf, selectorLabels } from './names.js';
 import { placement, pullSecrets, resourcesOf } from './pod.js';
@@ -92,12 +93,15 @@ export function buildGrafana(c: AlluxioCluster): KubeObject[] {
       containers: [{
         name: 'grafana',
         image: g.image,
+        // Admin password from the generated Secret (never the image's admin/admin); logs to stdout only.
+        env: [...grafanaAdminEnv(c), { name: 'GF_LOG_MODE', value: 'console' }],
         ports: [{ name: 'http', containerPort: PORTS.grafana }],
         readinessProbe: { httpGet: { path: '/api/health', port: PORTS.grafana }, periodSeconds: 10 },
         ...resourcesOf(g.resources),
         volumeMounts: [
           { name: 'datasources', mountPath: '/etc/grafana/provisioning/datasources' },
           { name: 'providers', mountPath: '/etc/grafana/provisioning/dashboards' },
+          { name: 'data', mountPath: '/var/lib/grafana' },
           { name: 'dashboards', mountPath: '/var/lib/grafana/dashboards' },
         ],
       }],
@@ -105,6 +109,8 @@ export function buildGrafana(c: AlluxioCluster): KubeObject[] {
         { name: 'datasources', configMap: { name: n.grafanaConf, items: [{ key: 'datasources.yaml', path: 'datasources.yaml' }] } },
         { name: 'providers', configMap: { name: n.grafanaConf, items: [{ key: 'dashboards.yaml', path: 'dashboards.yaml' }] } },
         { name: 'dashboards', configMap: { name: n.grafanaDashboards } },
+        // Grafana's database and plugins: the root filesystem is read-only (builders/hardening.ts).
+        { name: 'data', emptyDir: {} },
       ],
     }),
     service(c, n.grafana, 'grafana', PORTS.grafana),

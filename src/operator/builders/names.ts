@@ -21,6 +21,11 @@ export function clusterNames(c: AlluxioCluster) {
     grafanaDashboards: `${n}-grafana-dashboards`,
     licenseSecret: `${n}-license`,
     mountCredentialsKey: `${n}-mount-credentials-key`,
+    s3Credentials: `${n}-s3-credentials`,
+    serviceAccount: `${n}-alluxio`,
+    networkPolicy: `${n}-alluxio`,
+    serviceMonitor: `${n}-alluxio`,
+    grafanaAdmin: `${n}-grafana-admin`,
   };
 }
 

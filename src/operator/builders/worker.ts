@@ -11,6 +11,7 @@ import {
   alluxioEnv, alluxioImage, confMount, confVolume, mountKeyMount, mountKeyVolume, httpProbe, pathPermissionInit, placement, pullSecrets,
   resourcesOf, securityContext, storageVolume, userMounts, waitEtcdInit, type HostDirCheck,
 } from './pod.js';
+import { s3CredentialsMount, s3CredentialsVolume } from './s3-credentials-secret.js';
 import { toQuantity } from './quantity.js';
 
 type Obj = Record<string, unknown>;
@@ -49,7 +50,7 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
   const identityOnPvc = ps.type === 'persistentVolumeClaim';
   const systemInfo: Obj | undefined = identityOnPvc ? undefined
     : { name: 'system-info', hostPath: { path: w.systemInfo.hostPath, type: 'DirectoryOrCreate' } };
-  const volumes = [confVolume(c), mountKeyVolume(c), ...pagestores.map((p) => p.volume), systemInfo, metastore.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
+  const volumes = [confVolume(c), mountKeyVolume(c), s3CredentialsVolume(c, 'worker'), ...pagestores.map((p) => p.volume), systemInfo, metastore.volume, log.volume, ...user.volumes].filter(Boolean) as Obj[];
   const claims = [...pagestores.map((p) => p.claim), metastore.claim, log.claim].filter(Boolean) as Obj[];
   const dataMounts: Obj[] = [
     ...psNames.map((name, i) => ({ name, mountPath: psPaths[i] })),
@@ -108,7 +109,7 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
             readinessProbe: httpProbe(WORKER_REST.health, PORTS.workerHttp),
             livenessProbe: httpProbe(WORKER_REST.health, PORTS.workerHttp, true),
             ...resourcesOf(w.resources),
-            volumeMounts: [confMount, mountKeyMount, ...dataMounts, ...user.mounts],
+            volumeMounts: [confMount, mountKeyMount, s3CredentialsMount, ...dataMounts, ...user.mounts],
           }],
           volumes,
         },

@@ -18,6 +18,9 @@ import { orphanIfImmutableChanged } from './immutable.js';
 import { ensureMountKeySecret } from './mount-key-secret.js';
 import { HttpEtcdMembers, type EtcdMemberApi } from './etcd-members.js';
 import { stepEtcdMembership, type EtcdStep } from './etcd-scaling.js';
+import { ensureS3CredentialsSecret } from './s3-credentials-secret.js';
+import { ensureGrafanaAdminSecret } from './generated-secrets.js';
+import { SERVICE_MONITOR } from '../builders/policy.js';
 import { isOwnedBy, withOwner } from './owner.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 import { workloadState } from './workloads.js';
@@ -80,7 +83,8 @@ export class AlluxioClusterReconciler implements Reconciler {
     // 4b. build desired
     const license = await this.licenseSecret(cluster);
     const licenseText = license?.text;
-    const desired = buildClusterObjects(cluster, { ...(license ? { license: { secretName: license.secretName, hash: license.hash } } : {}), ...(etcd ? { etcd: etcd.topology } : {}) })
+    const serviceMonitor = await this.hasServiceMonitorCrd();
+    const desired = buildClusterObjects(cluster, { ...(license ? { license: { secretName: license.secretName, hash: license.hash } } : {}), ...(etcd ? { etcd: etcd.topology } : {}), serviceMonitor })
       .map((o) => withOwner(o, raw));
 
     // 5. apply, then prune. One object that fails does not stop the others (a new imageTag is
@@ -91,6 +95,16 @@ export class AlluxioClusterReconciler implements Reconciler {
     const recreated: string[] = [];
     try {
       if (await ensureMountKeySecret(api, cluster) === 'created') created = true;
+    } catch (err) {
+      failures.push((err as Error).message);
+    }
+    try {
+      if (await ensureS3CredentialsSecret(api, cluster) === 'created') created = true;
+    } catch (err) {
+      failures.push((err as Error).message);
+    }
+    try {
+      if (await ensureGrafanaAdminSecret(api, cluster) === 'created') created = true;
     } catch (err) {
       failures.push((err as Error).message);
     }
@@ -115,7 +129,7 @@ export class AlluxioClusterReconciler implements Reconciler {
       await this.writeStatus(raw, this.status(raw, 'Failed', [...conds, { type: CONDITION.Ready, ok: false, reason: REASON.ApplyFailed, message }], message));
       throw new Error(message); // the queue retries with backoff
     }
-    await this.prune(raw, desired);
+    await this.prune(raw, desired, serviceMonitor);
     conds.push({ type: CONDITION.ResourcesApplied, ok: true, reason: REASON.Applied, message: `${desired.length} objects applied` });
 
     // 6. observe
@@ -214,9 +228,16 @@ export class AlluxioClusterReconciler implements Reconciler {
   }
 
   /** Deletes objects this cluster owns that the spec no longer asks for (FUSE off, monitoring off...). */
-  private async prune(owner: KubeObject, desired: KubeObject[]): Promise<void> {
+  /** Whether the Prometheus Operator's ServiceMonitor CRD is installed (not watched: it may not exist). */
+  private async hasServiceMonitorCrd(): Promise<boolean> {
+    const crd = await this.deps.api.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: SERVICE_MONITOR.crd });
+    return crd !== undefined;
+  }
+
+  private async prune(owner: KubeObject, desired: KubeObject[], serviceMonitorCrd = false): Promise<void> {
     const wanted = new Set(desired.map((o) => keyOf(refOf(o))));
-    for (const k of OWNED_KINDS) {
+    const kinds = serviceMonitorCrd ? [...OWNED_KINDS, SERVICE_MONITOR] : OWNED_KINDS;
+    for (const k of kinds) {
       const list = await this.deps.api.list(k.apiVersion, k.kind, {
         namespace: owner.metadata.namespace,
         labelSelector: { [LABELS.instance]: owner.metadata.name, [LABELS.managedBy]: MANAGED_BY },

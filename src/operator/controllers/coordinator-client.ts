@@ -1,5 +1,7 @@
 // The coordinator's mount REST API (POST/DELETE/GET /api/v1/mount), behind an interface so
-// tests run the UnderFileSystem reconciler against a fake coordinator.
+// tests run the UnderFileSystem reconciler against a fake coordinator. With authentication on
+// (the default in Kubernetes) mount add/remove need a bearer token: the operator's, from the
+// Secret <cluster>-s3-credentials. The token is sent, never logged or put in an error.
 import { buildUrl, COORDINATOR_REST, PARAM } from '../../common/protocol/index.js';
 
 export interface MountEntry { path: string; ufs: string; options?: Record<string, string> }
@@ -11,10 +13,17 @@ export class CoordinatorError extends Error {
   }
 }
 
+/** A coordinator: its base URL and the bearer token to send (none when authentication is off). */
+export interface CoordinatorTarget { url: string; token?: string }
+
 export interface MountClient {
-  list(baseUrl: string): Promise<MountEntry[]>;
-  add(baseUrl: string, m: { path: string; ufs: string; options: Record<string, string> }): Promise<void>;
-  remove(baseUrl: string, path: string): Promise<void>;
+  list(to: CoordinatorTarget): Promise<MountEntry[]>;
+  add(to: CoordinatorTarget, m: { path: string; ufs: string; options: Record<string, string> }): Promise<void>;
+  remove(to: CoordinatorTarget, path: string): Promise<void>;
+}
+
+function headers(to: CoordinatorTarget, extra: Record<string, string> = {}): Record<string, string> {
+  return to.token ? { ...extra, authorization: `Bearer ${to.token}` } : extra;
 }
 
 async function call(url: string, init: RequestInit, timeoutMs: number): Promise<unknown> {
@@ -37,19 +46,19 @@ async function call(url: string, init: RequestInit, timeoutMs: number): Promise<
 export class HttpMountClient implements MountClient {
   constructor(private readonly timeoutMs = 30_000) {}
 
-  async list(baseUrl: string): Promise<MountEntry[]> {
-    const body = await call(buildUrl(baseUrl, COORDINATOR_REST.mount), { method: 'GET' }, this.timeoutMs);
+  async list(to: CoordinatorTarget): Promise<MountEntry[]> {
+    const body = await call(buildUrl(to.url, COORDINATOR_REST.mount), { method: 'GET', headers: headers(to) }, this.timeoutMs);
     return Array.isArray(body) ? body as MountEntry[] : [];
   }
 
-  async add(baseUrl: string, m: { path: string; ufs: string; options: Record<string, string> }): Promise<void> {
-    await call(buildUrl(baseUrl, COORDINATOR_REST.mount), {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m),
+  async add(to: CoordinatorTarget, m: { path: string; ufs: string; options: Record<string, string> }): Promise<void> {
+    await call(buildUrl(to.url, COORDINATOR_REST.mount), {
+      method: 'POST', headers: headers(to, { 'content-type': 'application/json' }), body: JSON.stringify(m),
     }, this.timeoutMs);
   }
 
-  async remove(baseUrl: string, path: string): Promise<void> {
-    await call(buildUrl(baseUrl, COORDINATOR_REST.mount, { query: { [PARAM.path]: path } }), { method: 'DELETE' }, this.timeoutMs);
+  async remove(to: CoordinatorTarget, path: string): Promise<void> {
+    await call(buildUrl(to.url, COORDINATOR_REST.mount, { query: { [PARAM.path]: path } }), { method: 'DELETE', headers: headers(to) }, this.timeoutMs);
   }
 }
 

@@ -9,7 +9,9 @@ import { isConflict, refOf, type KubeApi, type KubeObject, type ObjectRef } from
 import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { Clock } from './clock.js';
 import { mergeConditions } from './conditions.js';
-import { CoordinatorError, scrub, type MountClient } from './coordinator-client.js';
+import { CoordinatorError, scrub, type CoordinatorTarget, type MountClient } from './coordinator-client.js';
+import { operatorTokenOf } from './s3-credentials-secret.js';
+import { clusterNames } from '../builders/names.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 
 // UnderFileSystem → a mount through the coordinator's REST API. Steps: 1 fetch · 2 deletion:
@@ -35,8 +37,16 @@ export class UnderFileSystemReconciler implements Reconciler {
   readonly kind = 'UnderFileSystem';
   constructor(private readonly deps: UfsReconcilerDeps) {}
 
-  private url(c: KubeObject): string {
-    return (this.deps.coordinatorUrl ?? ((x) => coordinatorUrl(x as AlluxioCluster)))(c);
+  /**
+   * The cluster's coordinator, with the operator's token from the Secret <cluster>-s3-credentials
+   * when it exists (authentication on, the default; a coordinator with it off ignores the header).
+   */
+  private async target(c: KubeObject): Promise<CoordinatorTarget> {
+    const url = (this.deps.coordinatorUrl ?? ((x) => coordinatorUrl(x as AlluxioCluster)))(c);
+    const secret = await this.deps.api.get({ apiVersion: 'v1', kind: 'Secret', namespace: c.metadata.namespace,
+      name: clusterNames(c as AlluxioCluster).s3Credentials });
+    const token = operatorTokenOf(secret);
+    return token ? { url, token } : { url };
   }
 
   async reconcile(ref: ObjectRef): Promise<ReconcileResult> {
@@ -55,7 +65,7 @@ export class UnderFileSystemReconciler implements Reconciler {
       // A cluster that is gone (or going) took its mount table with it: nothing to unmount.
       if (path && cluster && !cluster.metadata.deletionTimestamp) {
         try {
-          await this.deps.mounts.remove(this.url(cluster), path);
+          await this.deps.mounts.remove(await this.target(cluster), path);
         } catch (err) {
           if (!(err instanceof CoordinatorError && (err.status === 404 || err.code === 'ALX_ERR_NO_MOUNT'))) throw err;
         }
@@ -99,7 +109,7 @@ export class UnderFileSystemReconciler implements Reconciler {
     }
     const options = { ...(ufs.spec.mountOptions ?? {}), ...secretOptions };
     const hash = mountHash(ufs.spec, secretVersion);
-    const base = this.url(cluster);
+    const base = await this.target(cluster);
 
     // 7. mount
     try {

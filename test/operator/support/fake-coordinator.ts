@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RequestGuard } from '../../../src/common/http.js';
 
 // An in-process HTTP server speaking the coordinator's mount API, with a knob to refuse mounts
 // the way a real coordinator does when the UFS rejects the credentials.
@@ -11,6 +12,8 @@ export class FakeCoordinator {
   readonly requests: { method: string; url: string; body?: unknown }[] = [];
   /** Returns an error for a mount request, or undefined to accept it. */
   validate: (m: FakeMount) => { status: number; code: string; message: string } | undefined = () => undefined;
+  /** The real coordinator's credentials check (worker/rest-auth.ts coordinatorRestGuard), when set. */
+  guard: RequestGuard | null = null;
   private server?: Server;
   url = '';
 
@@ -23,6 +26,8 @@ export class FakeCoordinator {
         const body = data ? JSON.parse(data) : undefined;
         this.requests.push({ method: req.method ?? '', url: req.url ?? '', body });
         const send = (status: number, b: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(b)); };
+        const refused = this.guard?.(req, u);
+        if (refused) return send(refused.spec.http, { code: refused.code, message: refused.message });
         if (u.pathname !== '/api/v1/mount') return send(404, { code: 'ALX_ERR_NOT_FOUND', message: 'no route' });
         if (req.method === 'GET') {
           return send(200, [...this.mounts.values()].map((m) => ({ path: m.path, ufs: m.ufs,

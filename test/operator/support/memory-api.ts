@@ -79,7 +79,8 @@ export class MemoryKubeApi implements KubeApi {
   async serverVersion() { return { ...this.version }; }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
-    const s = this.store.get(objKey(ref.kind, this.ns(ref), ref.name));
+    // Cluster-scoped kinds (Node, CustomResourceDefinition...) are stored without a namespace.
+    const s = this.store.get(objKey(ref.kind, this.ns(ref, resourceInfo(ref.apiVersion, ref.kind).namespaced), ref.name));
     return s ? structuredClone(s.obj) : undefined;
   }
 
