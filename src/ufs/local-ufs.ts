@@ -21,6 +21,8 @@ const log = createLogger('ufs-local');
 
 /** Name prefix of in-flight writes; listings skip these files. */
 export const LOCAL_TMP_PREFIX = '.alluxio-tmp-';
+/** A path through the metadata directory contains this (checked first: it is cheaper than splitting). */
+const META_SEGMENT = '/' + LOCAL_META_DIR;
 
 /**
  * The local file system as an under-storage: `file:///abs/path` or a plain `/abs/path`.
@@ -237,7 +239,7 @@ export class LocalUfs implements UnderFileSystem {
     const abs = '/' + uriPathSegments(parsed.path, uri).join('/');
     const inside = this.root === '/' || abs === this.root || abs.startsWith(this.root + '/');
     if (!inside) throw new InvalidPathError(`${uri} is outside the mount's root ${this.uriPrefix}${this.root}`);
-    if (abs.slice(this.root.length).split('/').includes(LOCAL_META_DIR)) {
+    if (abs.includes(META_SEGMENT) && abs.slice(this.root.length).split('/').includes(LOCAL_META_DIR)) {
       throw new InvalidPathError(`${uri}: the name ${LOCAL_META_DIR} is reserved (it holds the S3 metadata of the mount's files)`);
     }
     return abs;

@@ -1,6 +1,7 @@
 import { AlluxioError } from '../../common/errors.js';
 import type { FileEntry, FileService } from '../file-service.js';
 import { etagOf } from './get-object.js';
+import { withStoredEtags } from './object-metadata.js';
 import { S3Error } from './s3-errors.js';
 import { intValue } from './s3-request.js';
 import { doc, el, isoDate } from './s3-xml.js';
@@ -84,6 +85,7 @@ export async function listKeys(files: FileService, bucket: string, prefix: strin
     }
   }
   if (!out.truncated) delete out.last;
+  await withStoredEtags(files, out.objects);
   return out;
 }
 

@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import type { ResolvedPath } from '../../mount/namespace.js';
+import type { FileEntry, FileService } from '../file-service.js';
 import type { ObjectMeta, WriteMeta } from '../../ufs/under-file-system.js';
 import { S3Error } from './s3-errors.js';
 
@@ -88,6 +89,18 @@ export async function storedMeta(r: ResolvedPath, version: string): Promise<Obje
   const read = (await r.ufs.readObjectMeta?.(r.ufsUri, version)) ?? NONE;
   remember(key, read);
   return read;
+}
+
+/**
+ * Gives listed files the ETag GET and HEAD answer for them (the stored MD5 where the UFS has no
+ * ETag of its own): one metadata read per file not remembered yet, all at once.
+ */
+export async function withStoredEtags(files: FileService, objects: Array<{ entry: FileEntry }>): Promise<void> {
+  await Promise.all(objects.map(async ({ entry: e }) => {
+    if (e.type !== 'file' || e.etag !== undefined) return;
+    const m = await storedMeta(files.resolve(e.ufsPath), e.version).catch(() => NONE);
+    if (m.etag !== undefined) e.etag = m.etag;
+  }));
 }
 
 /** Records what a write just stored, so the GET that follows does not read it back. */

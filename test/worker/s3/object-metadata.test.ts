@@ -67,6 +67,8 @@ describe('S3 object metadata and ETags (local UFS)', { timeout: 300_000 }, () =>
     assert.equal(g.ETag, `"${md5(body)}"`);
     assert.ok(Buffer.from(await g.Body!.transformToByteArray()).equals(body));
     assert.ok(existsSync(sidecar('m/a.txt')), 'the local UFS keeps a sidecar');
+    const l = await s3.send(new ListObjectsV2Command({ Bucket: 'bucket', Prefix: 'm/' }));
+    assert.equal(l.Contents?.find((o) => o.Key === 'm/a.txt')?.ETag, `"${md5(body)}"`, 'LIST shows the same ETag');
   });
 
   test('the sidecar directory is never a bucket, an object or a listed entry', async () => {
