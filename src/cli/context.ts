@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfiguration, type AlluxioConfiguration } from '../conf/index.js';
-import { createLogger } from '../common/logging.js';
-import { createClient, etcdOptionsFromConf, openMountStore } from '../client/from-conf.js';
 import type { MountStore } from '../mount/mount-store.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 
@@ -40,11 +38,13 @@ export async function ensureEtcdReachable(conf: AlluxioConfiguration): Promise<v
 export async function commandMountStore(global: GlobalOptions, opts: { decryptCredentials?: boolean } = {}): Promise<MountStore> {
   const conf = commandConf(global);
   if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') await probe(conf);
+  const { openMountStore } = await import('../client/from-conf.js');
   return openMountStore(conf, opts);
 }
 
 async function probe(conf: AlluxioConfiguration): Promise<void> {
   const { probeEtcd } = await import('../membership/etcd-client.js');
+  const { etcdOptionsFromConf } = await import('../client/from-conf.js');
   await probeEtcd(await etcdOptionsFromConf(conf), ETCD_PROBE_MS);
 }
 
@@ -52,6 +52,9 @@ async function probe(conf: AlluxioConfiguration): Promise<void> {
 export async function withClient<T>(global: GlobalOptions, fn: (c: AlluxioClient, conf: AlluxioConfiguration) => Promise<T>): Promise<T> {
   const conf = commandConf(global);
   await ensureEtcdReachable(conf);
+  // Imported here, not at the top: the client, etcd/gRPC and pino cost start-up time that commands
+  // without a client (conf get, --help) should not pay.
+  const [{ createClient }, { createLogger }] = await Promise.all([import('../client/from-conf.js'), import('../common/logging.js')]);
   const client = await createClient(conf, { log: createLogger('cli', process.env.ALLUXIO_LOG_LEVEL ?? 'error') });
   try {
     return await fn(client, conf);

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from './context.js';
+
+/** Adds a group's commands (`alluxio <group> ...`, with options and actions) to the program. */
+export type RegisterGroup = (program: Command, global: () => GlobalOptions) => void;
+
+export interface CommandGroup {
+  name: string;
+  /** Shown by `alluxio --help` without loading the group. */
+  description: string;
+  /** Imports the group's module: only when the command line names the group (start-up cost). */
+  load: () => Promise<RegisterGroup>;
+}
+
+/**
+ * Every top-level command group of `alluxio`. A group's module (and what it imports: the client,
+ * etcd/gRPC, the S3 SDK, pino...) is imported only when that group runs, so `alluxio --version`
+ * or `alluxio conf get` do not pay for the others. A new group is one line here.
+ */
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  { name: 'fs', description: 'file system operations on Alluxio paths', load: async () => (await import('./commands/fs.js')).registerFsCommands },
+  { name: 'mount', description: 'manage the mount table', load: async () => (await import('./commands/mount.js')).registerMountCommands },
+  { name: 'conf', description: 'configuration', load: async () => (await import('./commands/conf.js')).registerConfCommands },
+  { name: 'info', description: 'cluster information', load: async () => (await import('./commands/info.js')).registerInfoCommands },
+  { name: 'process', description: 'run Alluxio processes', load: async () => (await import('./commands/process.js')).registerProcessCommands },
+  { name: 'ring', description: 'the worker hash ring', load: async () => (await import('./commands/ring.js')).registerRingCommands },
+  { name: 'local', description: 'a whole cluster on this machine, as child processes', load: async () => (await import('./commands/local.js')).registerLocalCommands },
+  { name: 'operator', description: 'run the Kubernetes operator (AlluxioCluster, UnderFileSystem, License)', load: async () => (await import('../operator/cli.js')).registerOperatorCommands },
+  { name: 'k8s', description: 'Kubernetes helpers: render manifests (k8s render -f), preflight checks (k8s preflight)', load: async () => (await import('../operator/cli.js')).registerOperatorCommands },
+];
+
+/**
+ * Registers the group the command line names (`help <group>` included) in full, and every other
+ * group as a name and description only (enough for `alluxio --help`). `argv` is without node and
+ * the script. Registering the full group lets commander parse and print help for it as usual.
+ */
+export async function registerGroups(program: Command, global: () => GlobalOptions, argv: string[]): Promise<void> {
+  const words = argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '--conf');
+  const wanted = words[0] === 'help' ? words[1] : words[0];
+  const group = COMMAND_GROUPS.find((g) => g.name === wanted);
+  if (group) (await group.load())(program, global);
+  for (const g of COMMAND_GROUPS) {
+    if (!program.commands.some((c) => c.name() === g.name)) program.command(g.name).description(g.description);
+  }
+}
