@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VERSION } from '../common/version.js';
 import { registerConfCommands } from './commands/conf.js';
 import { registerFsCommands } from './commands/fs.js';
+import { registerFuseCommands } from './commands/fuse.js';
 import { registerInfoCommands } from './commands/info.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerMountCommands } from './commands/mount.js';
@@ -23,6 +24,7 @@ const program = new Command('alluxio')
 const global = (): GlobalOptions => program.opts<GlobalOptions>();
 
 registerFsCommands(program, global);
+registerFuseCommands(program, global);
 registerMountCommands(program, global);
 registerConfCommands(program, global);
 registerInfoCommands(program, global);

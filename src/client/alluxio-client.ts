@@ -6,6 +6,7 @@ import { normalizePath } from '../common/paths.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
 import type { Namespace } from '../mount/namespace.js';
+import { ufsVersion } from '../ufs/under-file-system.js';
 import { fromAlluxioJson, type ClientFileEntry } from './file-entry.js';
 import { readWithFailover } from './failover-read.js';
 import { VERSION_PARAM, WorkerHttp, WorkerUnavailableError } from './worker-http.js';
@@ -63,14 +64,29 @@ export class AlluxioClient {
     return rows.map(fromAlluxioJson);
   }
 
-  /** Streams [offset, offset+length) of a file (length -1: to the end). */
-  async read(path: string, offset = 0, length = -1): Promise<{ length: number; stream: Readable }> {
+  /**
+   * One page of a directory listing (at most `limit` entries) and the token of the next page, if
+   * any: a directory of any size lists without one giant answer (worker route /v1/files/page).
+   */
+  async listPage(path: string, token?: string, limit = 1000): Promise<{ entries: ClientFileEntry[]; nextToken?: string }> {
+    const q: Record<string, string> = { path: normalizePath(path), limit: String(limit), ...(token !== undefined ? { token } : {}) };
+    const page = await this.onOwner(path, (w) => this.http.json<{ entries: Record<string, unknown>[]; nextToken?: string }>(w, 'GET', '/v1/files/page', q));
+    return { entries: page.entries.map(fromAlluxioJson), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
+  /**
+   * Streams [offset, offset+length) of a file (length -1: to the end). `version` pins the UFS
+   * version the bytes must be of (ALX_ERR_STALE when the file changed); the answer names the
+   * version it serves, so a caller can pin its later reads to it.
+   */
+  async read(path: string, offset = 0, length = -1, opts: { version?: string } = {}): Promise<{ length: number; stream: Readable; version?: string }> {
     const p = normalizePath(path);
     const ufsUri = this.ufsUriOf(p);
     return readWithFailover({
       candidates: this.ring.owners(ufsUri, this.o.maxReadAttempts ?? 3),
       offset,
       length,
+      ...(opts.version !== undefined ? { version: opts.version } : {}),
       openWorker: (w, off, len, version) => this.http.stream(w, '/v1/read', { path: p, offset: String(off), length: String(len), ...(version !== undefined ? { [VERSION_PARAM]: version } : {}) }),
       openUfs: this.o.ufsFallback ? (off, len, version) => this.readUfsDirect(p, off, len, version) : undefined,
       log: this.o.log,
@@ -111,12 +127,14 @@ export class AlluxioClient {
     await this.membership.close();
   }
 
-  private async readUfsDirect(path: string, offset: number, length: number, version?: string): Promise<Readable> {
+  private async readUfsDirect(path: string, offset: number, length: number, version?: string): Promise<{ body: Readable; version: string }> {
     const r = this.namespace.resolve(path);
     metrics.clientUfsFallback.inc();
     this.o.log?.warn({ path }, 'no worker could serve the read: reading the UFS directly');
     try {
-      return await r.ufs.openRead(r.ufsUri, offset, length, version !== undefined ? { version } : {});
+      // Without a pinned version, pin the current one, so the caller learns which version it got.
+      const v = version ?? ufsVersion(await r.ufs.getStatus(r.ufsUri));
+      return { body: await r.ufs.openRead(r.ufsUri, offset, length, { version: v }), version: v };
     } catch (err) {
       if ((err as AlluxioError).code !== 'ALX_ERR_STALE') throw err;
       throw new AlluxioError('ALX_ERR_STALE', `${path} changed during the read (the read started at version ${version}): retry the read`, { cause: err });

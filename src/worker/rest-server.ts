@@ -11,6 +11,7 @@ import { sendError, sendJson, sendRefusal } from '../common/http.js';
 import type { RestGuard } from './rest-auth.js';
 import { alluxioJson, boolParam, pathParam, streamRange, type Route } from './rest-codec.js';
 import { alluxiofsRoutes } from './alluxiofs-routes.js';
+import { listPageRoute } from './list-page-route.js';
 
 export interface RestServerDeps {
   files: FileService;
@@ -44,6 +45,7 @@ export function createRestServer(d: RestServerDeps): Server {
       const entries = await d.files.list(pathParam(q), boolParam(q, 'recursive', false));
       sendJson(res, 200, entries.map(alluxioJson));
     }],
+    listPageRoute(d.files),
     ['GET', /^\/v1\/read$/, 'read', async (_r, res, q) => streamRange(d.files, res, pathParam(q), q)],
     ['PUT', /^\/v1\/file$/, 'write', async (req, res, q) => {
       const len = req.headers['content-length'];
