@@ -273,4 +273,21 @@ except OSError as e:
     assert.equal(u.code, 0, u.stderr);
     await waitFor('the FUSE process exits after the unmount', () => fuse.proc?.exitCode === 0 || undefined, 30_000);
   });
+
+  test('every call has a deadline: with every worker hung (SIGSTOP), stat fails with ETIMEDOUT instead of hanging', async () => {
+    fuse = await FuseProcess.start(mnt, cc.env, ['alluxio.fuse.call.timeout=3s']);
+    for (const w of workers) w.proc!.kill('SIGSTOP');
+    try {
+      const started = Date.now();
+      const r = await sh('stat', [join(mnt, 'small', 'f0010.bin')], { timeoutMs: 60_000 });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /Connection timed out/, r.stderr);
+      console.log(`stat on a hung cluster answered ETIMEDOUT after ${Date.now() - started} ms`);
+    } finally {
+      for (const w of workers) w.proc?.kill('SIGCONT');
+    }
+    const r = await bash(`cat ${join(mnt, 'small/f0010.bin')} | sha256sum`);
+    assert.equal(r.stdout.split(' ')[0], sums.get('small/f0010.bin'), 'the mount serves again once the workers answer');
+    assert.equal(await fuse.stop('SIGTERM'), 0);
+  });
 });
