@@ -14,7 +14,7 @@ RUNS=${RUNS:-3}
 WORK=$(mktemp -d /tmp/alluxio-bench-fuse-XXXXXX)
 UFS=$WORK/ufs
 mkdir -p "$UFS" "$WORK/mnt-alluxio" "$WORK/mnt-pass" "$WORK/mnt-rclone" "$WORK/rclone-cache"
-BASE=2700
+BASE=2900 # 2600 and 2700 are other benches'; its web port (32900) is in the ephemeral range: rerun if it collides
 PIDS=()
 cleanup() {
   for m in "$WORK/mnt-alluxio" "$WORK/mnt-pass" "$WORK/mnt-rclone"; do fusermount -uz "$m" 2>/dev/null || true; done
@@ -27,7 +27,8 @@ trap cleanup EXIT
 head -c "$((SIZE_MB << 20))" /dev/urandom > "$UFS/big.bin"
 node bin/alluxio.js local start --no-etcd --workers 1 --ufs "$UFS" --dir "$WORK/state" --cache-size "$((SIZE_MB * 2))MB" --port-base "$BASE" >/dev/null
 export ALLUXIO_CONF_DIR=$WORK/state/conf
-node bin/alluxio.js --conf alluxio.fuse.web.port=0 --conf "alluxio.log.dir=$WORK/logs" fuse mount "$WORK/mnt-alluxio" >/dev/null
+# FUSE_CONF: extra --conf arguments for the mount (e.g. "--conf alluxio.fuse.read.ahead.chunks=8").
+node bin/alluxio.js --conf alluxio.fuse.web.port=0 --conf "alluxio.log.dir=$WORK/logs" ${FUSE_CONF:-} fuse mount "$WORK/mnt-alluxio" >/dev/null
 node bench/fuse-passthrough.mjs "$UFS" "$WORK/mnt-pass" > "$WORK/pass.log" 2>&1 & PIDS+=($!)
 rclone mount --vfs-cache-mode full --cache-dir "$WORK/rclone-cache" --allow-other "$UFS" "$WORK/mnt-rclone" > "$WORK/rclone.log" 2>&1 & PIDS+=($!)
 for m in mnt-pass mnt-rclone; do

@@ -4,6 +4,7 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AlluxioError } from '../../common/errors.js';
 import { createLogger } from '../../common/logging.js';
+import { mountOptions } from '../../fuse/mount-options.js';
 import { detachMount, localMounts, mountAt, probeMount, FUSE_SUBTYPE } from '../../fuse/local-mounts.js';
 import { commandConf, ensureEtcdReachable, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -32,6 +33,7 @@ export function registerFuseCommands(program: Command, global: () => GlobalOptio
     .action(async (pointArg: string | undefined, o: { foreground?: boolean; options: string[] }) => {
       const conf = commandConf(global());
       const point = resolve(pointArg ?? conf.getString('alluxio.fuse.mount.point'));
+      mountOptions(conf.getList('alluxio.fuse.mount.options'), o.options); // a bad option fails here, not in the background
       if (!o.foreground) return daemonize(point, o.options, conf.getString('alluxio.log.dir'), global());
       await ensureEtcdReachable(conf);
       const log = createLogger('fuse');
