@@ -43,7 +43,8 @@ export class FileReader {
     const last = Math.floor((end - 1) / cs);
     const sequential = offset === this.nextSequential || this.chunks.has(first);
     this.nextSequential = end;
-    this.dropBefore(first);
+    // One chunk behind is kept: the kernel sends read-ahead requests in parallel, slightly out of order.
+    this.dropBefore(first - 1);
     let copied = 0;
     for (let i = first; i <= last; i++) {
       const chunkStart = i * cs;
