@@ -29,7 +29,7 @@ COPY package.json ./
 COPY resources ./resources
 # The compiled CLI, without tsx (a dev dependency).
 RUN printf '#!/bin/sh\nexec node /opt/alluxio/lib/cli/main.js "$@"\n' > /usr/local/bin/alluxio \
- && printf '#!/bin/sh\nexec node /opt/alluxio/lib/cli/main.js fuse "$@"\n' > /usr/local/bin/alluxio-fuse \
+ && printf '#!/bin/sh\n# alluxio-fuse mount <dir> [-o opts]: the FUSE process in the foreground (alluxio fuse mount -f); other verbs go to alluxio fuse.\nif [ "$1" = mount ]; then shift; exec node /opt/alluxio/lib/cli/main.js fuse mount -f "$@"; fi\nexec node /opt/alluxio/lib/cli/main.js fuse "$@"\n' > /usr/local/bin/alluxio-fuse \
  && chmod 755 /usr/local/bin/alluxio /usr/local/bin/alluxio-fuse
 ENV ALLUXIO_CONF_DIR=/opt/alluxio/conf NODE_ENV=production
 

@@ -19,6 +19,7 @@ export interface CommandGroup {
  */
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'fs', description: 'file system operations on Alluxio paths', load: async () => (await import('./commands/fs.js')).registerFsCommands },
+  { name: 'fuse', description: 'mount the namespace as a POSIX file system (fuse mount|unmount|stat)', load: async () => (await import('./commands/fuse.js')).registerFuseCommands },
   { name: 'mount', description: 'manage the mount table', load: async () => (await import('./commands/mount.js')).registerMountCommands },
   { name: 'conf', description: 'configuration', load: async () => (await import('./commands/conf.js')).registerConfCommands },
   { name: 'info', description: 'cluster information', load: async () => (await import('./commands/info.js')).registerInfoCommands },

@@ -6,8 +6,9 @@ import { normalizePath } from '../common/paths.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
 import type { Namespace } from '../mount/namespace.js';
+import { ufsVersion } from '../ufs/under-file-system.js';
 import { readWithFailover } from './failover-read.js';
-import { WorkerRestClient, WorkerUnavailableError, type CacheFileJson, type CacheStatsJson, type ClientFileEntry } from '../common/protocol/index.js';
+import { fromAlluxioJson, PARAM, WORKER_REST, WorkerRestClient, WorkerUnavailableError, type CacheFileJson, type CacheStatsJson, type ClientFileEntry } from '../common/protocol/index.js';
 import type { WorkerRing } from './worker-ring.js';
 
 export interface AlluxioClientOptions {
@@ -58,14 +59,29 @@ export class AlluxioClient {
     return this.onOwner(path, (w) => this.http.list(w, normalizePath(path), recursive));
   }
 
-  /** Streams [offset, offset+length) of a file (length -1: to the end). */
-  async read(path: string, offset = 0, length = -1): Promise<{ length: number; stream: Readable }> {
+  /**
+   * One page of a directory listing (at most `limit` entries) and the token of the next page, if
+   * any: a directory of any size lists without one giant answer (worker route /v1/files/page).
+   */
+  async listPage(path: string, token?: string, limit = 1000): Promise<{ entries: ClientFileEntry[]; nextToken?: string }> {
+    const q = { [PARAM.path]: normalizePath(path), [PARAM.limit]: String(limit), [PARAM.token]: token };
+    const page = await this.onOwner(path, (w) => this.http.json<{ entries: Record<string, unknown>[]; nextToken?: string }>(w, 'GET', WORKER_REST.filesPage, { query: q }));
+    return { entries: page.entries.map(fromAlluxioJson), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
+  /**
+   * Streams [offset, offset+length) of a file (length -1: to the end). `version` pins the UFS
+   * version the bytes must be of (ALX_ERR_STALE when the file changed); the answer names the
+   * version it serves, so a caller can pin its later reads to it.
+   */
+  async read(path: string, offset = 0, length = -1, opts: { version?: string } = {}): Promise<{ length: number; stream: Readable; version?: string }> {
     const p = normalizePath(path);
     const ufsUri = this.ufsUriOf(p);
     return readWithFailover({
       candidates: this.ring.owners(ufsUri, this.o.maxReadAttempts ?? 3),
       offset,
       length,
+      ...(opts.version !== undefined ? { version: opts.version } : {}),
       openWorker: (w, off, len, version) => this.http.read(w, p, off, len, version),
       openUfs: this.o.ufsFallback ? (off, len, version) => this.readUfsDirect(p, off, len, version) : undefined,
       log: this.o.log,
@@ -105,12 +121,14 @@ export class AlluxioClient {
     await this.membership.close();
   }
 
-  private async readUfsDirect(path: string, offset: number, length: number, version?: string): Promise<Readable> {
+  private async readUfsDirect(path: string, offset: number, length: number, version?: string): Promise<{ body: Readable; version: string }> {
     const r = this.namespace.resolve(path);
     metrics.clientUfsFallback.inc();
     this.o.log?.warn({ path }, 'no worker could serve the read: reading the UFS directly');
     try {
-      return await r.ufs.openRead(r.ufsUri, offset, length, version !== undefined ? { version } : {});
+      // Without a pinned version, pin the current one, so the caller learns which version it got.
+      const v = version ?? ufsVersion(await r.ufs.getStatus(r.ufsUri));
+      return { body: await r.ufs.openRead(r.ufsUri, offset, length, { version: v }), version: v };
     } catch (err) {
       if ((err as AlluxioError).code !== 'ALX_ERR_STALE') throw err;
       throw new AlluxioError('ALX_ERR_STALE', `${path} changed during the read (the read started at version ${version}): retry the read`, { cause: err });

@@ -8,13 +8,18 @@ export interface FailoverReadOptions {
   candidates: WorkerInfo[];
   offset: number;
   length: number;
+  /** The UFS version the whole read must be of (a caller that pinned one earlier, e.g. an open FUSE file). */
+  version?: string;
   /**
    * Opens a range on a worker; `version` (when set) pins the UFS version the answer must be of.
    * The answer's `version` is the one it serves.
    */
   openWorker: (w: WorkerInfo, offset: number, length: number, version?: string) => Promise<{ length: number; body: Readable; version?: string }>;
-  /** Reads the UFS directly; `version` (when set) is the version the bytes must be of (else ALX_ERR_STALE). */
-  openUfs?: (offset: number, length: number, version?: string) => Promise<Readable>;
+  /**
+   * Reads the UFS directly; `version` (when set) is the version the bytes must be of (else
+   * ALX_ERR_STALE). The answer's `version` is the one it serves, when known.
+   */
+  openUfs?: (offset: number, length: number, version?: string) => Promise<{ body: Readable; version?: string }>;
   log?: Logger;
 }
 
@@ -27,14 +32,14 @@ export interface FailoverReadOptions {
  * during the read"), which ends the read; resuming on whatever version is there now would splice
  * two versions together.
  */
-export async function readWithFailover(o: FailoverReadOptions): Promise<{ length: number; stream: Readable }> {
+export async function readWithFailover(o: FailoverReadOptions): Promise<{ length: number; stream: Readable; version?: string }> {
   let idx = 0;
   let first: { length: number; body: Readable; version?: string } | undefined;
   let lastErr: unknown;
   // Open the first stream before returning, so that not-found and range errors surface as rejections.
   for (; idx < o.candidates.length && !first; idx++) {
     try {
-      first = await o.openWorker(o.candidates[idx]!, o.offset, o.length);
+      first = await o.openWorker(o.candidates[idx]!, o.offset, o.length, o.version);
     } catch (err) {
       if (!(err instanceof WorkerUnavailableError)) throw err;
       lastErr = err;
@@ -42,11 +47,12 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
     }
   }
   const total = first?.length ?? o.length;
-  const version = first?.version;
+  const version = first?.version ?? o.version;
   if (!first) {
     if (!o.openUfs) throw lastErr ?? new AlluxioError('ALX_ERR_NO_WORKER', 'no worker to read from');
-    const body = await o.openUfs(o.offset, o.length);
-    return { length: o.length, stream: body };
+    const direct = await o.openUfs(o.offset, o.length, o.version);
+    const served = direct.version ?? o.version;
+    return { length: o.length, stream: direct.body, ...(served !== undefined ? { version: served } : {}) };
   }
   async function* gen(): AsyncGenerator<Buffer> {
     let pos = o.offset;
@@ -59,7 +65,7 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
             const w = o.candidates[idx++]!;
             body = (await o.openWorker(w, pos, remaining, version)).body;
           } else if (o.openUfs) {
-            body = await o.openUfs(pos, remaining, version);
+            body = (await o.openUfs(pos, remaining, version)).body;
           } else {
             throw lastErr ?? new AlluxioError('ALX_ERR_NO_WORKER', 'no worker left to read from');
           }
@@ -81,7 +87,7 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
       }
     }
   }
-  return { length: total, stream: Readable.from(gen(), { objectMode: false }) };
+  return { length: total, stream: Readable.from(gen(), { objectMode: false }), ...(version !== undefined ? { version } : {}) };
 }
 
 function isNetworkError(err: unknown): boolean {

@@ -33,6 +33,10 @@ export const ERROR_TABLE = {
   ALX_ERR_CORRUPT_PAGE: { http: 500, s3: 'InternalError', errno: 'EIO' },
   ALX_ERR_ETCD_UNAVAILABLE: { http: 503, s3: 'ServiceUnavailable', errno: 'EIO' },
   ALX_ERR_NOT_IMPLEMENTED: { http: 501, s3: 'NotImplemented', errno: 'ENOSYS' },
+  /** An operation the storage cannot do in this form (a non-sequential write, an append, a large truncate). */
+  ALX_ERR_UNSUPPORTED: { http: 501, s3: 'NotImplemented', errno: 'ENOTSUP' },
+  /** A change to a part of the namespace that cannot change (the virtual root above the mounts, a read-only FUSE mount). */
+  ALX_ERR_READ_ONLY: { http: 403, s3: 'AccessDenied', errno: 'EROFS' },
   ALX_ERR_INTERNAL: { http: 500, s3: 'InternalError', errno: 'EIO' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -74,6 +74,26 @@ export const CLIENT_PROPERTIES = [
     description: 'Comma-separated FUSE mount options.',
   },
   {
+    name: 'alluxio.fuse.call.timeout', type: 'duration', default: '60s', min: 1, scope: 'fuse',
+    description: 'Deadline of every FUSE call (ours): a call that has no answer by then fails (ETIMEDOUT) instead of hanging on a dead worker or UFS.',
+  },
+  {
+    name: 'alluxio.fuse.read.chunk.size', type: 'size', default: '1MB', min: 65536, scope: 'fuse',
+    description: 'Size of one FUSE read request to a worker (ours); use the workers\' page size. Sequential reads fetch the next chunks ahead.',
+  },
+  {
+    name: 'alluxio.fuse.read.ahead.chunks', type: 'int', default: '4', min: 0, scope: 'fuse',
+    description: 'Chunks one open file reads ahead of a sequential reader (ours), within alluxio.fuse.read.buffer.size.',
+  },
+  {
+    name: 'alluxio.fuse.read.buffer.size', type: 'size', default: '128MB', min: 1048576, scope: 'fuse',
+    description: 'Cap on the bytes all open files of the mount hold in read-ahead (ours); read-ahead is skipped past it, whatever the number of open files.',
+  },
+  {
+    name: 'alluxio.fuse.write.buffer.size', type: 'size', default: '64MB', min: 1048576, scope: 'fuse',
+    description: 'Cap on the bytes all files being written through the mount hold before the worker takes them (ours); a write waits past it.',
+  },
+  {
     name: 'alluxio.fuse.web.port', type: 'int', default: '49999', min: 0, max: 65535, scope: 'fuse',
     description: 'FUSE process web and /metrics port (0 = any free port).',
   },

@@ -12,6 +12,7 @@ import type { RestGuard } from './rest-auth.js';
 import { alluxioJson, boolParam, pathParam, PARAM, routePattern, WORKER_REST as R, type CacheIndexEntryJson } from '../common/protocol/index.js';
 import { streamRange, type Route } from './rest-codec.js';
 import { alluxiofsRoutes } from './alluxiofs-routes.js';
+import { listPageRoute } from './list-page-route.js';
 
 export interface RestServerDeps {
   files: FileService;
@@ -42,6 +43,7 @@ export function restRoutes(d: RestServerDeps): Route[] {
       const entries = await d.files.list(pathParam(q), boolParam(q, PARAM.recursive, false));
       sendJson(res, 200, entries.map(alluxioJson));
     }],
+    listPageRoute(d.files),
     ['GET', R.read, 'read', async (_r, res, q) => streamRange(d.files, res, pathParam(q), q)],
     ['PUT', R.file, 'write', async (req, res, q) => {
       const len = req.headers['content-length'];

@@ -14,6 +14,8 @@ export const WORKER_REST = {
   info: '/v1/info',
   ufsInfo: '/v1/ufsInfo',
   files: '/v1/files',
+  /** One page of a directory listing (ours; FUSE readdir): `{entries, nextToken?}`. */
+  filesPage: '/v1/files/page',
   read: '/v1/read',
   file: '/v1/file',
   mkdir: '/v1/mkdir',
@@ -78,6 +80,9 @@ export const PARAM = {
   last: 'last',
   pageSize: 'pageSize',
   fileLength: 'fileLength',
+  /** Paged listing: most entries per page, and the UFS continuation token of the next page. */
+  limit: 'limit',
+  token: 'token',
 } as const;
 
 /**

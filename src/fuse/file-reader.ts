@@ -1,0 +1,129 @@
+import { AlluxioError } from '../common/errors.js';
+import type { AlluxioClient } from '../client/alluxio-client.js';
+import type { ByteBudget } from './byte-budget.js';
+
+export interface ReaderSettings {
+  /** Bytes per request to a worker (alluxio.fuse.read.chunk.size). */
+  chunkSize: number;
+  /** Chunks fetched ahead of a sequential reader (alluxio.fuse.read.ahead.chunks). */
+  aheadChunks: number;
+  /** Bytes every open file together may hold (alluxio.fuse.read.buffer.size). */
+  budget: ByteBudget;
+}
+
+interface Chunk {
+  /** Resolves to the chunk's bytes; rejected promises are observed (never unhandled). */
+  readonly data: Promise<Buffer>;
+  readonly bytes: number;
+}
+
+/**
+ * The reads of one open file. Every byte comes from one UFS version: the first answer's version
+ * is pinned and every later request names it, so a file replaced while open fails the read
+ * (ALX_ERR_STALE) instead of mixing the two. Requests are chunk-sized and aligned (the worker's
+ * pages); a sequential reader gets the next chunks fetched ahead. Chunks are held only within
+ * the mount-wide budget: past it, a read fetches just the bytes it asked for and keeps nothing.
+ */
+export class FileReader {
+  private version: string | undefined;
+  /** The first request, which every other waits for until the version is pinned. */
+  private pinning: Promise<unknown> | undefined;
+  private readonly chunks = new Map<number, Chunk>();
+  private nextSequential = 0;
+  private closed = false;
+
+  constructor(private readonly client: AlluxioClient, readonly path: string, readonly length: number, private readonly s: ReaderSettings) {}
+
+  /** Copies up to `len` bytes at `offset` into `buf` and returns the count (0 at the end). */
+  async read(buf: Buffer, len: number, offset: number): Promise<number> {
+    const end = Math.min(offset + len, this.length);
+    if (offset >= end) return 0;
+    const cs = this.s.chunkSize;
+    const first = Math.floor(offset / cs);
+    const last = Math.floor((end - 1) / cs);
+    const sequential = offset === this.nextSequential || this.chunks.has(first);
+    this.nextSequential = end;
+    // One chunk behind is kept: the kernel sends read-ahead requests in parallel, slightly out of order.
+    this.dropBefore(first - 1);
+    let copied = 0;
+    for (let i = first; i <= last; i++) {
+      const chunkStart = i * cs;
+      const from = Math.max(offset, chunkStart);
+      const to = Math.min(end, chunkStart + cs);
+      const chunk = this.chunk(i);
+      if (chunk) {
+        const data = await chunk.data;
+        copied += data.copy(buf, copied, from - chunkStart, to - chunkStart);
+      } else {
+        // No room in the budget: fetch only what this call needs, keep nothing.
+        copied += (await this.fetch(from, to - from)).copy(buf, copied);
+      }
+    }
+    if (sequential) for (let i = last + 1; i <= last + this.s.aheadChunks; i++) if (!this.chunk(i)) break;
+    return copied;
+  }
+
+  /** Drops every held chunk; later reads fail. */
+  close(): void {
+    this.closed = true;
+    this.dropBefore(Number.MAX_SAFE_INTEGER);
+  }
+
+  /** The held or newly started chunk i; undefined when past the end or over the budget. */
+  private chunk(i: number): Chunk | undefined {
+    const held = this.chunks.get(i);
+    if (held) return held;
+    const start = i * this.s.chunkSize;
+    if (start >= this.length || this.closed) return undefined;
+    const bytes = Math.min(this.s.chunkSize, this.length - start);
+    if (!this.s.budget.tryAcquire(bytes)) return undefined;
+    const data = this.fetch(start, bytes);
+    const chunk: Chunk = { data, bytes };
+    this.chunks.set(i, chunk);
+    // A failed chunk is forgotten (a later read asks again); a read-ahead failure is only seen by a reader that needs it.
+    data.catch(() => {
+      if (this.chunks.get(i) === chunk) this.drop(i, chunk);
+    });
+    return chunk;
+  }
+
+  private dropBefore(index: number): void {
+    for (const [i, c] of this.chunks) if (i < index) this.drop(i, c);
+  }
+
+  private drop(i: number, c: Chunk): void {
+    this.chunks.delete(i);
+    this.s.budget.release(c.bytes);
+  }
+
+  /** Exactly `n` bytes at `offset` of the pinned version, in one buffer. */
+  private async fetch(offset: number, n: number): Promise<Buffer> {
+    if (this.version === undefined && this.pinning !== undefined) await this.pinning.catch(() => {});
+    const pin = this.version === undefined;
+    const p = this.fetchOnce(offset, n);
+    if (pin) this.pinning = p;
+    return p;
+  }
+
+  private async fetchOnce(offset: number, n: number): Promise<Buffer> {
+    const r = await this.client.read(this.path, offset, n, this.version !== undefined ? { version: this.version } : {});
+    if (this.version === undefined && r.version !== undefined) this.version = r.version;
+    const out = Buffer.allocUnsafe(n);
+    let got = 0;
+    try {
+      for await (const c of r.stream as AsyncIterable<Buffer>) {
+        if (got + c.length > n) throw short(this.path, offset, n, got + c.length);
+        c.copy(out, got);
+        got += c.length;
+      }
+    } finally {
+      r.stream.destroy();
+    }
+    if (got !== n) throw short(this.path, offset, n, got);
+    return out;
+  }
+}
+
+function short(path: string, offset: number, n: number, got: number): AlluxioError {
+  return new AlluxioError('ALX_ERR_STALE', `${path} changed while open: expected ${n} bytes at ${offset}, got ${got} (reopen the file)`);
+}

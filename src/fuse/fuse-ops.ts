@@ -1,0 +1,390 @@
+import type { FuseOperations, FuseStat, FuseStatfs } from 'fuse-native';
+import { constants as fsConstants } from 'node:fs';
+import { constants } from 'node:os';
+import { AlluxioError, NotFoundError } from '../common/errors.js';
+import type { Logger } from '../common/logging.js';
+import { metrics } from '../common/metrics.js';
+import { joinPath, parentPath } from '../common/paths.js';
+import type { AlluxioClient } from '../client/alluxio-client.js';
+import type { ClientFileEntry } from '../common/protocol/index.js';
+import { errnoOf } from './fuse-errno.js';
+import { FileReader, type ReaderSettings } from './file-reader.js';
+import { FileWriter } from './file-writer.js';
+import type { ByteBudget } from './byte-budget.js';
+import type { MetadataCache } from './metadata-cache.js';
+
+export interface FuseOpsOptions {
+  client: AlluxioClient;
+  cache: MetadataCache;
+  /** Alluxio path shown at the mount point (alluxio.fuse.mount.alluxio.path). */
+  root: string;
+  /** Deadline of every call in ms (alluxio.fuse.call.timeout). */
+  callTimeoutMs: number;
+  reader: Omit<ReaderSettings, 'budget'> & { budget: ByteBudget };
+  writeBudget: ByteBudget;
+  /** The `ro` mount option: every change is EROFS. */
+  readOnly: boolean;
+  log: Logger;
+}
+
+/** Entries per readdir request to a worker (the listing is paged, never one giant answer). */
+const LIST_PAGE = 5000;
+/** Largest file truncate() rewrites to a size other than 0 (read, cut or padded, written back). */
+const TRUNCATE_REWRITE_MAX = 16 << 20;
+/** How long statfs reuses the workers' cache numbers (df polls). */
+const STATFS_TTL_MS = 5000;
+const BLOCK = 4096;
+
+const { O_WRONLY, O_RDWR, O_APPEND, O_TRUNC } = fsConstants;
+const O_ACCMODE = 3;
+const ETIMEDOUT = (constants.errno as Record<string, number>).ETIMEDOUT!;
+
+interface Handle {
+  path: string;
+  reader?: FileReader;
+  writer?: FileWriter;
+  /** Opened for writing an existing non-empty file without O_TRUNC: any write is ENOTSUP. */
+  refuseWrites?: boolean;
+}
+
+type Reply = (code: number, ...values: unknown[]) => void;
+
+/**
+ * The FUSE operations over the client library (DESIGN.md §8): metadata through a size- and
+ * TTL-bounded cache, reads pinned to one version per open file (FileReader), writes streamed to
+ * the UFS and committed on close (FileWriter). Every call answers within the call deadline, with
+ * the errno the error table (src/common/errors.ts) gives the failure.
+ */
+export class FuseOps {
+  private readonly handles = new Map<number, Handle>();
+  /** Files being written, by mount path: getattr answers from here until they are committed. */
+  private readonly writing = new Map<string, FileWriter>();
+  private nextFd = 1;
+  private statfsCache: { at: number; value: FuseStatfs } | undefined;
+  private readonly uid = process.getuid?.() ?? 0;
+  private readonly gid = process.getgid?.() ?? 0;
+  private readonly startedAt = new Date();
+
+  constructor(private readonly o: FuseOpsOptions) {}
+
+  /** Open files (for /api/v1/info and tests). */
+  get openFiles(): number {
+    return this.handles.size;
+  }
+
+  /** The operations table handed to fuse-native. */
+  operations(): FuseOperations {
+    return {
+      getattr: (p, cb) => this.call('getattr', cb, async () => [this.toStat(await this.entry(p))]),
+      readdir: (p, cb) => this.call('readdir', cb, async () => [await this.readdir(p)]),
+      open: (p, flags, cb) => this.call('open', cb, async () => [await this.open(p, flags)]),
+      create: (p, _mode, cb) => this.call('create', cb, async () => [this.create(p)]),
+      read: (_p, fd, buf, len, pos, cb) => this.callCount('read', cb, () => this.handle(fd).reader?.read(buf, len, pos) ?? this.noReader(fd)),
+      write: (_p, fd, buf, len, pos, cb) => this.callCount('write', cb, () => this.write(fd, buf, len, pos)),
+      flush: (_p, fd, cb) => this.call('flush', cb, async () => { await this.flush(fd); return []; }),
+      fsync: (_p, _ds, fd, cb) => this.call('fsync', cb, async () => { await this.handles.get(fd)?.writer?.drain(); return []; }),
+      release: (_p, fd, cb) => this.call('release', cb, async () => { await this.release(fd); return []; }),
+      truncate: (p, size, cb) => this.call('truncate', cb, async () => { await this.truncate(p, size); return []; }),
+      ftruncate: (p, _fd, size, cb) => this.call('ftruncate', cb, async () => { await this.truncate(p, size); return []; }),
+      mkdir: (p, _mode, cb) => this.call('mkdir', cb, async () => { await this.change(p, (a) => this.o.client.mkdir(a)); return []; }),
+      unlink: (p, cb) => this.call('unlink', cb, async () => { await this.change(p, (a) => this.o.client.delete(a)); return []; }),
+      rmdir: (p, cb) => this.call('rmdir', cb, async () => { await this.rmdir(p); return []; }),
+      rename: (src, dst, cb) => this.call('rename', cb, async () => { await this.rename(src, dst); return []; }),
+      statfs: (_p, cb) => this.call('statfs', cb, async () => [await this.statfs()]),
+      // Times, modes and owners are the under-storage's: accepted and ignored, so cp -p and touch work.
+      utimens: (_p, _a, _m, cb) => cb(0),
+      chmod: (_p, _m, cb) => cb(0),
+      chown: (_p, _u, _g, cb) => cb(0),
+    };
+  }
+
+  /** Aborts unfinished writes and drops read buffers (the mount is going away). */
+  closeAll(): void {
+    for (const h of this.handles.values()) {
+      h.reader?.close();
+      h.writer?.abort(new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `${h.path}: the mount was unmounted before the file was closed`));
+    }
+    this.handles.clear();
+    this.writing.clear();
+  }
+
+  // ---- the call wrapper: deadline, metrics, errno
+
+  private call(op: string, cb: Reply, run: () => Promise<unknown[]>): void {
+    this.run(op, run, (values) => cb(0, ...values), (errno) => cb(errno));
+  }
+
+  private callCount(op: 'read' | 'write', cb: (n: number) => void, run: () => Promise<number>): void {
+    this.run(op, run, (n) => {
+      metrics.fuseBytes.inc({ op }, n);
+      cb(n);
+    }, cb);
+  }
+
+  private run<T>(op: string, run: () => Promise<T>, ok: (v: T) => void, fail: (errno: number) => void): void {
+    const started = performance.now();
+    let answered = false;
+    const answer = (err: unknown, value?: T): void => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      metrics.fuseLatency.observe({ op }, performance.now() - started);
+      if (err === undefined) return ok(value as T);
+      const e = errnoOf(err);
+      metrics.fuseErrors.inc({ op, errno: e.name });
+      if (e.errno === -ETIMEDOUT || e.name === 'EIO' || e.name === 'ESTALE') this.o.log.warn({ op, code: e.error.code, err: e.error.message }, 'FUSE call failed');
+      else this.o.log.debug({ op, code: e.error.code, err: e.error.message }, 'FUSE call failed');
+      fail(e.errno);
+    };
+    const timer = setTimeout(() => answer(new AlluxioError('ALX_ERR_REQUEST_TIMEOUT', `FUSE ${op} got no answer within alluxio.fuse.call.timeout (${this.o.callTimeoutMs} ms)`)), this.o.callTimeoutMs);
+    let p: Promise<T>;
+    try {
+      p = run();
+    } catch (err) {
+      return answer(err);
+    }
+    p.then((v) => answer(undefined, v), (err) => answer(err ?? new Error('failed')));
+  }
+
+  // ---- metadata
+
+  private alluxioPath(p: string): string {
+    return this.o.root === '/' ? p : joinPath(this.o.root, p);
+  }
+
+  private async entry(p: string): Promise<ClientFileEntry> {
+    const w = this.writing.get(p);
+    if (w) return { type: 'file', name: '', path: p, ufsPath: '', lastModifiedMs: Date.now(), length: w.bytes, humanReadableSize: '' };
+    const a = this.alluxioPath(p);
+    if (a === '/' && !this.o.client.namespace.mounts.root) return { type: 'directory', name: '/', path: '/', ufsPath: '', lastModifiedMs: this.startedAt.getTime(), length: 0, humanReadableSize: '' };
+    const cached = this.o.cache.get(a);
+    if (cached === null) throw new NotFoundError(`${a} does not exist`);
+    if (cached) return cached;
+    try {
+      const e = await this.o.client.stat(a);
+      this.o.cache.set(a, e);
+      return e;
+    } catch (err) {
+      if ((err as AlluxioError).code === 'ALX_ERR_NOT_FOUND' || (err as AlluxioError).code === 'ALX_ERR_NO_MOUNT') this.o.cache.set(a, null);
+      throw err;
+    }
+  }
+
+  private toStat(e: ClientFileEntry): FuseStat {
+    const dir = e.type === 'directory';
+    const t = new Date(e.lastModifiedMs || this.startedAt.getTime());
+    return {
+      mode: dir ? 0o40755 : 0o100644, uid: this.uid, gid: this.gid, size: dir ? BLOCK : e.length, nlink: dir ? 2 : 1,
+      mtime: t, atime: t, ctime: t, blksize: BLOCK, blocks: dir ? 8 : Math.ceil(e.length / 512),
+    };
+  }
+
+  private async readdir(p: string): Promise<string[]> {
+    const a = this.alluxioPath(p);
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.o.client.listPage(a, token, LIST_PAGE);
+      for (const e of page.entries) {
+        names.push(e.name);
+        this.o.cache.set(e.path, e);
+      }
+      token = page.nextToken;
+    } while (token !== undefined);
+    // Files being written here that the under-storage does not show yet.
+    for (const [wp] of this.writing) if (parentPath(wp) === p && !names.includes(wp.slice(wp.lastIndexOf('/') + 1))) names.push(wp.slice(wp.lastIndexOf('/') + 1));
+    return names;
+  }
+
+  private async statfs(): Promise<FuseStatfs> {
+    if (this.statfsCache && Date.now() - this.statfsCache.at < STATFS_TTL_MS) return this.statfsCache.value;
+    let used = 0;
+    let capacity = 0;
+    await Promise.all(this.o.client.ring.liveWorkers.map(async (w) => {
+      try {
+        const c = await this.o.client.workerCache(w);
+        used += c.usedBytes;
+        capacity += c.capacityBytes;
+      } catch { /* an unreachable worker adds nothing */ }
+    }));
+    const blocks = Math.min(Math.floor(capacity / BLOCK), 0xffffffff);
+    const free = Math.min(Math.max(0, Math.floor((capacity - used) / BLOCK)), blocks);
+    const value: FuseStatfs = { bsize: BLOCK, frsize: BLOCK, blocks, bfree: free, bavail: free, files: 1_000_000, ffree: 1_000_000, favail: 1_000_000, fsid: 0, flag: 0, namemax: 255 };
+    this.statfsCache = { at: Date.now(), value };
+    return value;
+  }
+
+  // ---- open files
+
+  private handle(fd: number): Handle {
+    const h = this.handles.get(fd);
+    if (!h) throw new AlluxioError('ALX_ERR_INVALID_ARGUMENT', `no open file with handle ${fd}`);
+    return h;
+  }
+
+  private noReader(fd: number): Promise<number> {
+    return Promise.reject(new AlluxioError('ALX_ERR_UNSUPPORTED', `${this.handle(fd).path} is open for writing: reading a file while it is written is not supported`));
+  }
+
+  private add(h: Handle): number {
+    const fd = this.nextFd++;
+    if (this.nextFd > 0x7fffffff) this.nextFd = 1;
+    this.handles.set(fd, h);
+    return fd;
+  }
+
+  private async open(p: string, flags: number): Promise<number> {
+    const acc = flags & O_ACCMODE;
+    const e = await this.entry(p);
+    if (e.type === 'directory') throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${p} is a directory`);
+    if (acc !== O_WRONLY && acc !== O_RDWR) return this.add({ path: p, reader: this.newReader(p, e) });
+    this.refuseIfReadOnly(p);
+    if (flags & O_APPEND) throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${p}: appending is not supported (the under-storage has no append); rewrite the file instead`);
+    const existing = this.writing.get(p);
+    if (existing) throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${p} is already open for writing`);
+    if ((flags & O_TRUNC) || e.length === 0) return this.add({ path: p, writer: this.startWriter(p) });
+    // An existing file opened for writing without O_TRUNC (touch, r+): fine until something is written.
+    return this.add({ path: p, refuseWrites: true, ...(acc === O_RDWR ? { reader: this.newReader(p, e) } : {}) });
+  }
+
+  private create(p: string): number {
+    this.refuseIfReadOnly(p);
+    this.refuseInVirtualRoot(p, 'create a file');
+    if (this.writing.has(p)) throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${p} is already open for writing`);
+    return this.add({ path: p, writer: this.startWriter(p) });
+  }
+
+  private newReader(p: string, e: ClientFileEntry): FileReader {
+    return new FileReader(this.o.client, this.alluxioPath(p), e.length, this.o.reader);
+  }
+
+  private startWriter(p: string): FileWriter {
+    const w = new FileWriter(this.o.client, this.alluxioPath(p), this.o.writeBudget);
+    this.writing.set(p, w);
+    this.o.cache.invalidate(this.alluxioPath(p));
+    return w;
+  }
+
+  private async write(fd: number, buf: Buffer, len: number, pos: number): Promise<number> {
+    const h = this.handle(fd);
+    if (h.refuseWrites) throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${h.path}: writing into an existing file is not supported (the under-storage has no in-place update); open it with O_TRUNC to replace it`);
+    if (!h.writer) throw new AlluxioError('ALX_ERR_PERMISSION_DENIED', `${h.path} is not open for writing`);
+    return h.writer.write(buf, len, pos);
+  }
+
+  /**
+   * close(2) of a file descriptor. A file with bytes written is committed here, so close reports
+   * the outcome and the file is in the UFS when close returns; later writes through another
+   * descriptor of the same open file are ENOTSUP (the under-storage has no append). Nothing
+   * written yet (a shell closes its copy of a redirection before writing): nothing to do; release
+   * commits an empty file.
+   */
+  private async flush(fd: number): Promise<void> {
+    const h = this.handles.get(fd);
+    if (h?.writer && h.writer.bytes > 0) await this.commit(h);
+  }
+
+  /** Commits a written file: it is in the UFS once this resolves. */
+  private async commit(h: Handle): Promise<void> {
+    const w = h.writer;
+    if (!w) return;
+    try {
+      const e = await w.commit();
+      this.o.cache.invalidate(this.alluxioPath(h.path));
+      this.o.cache.set(this.alluxioPath(h.path), e);
+    } finally {
+      if (this.writing.get(h.path) === w) this.writing.delete(h.path);
+    }
+  }
+
+  private async release(fd: number): Promise<void> {
+    const h = this.handles.get(fd);
+    if (!h) return;
+    this.handles.delete(fd);
+    h.reader?.close();
+    if (h.writer && !h.writer.isCommitted) {
+      await this.commit(h).catch((err) => this.o.log.warn({ path: h.path, err: (err as Error).message }, 'the file could not be committed when it was closed'));
+    }
+    if (h.writer && this.writing.get(h.path) === h.writer) this.writing.delete(h.path);
+  }
+
+  // ---- changes
+
+  private refuseIfReadOnly(p: string): void {
+    if (this.o.readOnly) throw new AlluxioError('ALX_ERR_READ_ONLY', `${p}: the mount is read-only (mount option ro)`);
+  }
+
+  /** Above the mounts (no root mount) only mount points exist; they are made with `alluxio mount add`. */
+  private refuseInVirtualRoot(p: string, what: string): void {
+    const a = this.alluxioPath(p);
+    if (parentPath(a) === '/' && !this.o.client.namespace.mounts.root) {
+      throw new AlluxioError('ALX_ERR_READ_ONLY', `cannot ${what} at ${a}: the top level holds only mount points (alluxio mount add --path ${a} --ufs-uri ...)`);
+    }
+  }
+
+  private async change(p: string, fn: (alluxioPath: string) => Promise<unknown>, subtree = false): Promise<void> {
+    this.refuseIfReadOnly(p);
+    this.refuseInVirtualRoot(p, 'change');
+    const a = this.alluxioPath(p);
+    try {
+      await fn(a);
+    } finally {
+      this.o.cache.invalidate(a, subtree);
+    }
+  }
+
+  private async rmdir(p: string): Promise<void> {
+    const e = await this.entry(p);
+    if (e.type !== 'directory') throw new AlluxioError('ALX_ERR_NOT_A_DIRECTORY', `${p} is not a directory`);
+    const page = await this.o.client.listPage(this.alluxioPath(p), undefined, 1);
+    if (page.entries.length > 0) throw new AlluxioError('ALX_ERR_DIRECTORY_NOT_EMPTY', `${p} is not empty`);
+    await this.change(p, (a) => this.o.client.delete(a, false), true);
+  }
+
+  private async rename(src: string, dst: string): Promise<void> {
+    this.refuseIfReadOnly(src);
+    this.refuseInVirtualRoot(src, 'rename');
+    this.refuseInVirtualRoot(dst, 'rename');
+    if (this.writing.has(src)) throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${src} is open for writing: close it before renaming`);
+    const a = this.alluxioPath(src);
+    const b = this.alluxioPath(dst);
+    try {
+      await this.o.client.rename(a, b);
+    } finally {
+      this.o.cache.invalidate(a, true);
+      this.o.cache.invalidate(b, true);
+    }
+  }
+
+  /**
+   * truncate(2) without a handle (and ftruncate): the size it has already is a no-op; 0 replaces
+   * the file with an empty one; another size rewrites a small file; a large one is ENOTSUP.
+   */
+  private async truncate(p: string, size: number): Promise<void> {
+    this.refuseIfReadOnly(p);
+    const w = this.writing.get(p);
+    if (w) {
+      if (size === w.bytes) return;
+      throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${p} is being written (${w.bytes} bytes so far): truncating it to ${size} is not supported`);
+    }
+    const e = await this.entry(p);
+    if (e.type === 'directory') throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${p} is a directory`);
+    if (size === e.length) return;
+    const a = this.alluxioPath(p);
+    if (size !== 0 && Math.max(size, e.length) > TRUNCATE_REWRITE_MAX) {
+      throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${p}: truncating a ${e.length}-byte file to ${size} bytes is not supported (the under-storage has no in-place update; up to ${TRUNCATE_REWRITE_MAX} bytes are rewritten, and any size to 0)`);
+    }
+    let body = Buffer.alloc(size);
+    if (size > 0) {
+      const r = await this.o.client.read(a, 0, Math.min(size, e.length));
+      let at = 0;
+      for await (const c of r.stream as AsyncIterable<Buffer>) at += c.copy(body, at);
+    }
+    try {
+      await this.o.client.write(a, body, body.length);
+    } finally {
+      body = Buffer.alloc(0);
+      this.o.cache.invalidate(a);
+    }
+  }
+}

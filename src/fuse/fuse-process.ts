@@ -1,0 +1,126 @@
+import Fuse from 'fuse-native';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { AlluxioConfiguration } from '../conf/index.js';
+import { AlluxioError } from '../common/errors.js';
+import type { Logger } from '../common/logging.js';
+import { metrics, startProcessMetrics } from '../common/metrics.js';
+import { normalizePath } from '../common/paths.js';
+import { VERSION } from '../common/version.js';
+import { createClient } from '../client/from-conf.js';
+import type { AlluxioClient } from '../client/alluxio-client.js';
+import { createWebServer } from '../worker/web-server.js';
+import { ByteBudget } from './byte-budget.js';
+import { FuseOps } from './fuse-ops.js';
+import { cleanStaleMount, detachMount, mountAt } from './local-mounts.js';
+import { MetadataCache } from './metadata-cache.js';
+import { mountOptions } from './mount-options.js';
+
+/** How often the process checks that its mount is still there (someone may unmount it). */
+const WATCH_MS = 2000;
+
+export interface FuseMount {
+  readonly point: string;
+  readonly webPort: number;
+  readonly options: string[];
+  /** Resolves when the mount went away from outside (fusermount -u, umount). */
+  readonly gone: Promise<void>;
+  /** Unmounts (lazily if busy), stops the web port and closes the client. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** fuse-native with the option string built here (its own covers only a fixed set of options). */
+class AlluxioFuseBinding extends Fuse {
+  constructor(point: string, ops: ConstructorParameters<typeof Fuse>[1], opts: ConstructorParameters<typeof Fuse>[2], private readonly optionList: string[]) {
+    super(point, ops, opts);
+  }
+
+  override _fuseOptions(): string {
+    return '-o' + this.optionList.join(',');
+  }
+}
+
+/**
+ * Mounts the Alluxio namespace at `point` (DESIGN.md §8): cleans a stale mount a dead process
+ * left there, opens a client, mounts with fuse-native, and serves /metrics on alluxio.fuse.web.port.
+ */
+export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, given: string[], log: Logger): Promise<FuseMount> {
+  const point = resolve(pointArg);
+  const opts = mountOptions(conf.getList('alluxio.fuse.mount.options'), given);
+  const cleaned = await cleanStaleMount(point);
+  if (cleaned) log.warn({ point, was: cleaned }, 'cleaned a stale mount left by a process that died');
+  await mkdir(point, { recursive: true });
+
+  startProcessMetrics();
+  metrics.versionInfo.set({ version: VERSION, component: 'fuse' }, 1);
+  const client = await createClient(conf, { log });
+  const callTimeoutMs = conf.getDuration('alluxio.fuse.call.timeout');
+  const gauge = (kind: string) => (used: number) => metrics.fuseBufferedBytes.set({ kind }, used);
+  const ops = new FuseOps({
+    client,
+    cache: new MetadataCache(conf.getInt('alluxio.user.metadata.cache.max.size'), conf.getDuration('alluxio.user.metadata.cache.expiration.time')),
+    root: normalizePath(conf.getString('alluxio.fuse.mount.alluxio.path')),
+    callTimeoutMs,
+    reader: {
+      chunkSize: conf.getSize('alluxio.fuse.read.chunk.size'),
+      aheadChunks: conf.getInt('alluxio.fuse.read.ahead.chunks'),
+      budget: new ByteBudget(conf.getSize('alluxio.fuse.read.buffer.size'), gauge('read')),
+    },
+    writeBudget: new ByteBudget(conf.getSize('alluxio.fuse.write.buffer.size'), gauge('write')),
+    readOnly: opts.readOnly,
+    log,
+  });
+  // The binding's own timeout is a backstop behind ours.
+  const fuse = new AlluxioFuseBinding(point, ops.operations(), { timeout: callTimeoutMs + 5000, mkdir: true }, opts.list);
+  let web: Server | undefined;
+  try {
+    await new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new AlluxioError('ALX_ERR_INTERNAL', `cannot mount ${point} (options ${opts.list.join(',')}): ${err.message}`)) : res())));
+    web = createWebServer(() => ({ component: 'fuse', version: VERSION, mountPoint: point, options: opts.list, openFiles: ops.openFiles }),
+      async () => ((await mountAt(point)) ? undefined : `${point} is not mounted`));
+    await listen(web, conf.getInt('alluxio.fuse.web.port'));
+  } catch (err) {
+    await detachMount(point, true).catch(() => {});
+    web?.close();
+    await client.close().catch(() => {});
+    throw err;
+  }
+  const webPort = (web.address() as AddressInfo).port;
+  log.info({ point, options: opts.list, webPort }, 'FUSE mount ready');
+
+  let closing: Promise<void> | undefined;
+  let markGone: () => void = () => {};
+  const gone = new Promise<void>((r) => { markGone = r; });
+  const watch = setInterval(() => {
+    mountAt(point).then((m) => { if (!m && !closing) markGone(); }, () => {});
+  }, WATCH_MS);
+  watch.unref();
+
+  return {
+    point, webPort, options: opts.list, gone,
+    close() {
+      closing ??= (async () => {
+        clearInterval(watch);
+        ops.closeAll();
+        if (await mountAt(point)) {
+          await detachMount(point, false).catch(() => detachMount(point, true)).catch((err) => log.warn({ err: (err as Error).message }, 'unmount failed'));
+        }
+        await new Promise<void>((r) => web!.close(() => r()));
+        await closeClient(client, log);
+      })();
+      return closing;
+    },
+  };
+}
+
+async function closeClient(client: AlluxioClient, log: Logger): Promise<void> {
+  await Promise.race([client.close(), new Promise((r) => setTimeout(r, 5000).unref())]).catch((err) => log.warn({ err: (err as Error).message }, 'closing the client failed'));
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((res, rej) => {
+    server.once('error', (err) => rej(new AlluxioError('ALX_ERR_INVALID_CONF', `alluxio.fuse.web.port ${port}: ${err.message}`)));
+    server.listen(port, () => res());
+  });
+}
