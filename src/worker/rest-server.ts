@@ -5,6 +5,7 @@ import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { FileService } from './file-service.js';
 import { applyTimeouts, timeoutServerOptions, type HttpTimeouts } from '../common/http-timeouts.js';
 import type { LoadService } from './load-service.js';
+import { JOB_TASK_FREE_ROUTE, JOB_TASK_LOAD_ROUTE, type JobTaskService } from './job-task-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';
 import { sendError, sendJson, sendRefusal } from '../common/http.js';
@@ -19,6 +20,8 @@ export interface RestServerDeps {
   /** Workers that own a UFS URI, in ring order. */
   owners: (ufsUri: string, count: number) => WorkerInfo[];
   load: LoadService;
+  /** The worker side of the coordinator's load and free jobs. */
+  jobTasks: JobTaskService;
   /** alluxio.worker.http.server.{request.header,request.body,idle}.timeout */
   timeouts: HttpTimeouts;
   /** Checks credentials and read-only mode before any handler (rest-auth.ts); null: nothing to check. */
@@ -71,6 +74,8 @@ export function createRestServer(d: RestServerDeps): Server {
     ['GET', /^\/v1\/cache\/pages\/([0-9a-f]{64})$/, 'peer-pages', (_r, res, q, m) => servePeerPages(d.store, m[1]!, q, res)],
     ['GET', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
     ['POST', /^\/v1\/load$/, 'load', (req, res, q) => d.load.handle(req, res, q)],
+    ['POST', new RegExp(`^${JOB_TASK_LOAD_ROUTE}$`), 'job-load', (req, res) => d.jobTasks.handleLoad(req, res)],
+    ['POST', new RegExp(`^${JOB_TASK_FREE_ROUTE}$`), 'job-free', (req, res) => d.jobTasks.handleFree(req, res)],
   ];
   const guard = d.guard;
 
