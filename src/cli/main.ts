@@ -3,6 +3,7 @@ import { VERSION } from '../common/version.js';
 import { registerConfCommands } from './commands/conf.js';
 import { registerFsCommands } from './commands/fs.js';
 import { registerInfoCommands } from './commands/info.js';
+import { registerJobCommands } from './commands/job.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerMountCommands } from './commands/mount.js';
 import { registerProcessCommands } from './commands/process.js';
@@ -24,6 +25,7 @@ const global = (): GlobalOptions => program.opts<GlobalOptions>();
 
 registerFsCommands(program, global);
 registerMountCommands(program, global);
+registerJobCommands(program, global);
 registerConfCommands(program, global);
 registerInfoCommands(program, global);
 registerProcessCommands(program, global);

@@ -202,10 +202,13 @@ export class JobRunner {
     this.dirty = true;
   }
 
-  /** Hands each worker with a free slot a batch of the ready files it owns. */
+  /**
+   * Hands each worker with free slots the ready files it owns, split evenly over its slots (at most
+   * batchSize a task), so a few large files still keep every slot of a worker busy.
+   */
   private dispatch(): void {
     const now = Date.now();
-    const batches = new Map<string, { worker: WorkerInfo; items: Item[] }>();
+    const ready = new Map<string, { worker: WorkerInfo; items: Item[] }>();
     const keep: Item[] = [];
     for (const it of this.pending) {
       if (it.notBefore > now) { keep.push(it); continue; }
@@ -222,23 +225,19 @@ export class JobRunner {
         continue;
       }
       const key = identityKey(owner.identity);
-      let b = batches.get(key);
-      if (!b) {
-        if ((this.inflight.get(key) ?? 0) >= this.d.maxTasksPerWorker) { keep.push(it); continue; }
-        b = { worker: owner, items: [] };
-        batches.set(key, b);
-      }
-      if (b.items.length >= this.r.options.batchSize) {
-        // This batch is full: start it and open another if the worker has a slot left.
-        this.startTask(key, b.worker, b.items);
-        if ((this.inflight.get(key) ?? 0) >= this.d.maxTasksPerWorker) { batches.delete(key); keep.push(it); continue; }
-        b = { worker: owner, items: [] };
-        batches.set(key, b);
-      }
-      b.items.push(it);
+      if ((this.inflight.get(key) ?? 0) >= this.d.maxTasksPerWorker) { keep.push(it); continue; }
+      let g = ready.get(key);
+      if (!g) ready.set(key, (g = { worker: owner, items: [] }));
+      g.items.push(it);
+    }
+    for (const [key, g] of ready) {
+      const free = this.d.maxTasksPerWorker - (this.inflight.get(key) ?? 0);
+      const per = Math.min(this.r.options.batchSize, Math.ceil(g.items.length / this.d.maxTasksPerWorker));
+      let i = 0;
+      for (let t = 0; t < free && i < g.items.length; t++, i += per) this.startTask(key, g.worker, g.items.slice(i, i + per));
+      for (; i < g.items.length; i++) keep.push(g.items[i]!);
     }
     this.pending = keep;
-    for (const [key, b] of batches) if (b.items.length > 0) this.startTask(key, b.worker, b.items);
   }
 
   private startTask(key: string, worker: WorkerInfo, items: Item[]): void {
