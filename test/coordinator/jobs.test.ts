@@ -10,7 +10,7 @@ import { createClient } from '../../src/client/from-conf.js';
 import type { AlluxioClient } from '../../src/client/alluxio-client.js';
 import { createLogger } from '../../src/common/logging.js';
 import { runCli, scrapeMetric } from '../support/cli.js';
-import { startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
+import { freePort, startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
 import { startFlakyS3Proxy, type FlakyS3Proxy } from '../support/flaky-s3-proxy.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
@@ -37,7 +37,7 @@ describe('load and free jobs', { timeout: 1_800_000 }, () => {
   let proxy: FlakyS3Proxy | undefined;
   const sizes = new Map<string, number>();
 
-  const cli = (...args: string[]) => runCli(['--conf', `alluxio.coordinator.web.port=${coord.web}`, ...args], cc.env);
+  const cli = (...args: string[]) => runCli(args, cc.env);
   const api = (path: string, init?: RequestInit) => fetch(`${coord.url}${path}`, init);
   const progress = async (type: 'load' | 'free', path: string): Promise<JobJson> => {
     const r = await api(`/api/v1/${type}?path=${encodeURIComponent(path)}&verbose=true`);
@@ -80,7 +80,10 @@ describe('load and free jobs', { timeout: 1_800_000 }, () => {
     s3 = await startS3Server({ buckets: [BUCKET] });
     s3c = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
     etcd = await startEtcd();
+    // The coordinator's port is in the shared configuration: workers forward /v1/load there, the CLI calls it.
+    const coordPort = await freePort();
     cc = writeEtcdConf(tmp.path, etcd.endpoints, {
+      'alluxio.coordinator.web.port': String(coordPort),
       ...s3.ufsOptions(),
       'alluxio.master.mount.table.root.ufs': `s3://${BUCKET}/`,
       'alluxio.worker.page.store.page.size': '1MB',
@@ -89,7 +92,7 @@ describe('load and free jobs', { timeout: 1_800_000 }, () => {
       'alluxio.user.network.connect.timeout': '3s',
     });
     workers = await startWorkerProcesses(cc, tmp.path, 2);
-    coord = await CoordinatorProcess.start(cc);
+    coord = await CoordinatorProcess.start(cc, coordPort);
     client = await createClient(cc.conf(), { log: createLogger('test-client', 'silent') });
   });
 
@@ -144,6 +147,16 @@ describe('load and free jobs', { timeout: 1_800_000 }, () => {
     assert.equal(rest.status, 409);
     const jobs = (await (await api('/api/v1/jobs')).json() as { jobs: Array<{ path: string }> }).jobs.filter((j) => j.path === '/twice');
     assert.equal(jobs.length, 1);
+    // Any worker answers the alluxiofs load API the same: each forwards to the coordinator.
+    for (const w of workers) {
+      const r = await fetch(`${w.rest}/v1/load?path=${encodeURIComponent(`s3://${BUCKET}/twice`)}&opType=progress`);
+      assert.equal(r.status, 200);
+      const body = await r.json() as JobJson;
+      assert.equal(body.jobId, jobs.length === 1 ? (await progress('load', '/twice')).jobId : '');
+      assert.ok(['RUNNING', 'SUCCEEDED'].includes(body.jobState));
+      const again = await (await fetch(`${w.rest}/v1/load?path=${encodeURIComponent(`s3://${BUCKET}/twice`)}&opType=submit`)).json() as { success: boolean };
+      assert.equal(again.success, true, 'alluxiofs submit of a running job: success (it then polls progress)');
+    }
     const stop = await cli('job', 'load', '--path', '/twice', '--stop');
     assert.equal(stop.code, 0, stop.stderr);
     const end = await waitDone('load', '/twice');

@@ -77,6 +77,8 @@ export class JobRunner {
   private listing = false;
   private stopping = false;
   private stopCheckedAt = 0;
+  /** The tasks in flight, aborted when the job is stopped. */
+  private readonly tasks = new Set<AbortController>();
   private lostLock = false;
   private dirty = false;
   private wake: (() => void) | undefined;
@@ -121,7 +123,10 @@ export class JobRunner {
       if (this.lostLock) return;
       if (!this.stopping && Date.now() - this.stopCheckedAt >= FLUSH_MS) {
         this.stopCheckedAt = Date.now();
-        if (await this.d.store.stopRequested(this.r.jobId)) this.stopping = true;
+        if (await this.d.store.stopRequested(this.r.jobId)) {
+          this.stopping = true;
+          for (const t of this.tasks) t.abort(new Error('the job was stopped'));
+        }
       }
       if (this.stopping && this.inflightTasks === 0) {
         this.r.state = 'STOPPED';
@@ -258,7 +263,9 @@ export class JobRunner {
       else this.finish(it, res);
       this.dirty = true;
     };
-    void sendTask(worker, this.r.type, { files: items.map((i) => i.uri), verify: o.verify, skipIfExists: o.skipIfExists || (this.r.pass ?? 0) > 0, bytesPerSec }, onResult, this.d.authorization)
+    const abort = new AbortController();
+    this.tasks.add(abort);
+    void sendTask(worker, this.r.type, { files: items.map((i) => i.uri), verify: o.verify, skipIfExists: o.skipIfExists || (this.r.pass ?? 0) > 0, bytesPerSec }, onResult, this.d.authorization, abort.signal)
       .then(() => {
         // A file the worker did not get to (it stopped early): back to the queue, no attempt spent.
         for (const it of items) if (!done.has(it)) this.requeue(it, 0, 'not processed by the worker');
@@ -276,6 +283,7 @@ export class JobRunner {
         }
       })
       .finally(() => {
+        this.tasks.delete(abort);
         this.inflight.set(key, (this.inflight.get(key) ?? 1) - 1);
         this.inflightTasks--;
         this.commitPages();
@@ -381,6 +389,7 @@ export class JobRunner {
   /** Ends the run at the next turn without touching the record (this coordinator is closing). */
   abandon(): void {
     this.lostLock = true;
+    for (const t of this.tasks) t.abort(new Error('the coordinator is closing'));
     this.wake?.();
   }
 }

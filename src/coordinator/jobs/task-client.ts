@@ -21,7 +21,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * error status or stops mid-answer: the files without a result are then the caller's to requeue.
  */
 export async function sendTask(worker: WorkerInfo, type: JobType, body: { files: string[]; verify: boolean; skipIfExists: boolean; bytesPerSec: number },
-  onResult: (r: TaskFileResult) => void, authorization?: string): Promise<void> {
+  onResult: (r: TaskFileResult) => void, authorization: string | undefined, signal: AbortSignal): Promise<void> {
   const url = `http://${worker.address.Host}:${worker.address.HttpServerPort}${TASK_ROUTE[type]}`;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (authorization !== undefined) headers.authorization = authorization;
@@ -29,7 +29,8 @@ export async function sendTask(worker: WorkerInfo, type: JobType, body: { files:
   const timer = setTimeout(() => connect.abort(new Error(`no answer from ${url} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: connect.signal });
+    // Aborting (the job is stopped) closes the connection: the worker ends the task after its current file.
+    res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any([connect.signal, signal]) });
   } finally {
     clearTimeout(timer);
   }
