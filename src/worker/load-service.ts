@@ -89,7 +89,10 @@ export class LoadService {
       }
       case 'progress': {
         const r = await call('GET', q);
-        return sendJson(res, r.status, r.json);
+        if (r.status !== 200) return sendJson(res, r.status, r.json);
+        // The field names this API had when each worker ran its own loads, beside the job's own.
+        const j = r.json;
+        return sendJson(res, 200, { ...j, files: j.filesListed, filesLoaded: j.filesDone, bytesTotal: j.bytesListed, bytesLoaded: j.bytesDone });
       }
       case 'stop': {
         const r = await call('DELETE', q);
