@@ -186,6 +186,12 @@ describe('load and free jobs', { timeout: 1_800_000 }, () => {
     assert.equal(await workerMetric('alluxio_missed_data_read_bytes_total'), missedBefore, 'a load is not a cache miss');
     assert.equal(await workerMetric('alluxio_job_loaded_bytes_total') - loadedBefore, total);
 
+    const coordMetrics = `${coord.url}/metrics`;
+    assert.ok(await scrapeMetric(coordMetrics, 'alluxio_job_files_total', { type: 'load', result: 'ok' }) >= 2004);
+    assert.ok(await scrapeMetric(coordMetrics, 'alluxio_job_bytes_total', { type: 'load' }) >= total);
+    assert.ok(await scrapeMetric(coordMetrics, 'alluxio_job_duration_seconds_count', { type: 'load', state: 'SUCCEEDED' }) >= 1);
+    assert.equal(await scrapeMetric(coordMetrics, 'alluxio_active_job_count', { type: 'load' }), 0);
+
     const text = await cli('job', 'load', '--path', '/set', '--progress');
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Job State: SUCCEEDED/);

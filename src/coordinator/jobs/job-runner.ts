@@ -357,6 +357,7 @@ export class JobRunner {
     });
     if (!ok && !this.lostLock) {
       this.lostLock = true;
+      for (const t of this.tasks) t.abort(new Error('the job lock was lost'));
       this.d.log.warn({ job: this.r.jobId }, 'job lock lost: another coordinator resumes this job');
       this.wake?.();
     }
