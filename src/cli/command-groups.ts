@@ -20,6 +20,7 @@ export interface CommandGroup {
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'fs', description: 'file system operations on Alluxio paths', load: async () => (await import('./commands/fs.js')).registerFsCommands },
   { name: 'fuse', description: 'mount the namespace as a POSIX file system (fuse mount|unmount|stat)', load: async () => (await import('./commands/fuse.js')).registerFuseCommands },
+  { name: 'job', description: 'load and free jobs on the coordinator (job load|free|list)', load: async () => (await import('./commands/job.js')).registerJobCommands },
   { name: 'mount', description: 'manage the mount table', load: async () => (await import('./commands/mount.js')).registerMountCommands },
   { name: 'conf', description: 'configuration', load: async () => (await import('./commands/conf.js')).registerConfCommands },
   { name: 'info', description: 'cluster information', load: async () => (await import('./commands/info.js')).registerInfoCommands },

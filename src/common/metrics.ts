@@ -33,6 +33,13 @@ export const metrics = {
   fuseErrors: new Counter({ name: 'alluxio_fuse_errors_total', help: 'FUSE calls answered with an error, by operation and errno', labelNames: ['op', 'errno'] as const, registers: [registry] }),
   fuseBufferedBytes: new Gauge({ name: 'alluxio_fuse_buffered_bytes', help: 'Bytes held by FUSE read-ahead and write buffers (capped by alluxio.fuse.read.buffer.size and alluxio.fuse.write.buffer.size)', labelNames: ['kind'] as const, registers: [registry] }),
   activeJobs: new Gauge({ name: 'alluxio_active_job_count', help: 'Running jobs', labelNames: ['type'] as const, registers: [registry] }),
+  // Jobs (coordinator: per job type load|free) and their worker-side tasks. Bytes a load job brings
+  // into a worker's cache are counted here, not as missed reads: the hit rate stays one of user reads.
+  jobFiles: new Counter({ name: 'alluxio_job_files_total', help: 'Files processed by jobs (coordinator)', labelNames: ['type', 'result'] as const, registers: [registry] }),
+  jobBytes: new Counter({ name: 'alluxio_job_bytes_total', help: 'Bytes of the files jobs processed successfully (coordinator)', labelNames: ['type'] as const, registers: [registry] }),
+  jobDuration: new Histogram({ name: 'alluxio_job_duration_seconds', help: 'Duration of finished jobs (coordinator)', labelNames: ['type', 'state'] as const, buckets: [1, 5, 15, 60, 300, 900, 3600, 14400], registers: [registry] }),
+  jobLoadedBytes: new Counter({ name: 'alluxio_job_loaded_bytes_total', help: 'Bytes load jobs read from the under-storage into this worker\'s cache (not counted as missed reads)', registers: [registry] }),
+  jobTaskFiles: new Counter({ name: 'alluxio_job_task_files_total', help: 'Files handled by job tasks on this worker', labelNames: ['type', 'result'] as const, registers: [registry] }),
   versionInfo: new Gauge({ name: 'alluxio_version_info', help: 'Version of this process', labelNames: ['version', 'component'] as const, registers: [registry] }),
   clientUfsFallback: new Counter({ name: 'alluxio_client_ufs_fallback_total', help: 'Client reads served directly from the UFS because no worker could', registers: [registry] }),
   restRequests: new Counter({ name: 'alluxio_rest_requests_total', help: 'REST API requests by route and status', labelNames: ['route', 'status'] as const, registers: [registry] }),

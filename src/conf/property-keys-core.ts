@@ -57,12 +57,24 @@ export const CORE_PROPERTIES = [
     description: 'Files handed to a worker in one load/free task (ours; a job option can override it per job).',
   },
   {
-    name: 'alluxio.job.tasks.per.worker', type: 'int', default: '3', min: 1, scope: 'coordinator',
+    name: 'alluxio.job.max.tasks.per.worker', type: 'int', default: '3', min: 1, scope: 'coordinator',
     description: 'Tasks of one job running at once on each worker.',
   },
   {
     name: 'alluxio.job.retries', type: 'int', default: '5', min: 0, scope: 'coordinator',
-    description: 'Attempts per file before a job lists it as failed.',
+    description: 'Retries of a failed file (with exponential backoff) before a job lists it as failed.',
+  },
+  {
+    name: 'alluxio.job.failure.percent.threshold', type: 'int', default: '5', min: 0, max: 100, scope: 'coordinator',
+    description: 'A job whose failed files exceed this percentage of its files ends FAILED; at or below it the job ends SUCCEEDED and lists the failed files (ours).',
+  },
+  {
+    name: 'alluxio.job.lease.ttl', type: 'duration', default: '10s', scope: 'coordinator',
+    description: 'TTL of the etcd lease by which one coordinator holds a running job; a killed coordinator\'s jobs are resumed by another (or its restart) once it expires (ours).',
+  },
+  {
+    name: 'alluxio.job.worker.unreachable.timeout', type: 'duration', default: '2min', scope: 'coordinator',
+    description: 'How long a job keeps requeueing the tasks of a worker that does not answer (waiting for membership to drop it and the ring to name a new owner) before the files fail (ours).',
   },
 
   // ---- etcd

@@ -12,6 +12,7 @@ import { createCoordinatorServer, type CoordinatorRoute } from './coordinator-se
 import type { RequestGuard } from '../common/http.js';
 import { InvalidConfError } from '../common/errors.js';
 import { MountAdmin } from './mount-admin.js';
+import { startJobService, type StartedJobs } from './jobs/start-jobs.js';
 
 export interface RunningCoordinator {
   /** The web/REST port actually bound (19999 by default; 0 in the configuration picks a free one). */
@@ -62,10 +63,17 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
   const mounts = new MountAdmin(mountStore, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout'));
   const startedAt = Date.now();
   let port = 0;
+  let jobs: StartedJobs | undefined;
+  try {
+    jobs = membership.type === 'ETCD' ? await startJobService(conf, membership, log, workerAuthorization) : undefined;
+  } catch (err) {
+    await Promise.allSettled([membership.close(), mountStore.close()]);
+    throw err;
+  }
   const server = createCoordinatorServer({
     membership, mounts, clusterName,
     workerTimeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 5000),
-    routes: opts.routes,
+    routes: [...(opts.routes ?? []), ...(jobs?.service.routes() ?? [])],
     guard: opts.guard ?? null,
     ...(workerAuthorization !== undefined ? { workerAuthorization } : {}),
     info: () => ({
@@ -77,6 +85,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
   } catch (err) {
+    await jobs?.close().catch(() => {});
     await Promise.allSettled([membership.close(), mountStore.close()]);
     throw err;
   }
@@ -92,6 +101,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
       closed = true;
       server.closeAllConnections?.();
       await new Promise((r) => server.close(() => r(undefined)));
+      await jobs?.close().catch(() => {});
       await Promise.allSettled([membership.close(), mountStore.close()]);
       log.info('coordinator stopped');
     },

@@ -27,6 +27,9 @@ export class InstrumentedUfs implements UnderFileSystem {
   async openRead(uri: string, offset: number, length: number, options?: ReadOptions): Promise<Readable> {
     const source = await this.inner.openRead(uri, offset, length, options);
     const counter = metrics.ufsDataAccessBytes.labels({ ufs: this.scheme });
+    // A back end may push its first bytes before openRead's promise resumes us (s3-fast-get
+    // delivers the bytes that came with the headers at once: all of a small object): count them.
+    if (source.readableLength > 0) counter.inc(source.readableLength);
     // Counted as the source takes in each chunk (at most its highWaterMark ahead of the reader)
     // rather than through a Transform: a stream stage costs every chunk a hop, and a shaped or
     // busy network delivers S3 bodies in many small chunks.

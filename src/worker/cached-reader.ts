@@ -30,6 +30,11 @@ export interface ReadTarget {
   readonly fileId: FileId;
   readonly version: string;
   readonly length: number;
+  /**
+   * 'load': a job's load of the file (job-task-service.ts). Its bytes are not user reads: cached
+   * pages are not counted as hits and fetched pages go to the job's own counter, not the misses.
+   */
+  readonly purpose?: 'load';
 }
 
 /**
@@ -139,7 +144,7 @@ export class CachedReader {
       if (page) {
         const from = Math.max(start - p * ps, 0);
         const to = Math.min(end - p * ps, page.length);
-        metrics.cachedDataReadBytes.inc(to - from);
+        if (t.purpose === undefined) metrics.cachedDataReadBytes.inc(to - from);
         yield page.subarray(from, to);
         p++;
         continue;
@@ -229,7 +234,7 @@ export class CachedReader {
             const to = Math.min(base + filled, end);
             sent = filled;
             if (to > from) {
-              metrics.missedDataReadBytes.inc(to - from);
+              (t.purpose === undefined ? metrics.missedDataReadBytes : metrics.jobLoadedBytes).inc(to - from);
               this.pagePool.retain(buf); // the consumer's reference
               yield buf.subarray(from - base, to - base);
             }
@@ -301,7 +306,7 @@ export class CachedReader {
             if (page <= stop) buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
             filled = 0;
             if (to > from) {
-              metrics.missedDataReadBytes.inc(to - from);
+              (t.purpose === undefined ? metrics.missedDataReadBytes : metrics.jobLoadedBytes).inc(to - from);
               yield done.subarray(from, to);
             }
           }
@@ -360,6 +365,22 @@ export class CachedReader {
         this.inflight.delete(key);
         this.pagePool.release(buf);
       });
+  }
+
+  /** Bytes of pages waiting to be stored, and the limit past which pages are served uncached. */
+  get pendingWrites(): { bytes: number; limit: number } {
+    return { bytes: this.pendingWriteBytes, limit: this.maxPendingWriteBytes };
+  }
+
+  /** Whether pages from..to of this version are all in the store (none of them still being written). */
+  allCached(t: ReadTarget, from: number, to: number): boolean {
+    for (let i = from; i <= to; i++) if (!this.store.has(t.fileId, i, t.version)) return false;
+    return true;
+  }
+
+  /** Whether a page of this version is being loaded or written now. */
+  pageInFlight(t: ReadTarget, p: number): boolean {
+    return this.inflight.has(pageKey(t, p));
   }
 
   private failPage(t: ReadTarget, p: number, waiters: Map<number, { reject(e: unknown): void }>): void {

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidArgumentError } from '../common/errors.js';
+import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import type { FileEntry, FileService } from './file-service.js';
 import { sendJson } from '../common/http.js';
+
+/** The coordinator's load job API (plain constant until the protocol module takes the routes). */
+export const COORDINATOR_LOAD_ROUTE = '/api/v1/load';
 
 export type LoadState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
 
@@ -30,12 +33,19 @@ export type FileLoader = (entry: FileEntry) => Promise<void>;
 export class LoadService {
   private readonly jobs = new Map<string, LoadJob>();
 
-  constructor(private readonly files: FileService, private readonly loadFile: FileLoader, private readonly concurrency = 4, private readonly log?: Logger) {}
+  /**
+   * `coordinator`: where the cluster's job service runs (a cluster with etcd has one). Given, every
+   * call is forwarded there, so any worker answers the same for a path; without it (STATIC
+   * membership, no coordinator) this worker runs the load itself and only it knows the progress.
+   */
+  constructor(private readonly files: FileService, private readonly loadFile: FileLoader, private readonly concurrency = 4, private readonly log?: Logger,
+    private readonly coordinator?: { url: string; authorization?: string; timeoutMs: number }) {}
 
   async handle(_req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
     const path = q.get('path');
     if (!path) throw new InvalidArgumentError("missing query parameter 'path'");
     const op = q.get('opType') ?? 'progress';
+    if (this.coordinator) return this.forward(res, path, op, this.coordinator);
     const key = this.files.resolve(path).ufsUri;
     const job = this.jobs.get(key);
     switch (op) {
@@ -50,6 +60,44 @@ export class LoadService {
         if (!job) return sendJson(res, 404, { code: 'ALX_ERR_NOT_FOUND', message: `no load job for ${path}` });
         job.stop = true;
         return sendJson(res, 200, { success: true });
+      default:
+        throw new InvalidArgumentError(`opType '${op}' is not one of submit|progress|stop`);
+    }
+  }
+
+  /** The alluxiofs shapes over the coordinator's /api/v1/load (DESIGN.md §9). */
+  private async forward(res: ServerResponse, path: string, op: string, c: { url: string; authorization?: string; timeoutMs: number }): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (c.authorization !== undefined) headers.authorization = c.authorization;
+    const call = async (method: string, query: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      let r: Response;
+      try {
+        r = await fetch(`${c.url}${COORDINATOR_LOAD_ROUTE}${query}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(c.timeoutMs) });
+      } catch (err) {
+        throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `the coordinator at ${c.url} does not answer (${(err as Error).message}): load jobs run there`);
+      }
+      const json = await r.json().catch(() => ({})) as Record<string, unknown>;
+      return { status: r.status, json };
+    };
+    const q = `?path=${encodeURIComponent(path)}`;
+    switch (op) {
+      case 'submit': {
+        const r = await call('POST', '', { path });
+        // A job already running for the path is what the caller wants: alluxiofs then polls progress.
+        if (r.status === 200 || r.status === 409) return sendJson(res, 200, { success: true, ...(r.status === 409 ? { alreadyRunning: true } : {}), ...(r.json.jobId ? { jobId: r.json.jobId } : {}) });
+        return sendJson(res, r.status, r.json);
+      }
+      case 'progress': {
+        const r = await call('GET', q);
+        if (r.status !== 200) return sendJson(res, r.status, r.json);
+        // The field names this API had when each worker ran its own loads, beside the job's own.
+        const j = r.json;
+        return sendJson(res, 200, { ...j, files: j.filesListed, filesLoaded: j.filesDone, bytesTotal: j.bytesListed, bytesLoaded: j.bytesDone });
+      }
+      case 'stop': {
+        const r = await call('DELETE', q);
+        return sendJson(res, r.status, r.status === 200 ? { success: true } : r.json);
+      }
       default:
         throw new InvalidArgumentError(`opType '${op}' is not one of submit|progress|stop`);
     }

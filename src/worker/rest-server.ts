@@ -5,6 +5,7 @@ import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { FileService } from './file-service.js';
 import { applyTimeouts, timeoutServerOptions, type HttpTimeouts } from '../common/http-timeouts.js';
 import type { LoadService } from './load-service.js';
+import type { JobTaskService } from './job-task-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { servePeerPages } from './peer-page-source.js';
 import { sendError, sendJson, sendRefusal } from '../common/http.js';
@@ -21,6 +22,8 @@ export interface RestServerDeps {
   /** Workers that own a UFS URI, in ring order. */
   owners: (ufsUri: string, count: number) => WorkerInfo[];
   load: LoadService;
+  /** The worker side of the coordinator's load and free jobs. */
+  jobTasks: JobTaskService;
   /** alluxio.worker.http.server.{request.header,request.body,idle}.timeout */
   timeouts: HttpTimeouts;
   /** Checks credentials and read-only mode before any handler (rest-auth.ts); null: nothing to check. */
@@ -71,6 +74,8 @@ export function restRoutes(d: RestServerDeps): Route[] {
     ['GET', R.cachePages, 'peer-pages', (_r, res, q, m) => servePeerPages(d.store, m[1]!, q, res)],
     ['GET', R.load, 'load', (req, res, q) => d.load.handle(req, res, q)],
     ['POST', R.load, 'load', (req, res, q) => d.load.handle(req, res, q)],
+    ['POST', R.jobLoad, 'job-load', (req, res) => d.jobTasks.handleLoad(req, res)],
+    ['POST', R.jobFree, 'job-free', (req, res) => d.jobTasks.handleFree(req, res)],
   ];
 }
 

@@ -20,6 +20,7 @@ import { FileService } from './file-service.js';
 import { TempFileJournal } from './temp-file-journal.js';
 import { workerStateDir } from './state-dir.js';
 import { LoadService } from './load-service.js';
+import { JobTaskService } from './job-task-service.js';
 import { createRestServer } from './rest-server.js';
 import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
 import type { CredentialsFile } from './credentials-file.js';
@@ -93,7 +94,13 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const load = new LoadService(files, async (entry) => {
     const { stream } = await client.read(entry.path);
     for await (const _ of stream) { /* drain */ }
-  }, 4, log);
+  }, 4, log, membership.type === 'ETCD' ? {
+    // With etcd there is a coordinator: load jobs run there and every worker forwards to it.
+    url: `http://${conf.getString('alluxio.coordinator.hostname')}:${conf.getInt('alluxio.coordinator.web.port')}`,
+    timeoutMs: Math.max(conf.getDuration('alluxio.user.network.connect.timeout'), 10_000),
+    ...(authorization !== undefined ? { authorization } : {}),
+  } : undefined);
+  const jobTasks = new JobTaskService(files, store, log);
 
   const ports = defaultPorts(conf);
   const host = conf.getString('alluxio.worker.hostname');
@@ -115,7 +122,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const health = new WorkerHealth(store, conf.getDuration('alluxio.worker.page.store.health.probe.timeout'));
   const checkHealth = () => health.check();
   const rest = createRestServer({
-    files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, guard, health: checkHealth,
+    files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, jobTasks, guard, health: checkHealth,
     timeouts: {
       headersMs: conf.getDuration('alluxio.worker.http.server.request.header.timeout'),
       bodyMs: conf.getDuration('alluxio.worker.http.server.request.body.timeout'),

@@ -153,8 +153,9 @@ export class CoordinatorProcess {
 
   private constructor(readonly c: EtcdClusterConf, readonly web: number, readonly rpc: number) {}
 
-  static async start(c: EtcdClusterConf): Promise<CoordinatorProcess> {
-    const p = new CoordinatorProcess(c, await freePort(), await freePort());
+  /** `web`: the web port to use (a port the workers' configuration already names); a free one by default. */
+  static async start(c: EtcdClusterConf, web?: number): Promise<CoordinatorProcess> {
+    const p = new CoordinatorProcess(c, web ?? await freePort(), await freePort());
     try {
       await p.start();
     } catch (err) {

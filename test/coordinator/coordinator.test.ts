@@ -145,10 +145,11 @@ describe('coordinator', () => {
     assert.ok(r.hitRate > 0 && r.hitRate <= 1, `hit rate ${r.hitRate}`);
   });
 
-  test('job endpoints exist and say they are not available yet', async () => {
+  test('job endpoints answer (the jobs themselves: test/coordinator/jobs.test.ts)', async () => {
     const res = await api('/api/v1/load');
-    assert.equal(res.status, 501);
-    assert.equal((await res.json() as { code: string }).code, 'ALX_ERR_NOT_IMPLEMENTED');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { jobs: [] });
+    assert.equal((await api('/api/v1/free?id=free-0000000000000000')).status, 404);
   });
 
   test('alluxio info nodes, cluster and report; a worker that leaves shows OFFLINE', async () => {

@@ -32,6 +32,22 @@ describe('InstrumentedUfs', () => {
     assert.equal(await accessBytes('file') - start, 300_000);
   });
 
+  it('counts bytes a back end pushed before openRead resolved (s3-fast-get: a small object comes with the headers)', async () => {
+    const { Readable } = await import('node:stream');
+    const early = new Readable({ read() {} });
+    early.push(Buffer.alloc(5000, 1)); // in the buffer before the wrapper sees the stream
+    const inner = { scheme: 'early', openRead: async () => early } as unknown as ConstructorParameters<typeof InstrumentedUfs>[0];
+    const ufs = new InstrumentedUfs(inner);
+    const start = await accessBytes('early');
+    const stream = await ufs.openRead('early://b/k', 0, 6000);
+    early.push(Buffer.alloc(1000, 2));
+    early.push(null);
+    let got = 0;
+    for await (const chunk of stream) got += (chunk as Buffer).length;
+    assert.equal(got, 6000);
+    assert.equal(await accessBytes('early') - start, 6000);
+  });
+
   it('counts only what was read when the reader stops early, and passes errors through', async () => {
     const ufs = createUfs(`file://${tmp.path}`);
     const start = await accessBytes('file');

@@ -9,12 +9,14 @@ import type { ClientFileEntry } from '../../common/protocol/index.js';
 import type { AlluxioClient } from '../../client/alluxio-client.js';
 import { withClient, type GlobalOptions } from '../context.js';
 import { alluxioDate, printJson, printTable, ProgressBar } from '../output.js';
+import { registerFsJobCommands } from './job.js';
 
 const PROGRESS_THRESHOLD = 16 * 1024 * 1024;
 
 /** `alluxio fs ...`: Alluxio's file system shell verbs over the client library. */
 export function registerFsCommands(program: Command, global: () => GlobalOptions): void {
   const fs = program.command('fs').description('file system operations on Alluxio paths');
+  registerFsJobCommands(fs, global);
 
   fs.command('ls').argument('<path>').option('-R, --recursive', 'list subdirectories recursively').option('-h, --human-readable', 'print sizes in human readable form')
     .option('--json', 'print JSON').description('list a directory or a file')

@@ -37,6 +37,9 @@ export const WORKER_REST = {
   cacheFiles: '/v1/cache/files',
   /** Cache-only page reads for a worker that took over a key after a ring change. */
   cachePages: '/v1/cache/pages/{fileId}',
+  /** A job task from the coordinator: cache (or free) a batch of files, one result line per file. */
+  jobLoad: '/v1/job/load',
+  jobFree: '/v1/job/free',
 } as const;
 export type WorkerRoute = (typeof WORKER_REST)[keyof typeof WORKER_REST];
 
@@ -49,6 +52,8 @@ export const COORDINATOR_REST = {
   mount: '/api/v1/mount',
   load: '/api/v1/load',
   free: '/api/v1/free',
+  /** Every load and free job (`alluxio job list`). */
+  jobs: '/api/v1/jobs',
 } as const;
 export type CoordinatorRestRoute = (typeof COORDINATOR_REST)[keyof typeof COORDINATOR_REST];
 

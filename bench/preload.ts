@@ -1,0 +1,95 @@
+// Preload (issue 13): our distributed load job against `rclone copy --transfers 16` of the same
+// files from the same S3 server to a local directory, in one run. s3rver runs in its own network
+// namespace behind a link shaped to RATE (tc tbf, as bench/cold-s3-remote.ts), so both read a
+// store that is remote. Two datasets: SMALL files of 256 KiB and BIG files of 512 MiB (the issue:
+// 5,000 and 8). Needs root (ip netns, tc), etcd-server and rclone.
+// Usage: node --import tsx bench/preload.ts [SMALL_COUNT] [BIG_COUNT] [BIG_MB] [RATE]
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createTestNetwork, netnsUnavailable } from '../test/support/netns.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const smallCount = Number(process.argv[2] ?? 5000);
+const bigCount = Number(process.argv[3] ?? 8);
+const bigMb = Number(process.argv[4] ?? 512);
+const rate = process.argv[5] ?? '1gbit';
+const why = netnsUnavailable();
+if (why) {
+  console.error(`cannot run: ${why}`);
+  process.exit(2);
+}
+const work = mkdtempSync(join(tmpdir(), 'alluxio-bench-preload-'));
+const net = createTestNetwork(['s3']);
+const host = net.host('s3');
+const base = 2600; // local cluster ports stay below the ephemeral range
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...args], { encoding: 'utf8', env: { ...process.env, ALLUXIO_CONF_DIR: join(work, 'state', 'conf') } });
+const launcher = new URL('../test/support/s3rver-launcher.mjs', import.meta.url).pathname;
+let s3rver: ReturnType<typeof spawn> | undefined;
+
+function timed(what: string, fn: () => { status: number | null; stderr: string }): number {
+  const t0 = process.hrtime.bigint();
+  const r = fn();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr}`);
+  return s;
+}
+
+try {
+  execFileSync('ip', ['netns', 'exec', host.ns, 'tc', 'qdisc', 'add', 'dev', host.dev, 'root', 'tbf', 'rate', rate, 'burst', '512kb', 'latency', '50ms']);
+  s3rver = spawn('ip', ['netns', 'exec', host.ns, process.execPath, '--openssl-legacy-provider', launcher,
+    JSON.stringify({ port: 9000, address: host.ip, directory: join(work, 's3rver'), buckets: ['bench'] })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: s3rver!.stdout! }).once('line', () => resolve());
+    s3rver!.once('exit', (code) => reject(new Error(`s3rver exited (${code})`)));
+  });
+  const endpoint = `http://${host.ip}:9000`;
+  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const keys: Array<[string, number]> = [];
+  for (let i = 0; i < smallCount; i++) keys.push([`small/d${i % 50}/f${i}.bin`, 256 * 1024]);
+  for (let i = 0; i < bigCount; i++) keys.push([`big/b${i}.bin`, bigMb << 20]);
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < keys.length) {
+      const [k, n] = keys[next++]!;
+      await client.send(new PutObjectCommand({ Bucket: 'bench', Key: k, Body: randomBytes(n) }));
+    }
+  }));
+  client.destroy();
+  const totalMb = (smallCount * 256 * 1024 + bigCount * (bigMb << 20)) / 2 ** 20;
+
+  const conf = Object.entries({
+    'alluxio.underfs.s3.endpoint': endpoint, 's3a.accessKeyId': 'S3RVER', 's3a.secretKey': 'S3RVER',
+    'alluxio.master.mount.table.root.ufs': 's3://bench/',
+  }).flatMap(([k, v]) => ['--conf', `${k}=${v}`]);
+  const started = cli('local', 'start', '--workers', '2', '--ufs', join(work, 'unused'), '--dir', join(work, 'state'), '--page-size', '1MB',
+    '--cache-size', `${Math.ceil(totalMb) + 256}MB`, '--port-base', String(base), ...conf);
+  if (started.status !== 0) throw new Error(started.stderr);
+
+  const rcloneConf = join(work, 'rclone.conf');
+  writeFileSync(rcloneConf, `[s3]\ntype = s3\nprovider = Other\nenv_auth = false\naccess_key_id = S3RVER\nsecret_access_key = S3RVER\nendpoint = ${endpoint}\nregion = us-east-1\nforce_path_style = true\n`);
+  const rows: string[] = [];
+  for (const set of ['small', 'big'] as const) {
+    const count = set === 'small' ? smallCount : bigCount;
+    if (count === 0) continue;
+    const ours = timed(`alluxio fs load /${set}`, () => cli('fs', 'load', `/${set}`));
+    const dest = join(work, `rclone-${set}`);
+    mkdirSync(dest);
+    // rclone's S3 client refuses a custom CA bundle on a plain-HTTP endpoint: keep AWS_CA_BUNDLE away from it.
+    const { AWS_CA_BUNDLE: _ca, ...rcloneEnv } = process.env;
+    const theirs = timed('rclone copy', () => spawnSync('rclone', ['--config', rcloneConf, 'copy', '--transfers', '16', `s3:bench/${set}`, dest], { encoding: 'utf8', env: rcloneEnv }));
+    const mb = set === 'small' ? (count * 256) / 1024 : count * bigMb;
+    rows.push(`${set === 'small' ? `${count} x 256 KiB` : `${count} x ${bigMb} MiB`}: job ${ours.toFixed(2)}s (${(mb / ours).toFixed(1)} MiB/s), rclone ${theirs.toFixed(2)}s (${(mb / theirs).toFixed(1)} MiB/s), ratio ${(ours / theirs).toFixed(2)} (target <= 0.8)`);
+  }
+  console.log(`preload from s3rver behind a ${rate} link, 2 workers (page 1 MiB), alluxio.job.max.tasks.per.worker=3:`);
+  for (const r of rows) console.log(r);
+} finally {
+  cli('local', 'stop', '--dir', join(work, 'state'));
+  s3rver?.kill('SIGTERM');
+  net.cleanup();
+  rmSync(work, { recursive: true, force: true });
+}
