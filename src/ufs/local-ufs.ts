@@ -139,11 +139,7 @@ export class LocalUfs implements UnderFileSystem {
         verifier.update(body);
         await writeAll(handle, body);
       } else {
-        for await (const chunk of body) {
-          const buf = toBuffer(chunk);
-          verifier.update(buf);
-          await writeAll(handle, buf);
-        }
+        await pipelinedWrite(handle, body, verifier);
       }
       verifier.verify();
       await handle.sync();
@@ -271,6 +267,61 @@ async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
   while (off < buf.length) {
     const { bytesWritten } = await handle.write(buf, off, buf.length - off);
     off += bytesWritten;
+  }
+}
+
+/**
+ * Streams a body into an open file with the disk write of one batch in flight while the next
+ * chunks arrive; what arrives meanwhile goes to disk in one writev. Awaiting each 64 KiB socket
+ * chunk's write instead (one thread-pool round trip per chunk, the socket idle meanwhile) held a
+ * 1 GiB PUT to about a third of `cp`. At most WRITE_QUEUE_BYTES wait behind the write in flight
+ * (back-pressure: the body is not read further until they are written).
+ */
+async function pipelinedWrite(handle: FileHandle, body: Readable, verifier: BodyVerifier): Promise<void> {
+  let queued: Buffer[] = [];
+  let queuedBytes = 0;
+  let inFlight: Promise<void> | undefined;
+  let failure: { err: unknown } | undefined;
+  const kick = (): void => {
+    if (inFlight || failure || queued.length === 0) return;
+    const batch = queued;
+    queued = [];
+    queuedBytes = 0;
+    inFlight = writevAll(handle, batch).then(
+      () => { inFlight = undefined; kick(); },
+      (err: unknown) => { failure = { err }; inFlight = undefined; },
+    );
+  };
+  const check = (): void => { if (failure) throw failure.err; };
+  try {
+    for await (const chunk of body) {
+      const buf = toBuffer(chunk);
+      verifier.update(buf);
+      queued.push(buf);
+      queuedBytes += buf.length;
+      kick();
+      while (queuedBytes >= WRITE_QUEUE_BYTES && inFlight) await inFlight;
+      check();
+    }
+  } finally {
+    // Whether the body ended or failed, no write may still be running when the caller closes or
+    // removes the file.
+    while (inFlight) await inFlight;
+  }
+  check();
+}
+
+/** Bytes queued behind the write in flight before the body is paused. */
+const WRITE_QUEUE_BYTES = 4 << 20;
+
+async function writevAll(handle: FileHandle, bufs: Buffer[]): Promise<void> {
+  let list = bufs;
+  while (list.length > 0) {
+    let { bytesWritten } = await handle.writev(list);
+    let i = 0;
+    while (i < list.length && bytesWritten >= list[i]!.length) bytesWritten -= list[i++]!.length;
+    list = list.slice(i);
+    if (bytesWritten > 0) list[0] = list[0]!.subarray(bytesWritten);
   }
 }
 

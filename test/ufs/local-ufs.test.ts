@@ -46,6 +46,24 @@ describe('LocalUfs', () => {
     await tmp.cleanup();
   });
 
+  it('writes a streamed body of many uneven chunks byte for byte, also past the write queue', async () => {
+    // 12 MiB in 1..300 KiB chunks: writes overlap the body (several queued chunks per writev) and
+    // the queue fills, so back-pressure pauses the body; every byte must land in order.
+    const chunks: Buffer[] = [];
+    let seed = 7;
+    for (let n = 0; n < 12 << 20;) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const c = Buffer.alloc(Math.min(1 + (seed % (300 << 10)), (12 << 20) - n), seed & 0xff);
+      if (c.length >= 4) c.writeUInt32LE(n, 0); // each chunk names its offset: a reordered chunk shows
+      chunks.push(c);
+      n += c.length;
+    }
+    const whole = Buffer.concat(chunks);
+    const s = await ufs.write(`file://${root}/streamed.bin`, Readable.from(chunks), { length: whole.length });
+    assert.equal(s.length, whole.length);
+    assert.ok((await readFile(join(root, 'streamed.bin'))).equals(whole), 'the file holds the body in order');
+  });
+
   it('reports status of files and directories, with URIs in the root\'s spelling', async () => {
     await mkdir(join(root, 'st/dir'), { recursive: true });
     await writeFile(join(root, 'st/file.bin'), Buffer.alloc(1234, 1));
