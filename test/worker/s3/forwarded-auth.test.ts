@@ -22,6 +22,22 @@ function ownerIndex(c: S3TestCluster, key: string): number {
   return c.cluster.workers.findIndex((w) => sameWorker(w.info.identity, owner.identity));
 }
 
+/**
+ * n keys (from make(0), make(1), ...) half owned by each of the two workers: the ring's split
+ * depends on the workers' random identities, so fixed names can all land on one worker.
+ */
+function keysOnBoth(c: S3TestCluster, n: number, make: (i: number) => string): string[] {
+  const picked: string[][] = [[], []];
+  for (let i = 0; i < 10_000 && picked[0]!.length + picked[1]!.length < n; i++) {
+    const k = make(i);
+    const side = picked[ownerIndex(c, k)];
+    if (side && side.length < Math.ceil(n / 2)) side.push(k);
+  }
+  const out = [...picked[0]!, ...picked[1]!];
+  assert.equal(out.length, n, 'found keys owned by each worker');
+  return out.sort();
+}
+
 const hmac = (k: Buffer | string, s: string) => createHmac('sha256', k).update(s).digest();
 const sha256 = (d: string | Buffer) => createHash('sha256').update(d).digest('hex');
 
@@ -93,14 +109,14 @@ describe('signed requests proxied to the owner worker', { timeout: 600_000 }, ()
 
   test('PUTs that signed Expect and Transfer-Encoding (aws-chunked and plain) verify on the owner', async () => {
     for (const streaming of [true, false]) {
-      for (let i = 0; i < 6; i++) {
-        const key = `raw/${streaming ? 'streaming' : 'plain'}-${i}`;
+      const rawKeys = keysOnBoth(c, 6, (i) => `raw/${streaming ? 'streaming' : 'plain'}-${i}`);
+      for (const [i, key] of rawKeys.entries()) {
         const data = randomBytes(150_000 + i);
         const r = await signedChunkedPut(c.endpoints[0]!, key, data, streaming);
         assert.equal(r.status, 200, `${key} (owned by worker ${ownerIndex(c, key)}): ${r.body}`);
         assert.ok(readFileSync(join(c.ufsDir, 'bucket', key)).equals(data), key);
       }
-      assert.ok([0, 1, 2, 3, 4, 5].some((i) => ownerIndex(c, `raw/${streaming ? 'streaming' : 'plain'}-${i}`) === 1), 'a key owned by worker 1');
+      assert.ok(rawKeys.some((k) => ownerIndex(c, k) === 1), 'a key owned by worker 1');
     }
   });
 
@@ -108,14 +124,14 @@ describe('signed requests proxied to the owner worker', { timeout: 600_000 }, ()
     const env = awsEnv(c.tmp.path);
     const src = join(c.tmp.path, 'src');
     await run('/bin/mkdir', ['-p', src]);
-    const names = Array.from({ length: 8 }, (_, i) => `f${i}.txt`);
+    const names = keysOnBoth(c, 8, (i) => `cli/f${i}.txt`).map((k) => k.slice('cli/'.length));
     for (const n of names) await run('/bin/sh', ['-c', `printf 'file %s\\n' ${n} > ${src}/${n}`]);
     const owners = names.map((n) => ownerIndex(c, `cli/${n}`));
     assert.ok(owners.includes(1), `some keys owned by worker 1: ${owners.join(',')}`);
     const cp = await aws(c.endpoints[0]!, env, ['s3', 'cp', '--recursive', src, 's3://bucket/cli/']);
     assert.equal(cp.code, 0, cp.stderr);
     for (const n of names) assert.equal(readFileSync(join(c.ufsDir, 'bucket/cli', n), 'utf8'), `file ${n}\n`);
-    const stdinKeys = Array.from({ length: 6 }, (_, i) => `cli/stdin-${i}`);
+    const stdinKeys = keysOnBoth(c, 6, (i) => `cli/stdin-${i}`);
     assert.ok(stdinKeys.some((k) => ownerIndex(c, k) === 1), 'a stdin key owned by worker 1');
     for (const k of stdinKeys) {
       const r = await run('/usr/bin/aws', ['--endpoint-url', c.endpoints[0]!, 's3', 'cp', '-', `s3://bucket/${k}`], { env, input: `streamed ${k}\n` });
