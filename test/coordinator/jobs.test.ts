@@ -267,9 +267,11 @@ describe('load and free jobs', { timeout: 1_800_000 }, () => {
   test('--bandwidth 20MB keeps the UFS read rate near 20 MiB/s', async () => {
     await putMany(Array.from({ length: 60 }, (_, i): [string, number] => [`bw/f${i}.bin`, 4 * MiB]));
     const total = datasetBytes('bw/');
+    // The base is read before the submit: the CLI may take seconds to return on a loaded machine,
+    // and bytes read meanwhile must count (with the base after them, 80% was never reached).
+    const base = await ufsBytes();
     const sub = await cli('job', 'load', '--path', '/bw', '--submit', '--bandwidth', '20MB');
     assert.equal(sub.code, 0, sub.stderr);
-    const base = await ufsBytes();
     // The window: from 20% to 80% of the dataset read, away from the ramp-up and the tail.
     const t0 = await waitFor('20% read', async () => { const n = (await ufsBytes()) - base; return n >= total * 0.2 ? { n, t: Date.now() } : undefined; }, 300_000, 100);
     const t1 = await waitFor('80% read', async () => { const n = (await ufsBytes()) - base; return n >= total * 0.8 ? { n, t: Date.now() } : undefined; }, 300_000, 100);
