@@ -51,10 +51,16 @@ export interface Hashed {
   etag: () => string;
 }
 
+const HASH_STREAM_BUFFER = 2 << 20;
+
 export function md5WhileStreaming(body: Readable): Hashed {
   const md5: Hash = createHash('md5');
   let digest: string | undefined;
+  // Buffers of a few MiB on both sides: with the default 16 KiB every 64 KiB socket chunk would
+  // fill them, pausing and resuming the socket per chunk.
   const t = new Transform({
+    readableHighWaterMark: HASH_STREAM_BUFFER,
+    writableHighWaterMark: HASH_STREAM_BUFFER,
     transform(chunk: Buffer, _e, cb) { md5.update(chunk); cb(null, chunk); },
   });
   if (body.errored) t.destroy(body.errored);
