@@ -1,19 +1,14 @@
 import type { Readable } from 'node:stream';
 import { AlluxioError, NotFoundError } from '../common/errors.js';
+import type { FileInfo } from '../common/protocol/index.js';
 import { baseName, joinPath, normalizePath } from '../common/paths.js';
 import type { Namespace, ResolvedPath } from '../mount/namespace.js';
 import { ufsVersion, type TempFileRecorder, type UfsStatus, type WriteOptions } from '../ufs/under-file-system.js';
 import type { CachedReader } from './cached-reader.js';
 import { DataPath, type OpenFile } from './data-path.js';
 
-/** A file or directory as the worker reports it, in Alluxio paths. */
-export interface FileEntry {
-  type: 'file' | 'directory';
-  name: string;
-  path: string;
-  ufsPath: string;
-  lastModifiedMs: number;
-  length: number;
+/** A file or directory as the worker reports it, in Alluxio paths (the wire's FileInfo, plus its version). */
+export interface FileEntry extends FileInfo {
   /** The UFS version (ufsVersion()) this entry describes. */
   version: string;
   etag?: string;
