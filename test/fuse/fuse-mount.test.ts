@@ -288,7 +288,12 @@ except OSError as e:
     } finally {
       for (const w of workers) w.proc?.kill('SIGCONT');
     }
-    const r = await bash(`cat ${join(mnt, 'small/f0010.bin')} | sha256sum`);
+    // Resumed workers may still time out the first calls: wait until cat itself succeeds (pipefail:
+    // a failed cat must not pass as the sum of empty input), then compare the bytes.
+    const r = await waitFor('cat succeeds once the workers answer', async () => {
+      const t = await bash(`set -o pipefail; cat ${join(mnt, 'small/f0010.bin')} | sha256sum`);
+      return t.code === 0 ? t : undefined;
+    }, 60_000);
     assert.equal(r.stdout.split(' ')[0], sums.get('small/f0010.bin'), 'the mount serves again once the workers answer');
     assert.equal(await fuse.stop('SIGTERM'), 0);
   });
