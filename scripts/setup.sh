@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(etcd-server nginx-light awscli python3-boto3 s3cmd rclone libfuse2 fuse3 wrk iproute2 curl bc s3fs openssl python3-requests python3-aiohttp python3-humanfriendly python3-sortedcontainers python3-decorator python3-pycurl python3-cachetools python3-yaml python3-torch)
+APT_PACKAGES=(etcd-server nginx-light awscli python3-boto3 s3cmd rclone libfuse2 fuse3 wrk iproute2 curl bc s3fs openssl python3-requests python3-aiohttp python3-humanfriendly python3-sortedcontainers python3-decorator python3-pycurl python3-cachetools python3-yaml python3-torch chromium prometheus)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
