@@ -259,7 +259,8 @@ except OSError as e:
     const stale = await sh('stat', [mnt]);
     assert.match(stale.stderr, /Transport endpoint is not connected/);
     fuse = await FuseProcess.start(mnt, cc.env);
-    const r = await bash(`cat ${join(mnt, 'small/f0004.bin')} | sha256sum`);
+    const r = await bash(`set -o pipefail; cat ${join(mnt, 'small/f0004.bin')} | sha256sum`);
+    assert.equal(r.code, 0, `cat after the remount failed: ${r.stderr}\nFUSE log: ${fuse.logs().slice(-3000)}`);
     assert.equal(r.stdout.split(' ')[0], sums.get('small/f0004.bin'));
     assert.match(fuse.logs(), /cleaned a stale mount/);
   });
