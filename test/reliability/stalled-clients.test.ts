@@ -133,7 +133,12 @@ describe('reliability: slow and stalled clients free their resources', () => {
     const s = await rawSocket(port);
     s.on('error', () => {});
     s.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
-    await new Promise<void>((resolve) => s.once('data', () => resolve()));
+    // A close before the answer must fail here with a reason: a bare once('data') would leave the
+    // test awaiting with no live handle, which node's runner reports only as "cancelled".
+    await new Promise<void>((resolve, reject) => {
+      s.once('data', () => resolve());
+      s.once('close', () => reject(new Error(`the server closed the keep-alive connection to ${target} before answering`)));
+    });
     s.on('data', () => {});
     return s;
   }
