@@ -67,6 +67,12 @@ export class FuseProcess {
     proc.once('exit', (code, sig) => { exited = `fuse exited (${code ?? sig}): ${this.logs().slice(-3000)}`; });
     await waitFor('FUSE mount answers', async () => {
       if (exited) throw new Error(exited);
+      // The process's own web port answers healthy only once ITS mount is up. /proc/mounts and a
+      // stat alone are not enough after a stale mount: between the lazy detach of the dead
+      // process's mount and the new mount, the point is the bare directory underneath (stat ok,
+      // every file ENOENT), and /proc/mounts may still have listed the stale entry a moment before.
+      const healthy = await fetch(`http://127.0.0.1:${this.webPort}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      if (!healthy) return false;
       const m = await mountAt(this.point);
       return m?.fstype === 'fuse.alluxio-fuse' && (await probeMount(this.point)) === 'ok';
     }, 120_000, 100);
