@@ -32,6 +32,18 @@ export const UFS_PROPERTIES = [
     description: 'Timeout for connecting to S3.',
   },
   {
+    name: 'alluxio.underfs.hdfs.configuration', type: 'string', default: undefined, scope: 'all',
+    description: 'Hadoop configuration files (core-site.xml, hdfs-site.xml), separated by \':\'. An hdfs:// mount reads them to find the NameNode\'s WebHDFS address (dfs.namenode.http-address, HA name services) and the security mode.',
+  },
+  {
+    name: 'alluxio.security.login.username', type: 'string', default: undefined, scope: 'all',
+    description: 'The user name hdfs:// and webhdfs:// mounts act as (WebHDFS user.name, simple authentication). Unset = the OS user of the process.',
+  },
+  {
+    name: 'alluxio.underfs.webhdfs.request.timeout', type: 'duration', default: '60s', min: 1, scope: 'all',
+    description: 'Timeout of one WebHDFS request (hdfs://, webhdfs:// and swebhdfs:// mounts), including a stalled body.',
+  },
+  {
     name: 's3a.accessKeyId', type: 'string', default: undefined, scope: 'all',
     description: 'S3 access key id. Unset = the AWS default credential chain.',
   },

@@ -47,3 +47,9 @@ const lazyS3 = (scheme: string): UfsFactory => (root, options) =>
   new LazyUfs(scheme, async () => new (await import('./s3-ufs.js')).S3Ufs(root, options));
 registerUfs('s3', lazyS3('s3'));
 registerUfs('s3a', lazyS3('s3a'));
+// HDFS through WebHDFS (hdfs:// resolves the NameNode's HTTP address from the Hadoop configuration).
+const lazyWebHdfs = (scheme: string): UfsFactory => (root, options) =>
+  new LazyUfs(scheme, async () => new (await import('./webhdfs-ufs.js')).WebHdfsUfs(root, options));
+registerUfs('hdfs', lazyWebHdfs('hdfs'));
+registerUfs('webhdfs', lazyWebHdfs('webhdfs'));
+registerUfs('swebhdfs', lazyWebHdfs('swebhdfs'));
