@@ -117,6 +117,7 @@ export async function createClient(conf: AlluxioConfiguration, opts: { log?: Log
   const http = new WorkerRestClient({
     timeouts: { connectMs: conf.getDuration('alluxio.user.network.connect.timeout'), headersMs: readTimeoutMs, bodyMs: readTimeoutMs },
     connections: 64,
+    shortCircuit: conf.getBool('alluxio.user.short.circuit.enabled'),
     ...(authorization !== undefined ? { authorization } : {}),
   });
   return new AlluxioClient({ ring, membership, namespace, http, ufsFallback: conf.getBool('alluxio.dora.client.ufs.fallback.enabled'), log: opts.log });

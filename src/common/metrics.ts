@@ -42,5 +42,6 @@ export const metrics = {
   jobTaskFiles: new Counter({ name: 'alluxio_job_task_files_total', help: 'Files handled by job tasks on this worker', labelNames: ['type', 'result'] as const, registers: [registry] }),
   versionInfo: new Gauge({ name: 'alluxio_version_info', help: 'Version of this process', labelNames: ['version', 'component'] as const, registers: [registry] }),
   clientUfsFallback: new Counter({ name: 'alluxio_client_ufs_fallback_total', help: 'Client reads served directly from the UFS because no worker could', registers: [registry] }),
+  domainSocketBytes: new Counter({ name: 'alluxio_worker_bytes_read_domain_total', help: 'Bytes of answers the worker sent over its Unix domain socket (short-circuit; Alluxio 2.x Cluster.BytesReadDomain)', registers: [registry] }),
   restRequests: new Counter({ name: 'alluxio_rest_requests_total', help: 'REST API requests by route and status', labelNames: ['route', 'status'] as const, registers: [registry] }),
 };

@@ -52,6 +52,10 @@ export const CLIENT_PROPERTIES = [
     description: 'Longest wait for the next chunk of data from a worker before trying the next one.',
   },
   {
+    name: 'alluxio.user.short.circuit.enabled', type: 'bool', default: 'true', scope: 'client',
+    description: 'Talk to a worker on the same host over its Unix domain socket (alluxio.worker.data.server.domain.socket.address) instead of TCP, when the worker advertises one and the socket exists here.',
+  },
+  {
     name: 'alluxio.user.network.connect.timeout', type: 'duration', default: '5s', min: 1, scope: 'client',
     description: 'Timeout for connecting to a worker or the coordinator.',
   },

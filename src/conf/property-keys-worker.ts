@@ -17,6 +17,14 @@ export const WORKER_PROPERTIES = [
     description: 'Worker REST port (the API of the Python alluxiofs client; 0 = any free port).',
   },
   {
+    name: 'alluxio.worker.data.server.domain.socket.address', type: 'string', default: undefined, scope: 'all',
+    description: 'Also serve the worker REST API on this Unix domain socket, for clients on the same host (short-circuit: no TCP). With ...domain.socket.as.uuid it is a directory and the socket is <dir>/<worker id>.sock (a hostPath shared by the pods of a node). Unset = no domain socket.',
+  },
+  {
+    name: 'alluxio.worker.data.server.domain.socket.as.uuid', type: 'bool', default: 'false', scope: 'all',
+    description: 'Treat alluxio.worker.data.server.domain.socket.address as a directory and name the socket after the worker\'s id, so several workers on one host never share a socket path.',
+  },
+  {
     name: 'alluxio.worker.http.server.request.header.timeout', type: 'duration', default: '60s', min: 100, scope: 'worker',
     description: 'The REST port closes a connection whose request line and headers have not all arrived within this (ours).',
   },

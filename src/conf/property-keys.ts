@@ -37,7 +37,6 @@ export const IGNORED_KEYS: readonly IgnoredKey[] = [
   { pattern: 'alluxio.master.journal.folder', reason: 'there is no master journal; state lives in etcd' },
   { pattern: 'alluxio.master.embedded.journal.addresses', reason: 'there is no master journal; state lives in etcd' },
   { pattern: 'alluxio.job.master.hostname', reason: 'jobs run on the coordinator (alluxio.coordinator.hostname)' },
-  { pattern: 'alluxio.user.short.circuit.enabled', reason: 'reads always go through the worker or the UFS' },
   { pattern: 'alluxio.user.block.size.bytes.default', reason: 'there are no blocks; see alluxio.worker.page.store.page.size' },
   { pattern: 'alluxio.user.file.writetype.default', reason: 'writes go to the UFS' },
   { pattern: 'alluxio.user.file.readtype.default', reason: 'reads always cache' },

@@ -62,11 +62,14 @@ export function parseWorkerList(text: string, defaults: DefaultPorts, where: str
     seen.add(hostPort!);
     const ports: DefaultPorts = { ...defaults };
     if (m[3]) ports.HttpServerPort = Number(m[3]);
+    let socket = '';
     for (const kv of extra) {
       const [k, v] = kv.split('=');
+      // socket=<absolute path>: the worker's Unix domain socket, for clients on its host.
+      if (k === 'socket' && v?.startsWith('/')) { socket = v; continue; }
       const field = PORT_KEYS[k ?? ''];
       if (!field || !/^\d+$/.test(v ?? '')) {
-        throw new InvalidArgumentError(`${where}:${i + 1}: '${kv}' is not one of ${Object.keys(PORT_KEYS).join('|')}=<port>`);
+        throw new InvalidArgumentError(`${where}:${i + 1}: '${kv}' is not one of ${Object.keys(PORT_KEYS).join('|')}=<port> or socket=<absolute path>`);
       }
       ports[field] = Number(v);
     }
@@ -74,7 +77,7 @@ export function parseWorkerList(text: string, defaults: DefaultPorts, where: str
       identity: uuid3Identity(hostPort!),
       address: {
         Host: m[1] ?? m[2]!, ContainerHost: '', RpcPort: ports.RpcPort, DataPort: ports.DataPort, SecureRpcPort: 0,
-        NettyDataPort: ports.DataPort, WebPort: ports.WebPort, DomainSocketPath: '', HttpServerPort: ports.HttpServerPort,
+        NettyDataPort: ports.DataPort, WebPort: ports.WebPort, DomainSocketPath: socket, HttpServerPort: ports.HttpServerPort,
         S3Port: ports.S3Port,
       },
     });

@@ -22,6 +22,7 @@ import { workerStateDir } from './state-dir.js';
 import { LoadService } from './load-service.js';
 import { JobTaskService } from './job-task-service.js';
 import { createRestServer } from './rest-server.js';
+import { domainSocketPath, listenDomainSocket } from './domain-socket.js';
 import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
 import type { CredentialsFile } from './credentials-file.js';
 import { createWebServer } from './web-server.js';
@@ -121,14 +122,18 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   };
   const health = new WorkerHealth(store, conf.getDuration('alluxio.worker.page.store.health.probe.timeout'));
   const checkHealth = () => health.check();
-  const rest = createRestServer({
+  const restDeps: Parameters<typeof createRestServer>[0] = {
     files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, jobTasks, guard, health: checkHealth,
     timeouts: {
       headersMs: conf.getDuration('alluxio.worker.http.server.request.header.timeout'),
       bodyMs: conf.getDuration('alluxio.worker.http.server.request.body.timeout'),
       idleMs: conf.getDuration('alluxio.worker.http.server.idle.timeout'),
     },
-  });
+  };
+  const rest = createRestServer(restDeps);
+  // Short-circuit: the same REST API on a Unix domain socket for clients on this host.
+  const socketAddress = conf.get('alluxio.worker.data.server.domain.socket.address');
+  const local = socketAddress ? createRestServer(restDeps) : undefined;
   const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth);
   const servers: Server[] = [];
   const drain = new ShutdownDrain(() => new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `worker ${workerName(info.identity)} is shutting down: retry on another worker`));
@@ -138,6 +143,13 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   try {
     info.address.HttpServerPort = await listen(rest, bind, ports.HttpServerPort, servers);
     info.address.WebPort = await listen(web, bind, ports.WebPort, servers);
+    if (local && socketAddress) {
+      const path = domainSocketPath(socketAddress, conf.getBool('alluxio.worker.data.server.domain.socket.as.uuid'), identity.identifier);
+      await listenDomainSocket(local, path);
+      servers.push(local);
+      drain.track(local);
+      info.address.DomainSocketPath = path;
+    }
     s3 = await startS3Servers({ files, owners: (uri) => client.ring.owners(uri, 1), ringState: () => client.ring.policyInUse, self: () => info, workers: () => client.ring.liveWorkers, conf, log, ...ownerDeleteAuth(authorization, credentials) });
     info.address.S3Port = s3.httpPort;
     for (const srv of s3.servers) drain.track(srv, refuseS3);

@@ -1,6 +1,7 @@
 // The one HTTP setup for calls between cluster processes: a keep-alive undici dispatcher with the
 // caller's timeouts, and a typed client of the worker REST API over it (bearer token on every
 // call, URLs from url.ts, answers decoded with alluxiofs-json.ts).
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { AlluxioError, ERROR_TABLE, type ErrorCode } from '../errors.js';
@@ -16,11 +17,12 @@ const KEEP_ALIVE_MS = 30_000;
  * A keep-alive dispatcher (one connection pool per origin). Timeouts left out keep undici's
  * defaults; a caller may still bound one request (per-request timeouts, an AbortSignal).
  */
-export function restDispatcher(o: { timeouts?: HttpClientTimeouts; connections?: number } = {}): Agent {
+export function restDispatcher(o: { timeouts?: HttpClientTimeouts; connections?: number; socketPath?: string } = {}): Agent {
   const t = o.timeouts;
+  const connect = { ...(t?.connectMs !== undefined ? { timeout: t.connectMs } : {}), ...(o.socketPath !== undefined ? { socketPath: o.socketPath } : {}) };
   return new Agent({
     keepAliveTimeout: KEEP_ALIVE_MS,
-    ...(t?.connectMs !== undefined ? { connect: { timeout: t.connectMs } } : {}),
+    ...(Object.keys(connect).length > 0 ? { connect } : {}),
     ...(t !== undefined ? { headersTimeout: t.headersMs, bodyTimeout: t.bodyMs } : {}),
     ...(o.connections !== undefined ? { connections: o.connections } : {}),
   });
@@ -28,7 +30,7 @@ export function restDispatcher(o: { timeouts?: HttpClientTimeouts; connections?:
 
 /** Where a worker's REST API listens (a WorkerInfo is one). */
 export interface WorkerRestAddress {
-  readonly address: { readonly Host: string; readonly HttpServerPort: number };
+  readonly address: { readonly Host: string; readonly HttpServerPort: number; readonly DomainSocketPath?: string };
 }
 
 /** `http://host:port` of a worker's REST API (IPv6 bracketed). */
@@ -50,7 +52,15 @@ export interface WorkerRestClientOptions {
   authorization?: string;
   /** Connections per worker (undici's default: unbounded). */
   connections?: number;
+  /**
+   * Short-circuit: reach a worker that advertises a Unix domain socket over it when the socket
+   * exists on this host (alluxio.user.short.circuit.enabled).
+   */
+  shortCircuit?: boolean;
 }
+
+/** How long a domain socket path found missing or refusing is left alone before it is tried again. */
+const SOCKET_RECHECK_MS = 10_000;
 
 export interface RestCall {
   /** Values of the route's `{name}` parameters. */
@@ -72,16 +82,50 @@ export interface RestStream {
 export class WorkerRestClient {
   readonly dispatcher: Agent;
   private readonly authorization: string | undefined;
+  /** Domain socket path -> its dispatcher, or the time until which the path is not tried. */
+  private readonly sockets = new Map<string, Agent | number>();
 
-  constructor(o: WorkerRestClientOptions) {
+  constructor(private readonly o: WorkerRestClientOptions) {
     this.authorization = o.authorization;
     this.dispatcher = restDispatcher({ timeouts: o.timeouts, ...(o.connections !== undefined ? { connections: o.connections } : {}) });
   }
 
+  /** The domain socket dispatcher for a worker on this host, if short-circuit applies. */
+  private socketDispatcher(w: WorkerRestAddress): Agent | undefined {
+    const path = w.address.DomainSocketPath;
+    if (!this.o.shortCircuit || !path) return undefined;
+    const known = this.sockets.get(path);
+    if (known instanceof Agent) return known;
+    if (known !== undefined && Date.now() < known) return undefined;
+    let isSocket = false;
+    try { isSocket = statSync(path).isSocket(); } catch { /* not on this host */ }
+    if (!isSocket) {
+      this.sockets.set(path, Date.now() + SOCKET_RECHECK_MS);
+      return undefined;
+    }
+    const agent = restDispatcher({ timeouts: this.o.timeouts, socketPath: path, ...(this.o.connections !== undefined ? { connections: this.o.connections } : {}) });
+    this.sockets.set(path, agent);
+    return agent;
+  }
+
   /** One call, its answer as is (any status); a connection failure rejects with undici's error. */
-  send(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<Dispatcher.ResponseData> {
+  async send(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<Dispatcher.ResponseData> {
     const url = buildUrl(workerOrigin(w), route, c);
     const headers = this.authorization === undefined ? c.headers : { ...c.headers, authorization: this.authorization };
+    const local = this.socketDispatcher(w);
+    if (local !== undefined) {
+      try {
+        return await request(url, { method, body: c.body, headers, dispatcher: local, signal: c.signal });
+      } catch (err) {
+        // A socket left by a worker that is gone (or restarted elsewhere): back to TCP when the
+        // call can be sent again (no body stream was consumed).
+        const code = (err as { code?: string }).code;
+        if ((code !== 'ECONNREFUSED' && code !== 'ENOENT') || (c.body !== undefined && !Buffer.isBuffer(c.body))) throw err;
+        const path = w.address.DomainSocketPath!;
+        this.sockets.set(path, Date.now() + SOCKET_RECHECK_MS);
+        void local.close().catch(() => {});
+      }
+    }
     return request(url, { method, body: c.body, headers, dispatcher: this.dispatcher, signal: c.signal });
   }
 
@@ -150,6 +194,7 @@ export class WorkerRestClient {
   }
 
   async close(): Promise<void> {
+    for (const d of this.sockets.values()) if (d instanceof Agent) await d.close().catch(() => {});
     await this.dispatcher.close();
   }
 
