@@ -21,6 +21,8 @@ export const metrics = {
   cachedEvictedBytes: new Counter({ name: 'alluxio_cached_evicted_data_bytes_total', help: 'Bytes evicted from the page store', registers: [registry] }),
   cachedFiles: new Gauge({ name: 'alluxio_data_cached_files', help: 'Files with at least one cached page', registers: [registry] }),
   cachedPages: new Gauge({ name: 'alluxio_data_cached_pages', help: 'Pages in the page store', registers: [registry] }),
+  tierPageHits: new Counter({ name: 'alluxio_cached_tier_page_hits_total', help: 'Pages served by each level of a 2.x tiered store (alluxio.worker.tieredstore.*)', labelNames: ['tier'] as const, registers: [registry] }),
+  tierPromotions: new Counter({ name: 'alluxio_cached_tier_promotions_total', help: 'Pages copied up to a level of the tiered store after repeated reads below it', labelNames: ['tier'] as const, registers: [registry] }),
   skippedPages: new Counter({ name: 'alluxio_cached_skipped_pages_total', help: 'Pages served from the UFS but not cached because too many page writes were pending', registers: [registry] }),
   corruptPages: new Counter({ name: 'alluxio_cached_corrupt_pages_total', help: 'Pages dropped because their checksum failed', registers: [registry] }),
   stalePages: new Counter({ name: 'alluxio_cached_stale_pages_total', help: 'Pages dropped because the UFS version changed', registers: [registry] }),

@@ -70,6 +70,87 @@ export const WORKER_PROPERTIES = [
   },
 
   // ---- page store
+  // Alluxio 2.x tiered store (tiered-store.ts): levels of page stores, hot pages copied upward.
+  {
+    name: 'alluxio.worker.tieredstore.levels', type: 'int', default: undefined, min: 1, max: 3, scope: 'worker',
+    description: 'Alluxio 2.x tiered store: number of levels (1-3, level0 on top). When set, level{n}.* replace page.store.dirs|sizes|type: pages are written to the lowest level and copied to the level above when read again (alluxio.worker.tieredstore.promote.after.hits).',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.promote.after.hits', type: 'int', default: '2', min: 1, scope: 'worker',
+    description: 'Tiered store: a page read this many times from a lower level is copied to the level above (ours; Alluxio 2.x promotes on access).',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level0.alias', type: 'string', default: undefined, scope: 'worker',
+    description: 'Tiered store level 0: MEM (process memory, or a directory on tmpfs), SSD or HDD (page files in dirs.path).',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level0.dirs.path', type: 'list', default: undefined, scope: 'worker',
+    description: 'Tiered store level 0: comma-separated directories (ignored for MEM unless on tmpfs: a MEM level keeps pages in memory).',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level0.dirs.quota', type: 'sizeList', default: undefined, min: 1, scope: 'worker',
+    description: 'Tiered store level 0: capacity of each directory (one value applies to all); for MEM the sum is the memory used.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level0.dirs.mediumtype', type: 'list', default: undefined, scope: 'worker',
+    description: 'Tiered store level 0: medium of each directory (MEM, SSD, HDD); accepted for 2.x files, the alias decides.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level0.watermark.high.ratio', type: 'string', default: '1.0', scope: 'worker',
+    description: 'Tiered store level 0: the share of the quota pages may fill (0 < ratio <= 1): the level evicts beyond quota x ratio.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level0.watermark.low.ratio', type: 'string', default: '0.7', scope: 'worker',
+    description: 'Tiered store level 0: accepted for 2.x files; eviction here frees one page at a time at the high watermark, not down to a low one.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level1.alias', type: 'string', default: undefined, scope: 'worker',
+    description: 'Tiered store level 1: MEM (process memory, or a directory on tmpfs), SSD or HDD (page files in dirs.path).',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level1.dirs.path', type: 'list', default: undefined, scope: 'worker',
+    description: 'Tiered store level 1: comma-separated directories (ignored for MEM unless on tmpfs: a MEM level keeps pages in memory).',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level1.dirs.quota', type: 'sizeList', default: undefined, min: 1, scope: 'worker',
+    description: 'Tiered store level 1: capacity of each directory (one value applies to all); for MEM the sum is the memory used.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level1.dirs.mediumtype', type: 'list', default: undefined, scope: 'worker',
+    description: 'Tiered store level 1: medium of each directory (MEM, SSD, HDD); accepted for 2.x files, the alias decides.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level1.watermark.high.ratio', type: 'string', default: '1.0', scope: 'worker',
+    description: 'Tiered store level 1: the share of the quota pages may fill (0 < ratio <= 1): the level evicts beyond quota x ratio.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level1.watermark.low.ratio', type: 'string', default: '0.7', scope: 'worker',
+    description: 'Tiered store level 1: accepted for 2.x files; eviction here frees one page at a time at the high watermark, not down to a low one.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level2.alias', type: 'string', default: undefined, scope: 'worker',
+    description: 'Tiered store level 2: MEM (process memory, or a directory on tmpfs), SSD or HDD (page files in dirs.path).',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level2.dirs.path', type: 'list', default: undefined, scope: 'worker',
+    description: 'Tiered store level 2: comma-separated directories (ignored for MEM unless on tmpfs: a MEM level keeps pages in memory).',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level2.dirs.quota', type: 'sizeList', default: undefined, min: 1, scope: 'worker',
+    description: 'Tiered store level 2: capacity of each directory (one value applies to all); for MEM the sum is the memory used.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level2.dirs.mediumtype', type: 'list', default: undefined, scope: 'worker',
+    description: 'Tiered store level 2: medium of each directory (MEM, SSD, HDD); accepted for 2.x files, the alias decides.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level2.watermark.high.ratio', type: 'string', default: '1.0', scope: 'worker',
+    description: 'Tiered store level 2: the share of the quota pages may fill (0 < ratio <= 1): the level evicts beyond quota x ratio.',
+  },
+  {
+    name: 'alluxio.worker.tieredstore.level2.watermark.low.ratio', type: 'string', default: '0.7', scope: 'worker',
+    description: 'Tiered store level 2: accepted for 2.x files; eviction here frees one page at a time at the high watermark, not down to a low one.',
+  },
   {
     name: 'alluxio.worker.page.store.type', type: 'enum', default: 'LOCAL', values: ['LOCAL', 'MEM'], scope: 'worker',
     description: 'Page store kind: LOCAL (files on local disk) or MEM (process memory).',

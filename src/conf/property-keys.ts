@@ -41,8 +41,6 @@ export const IGNORED_KEYS: readonly IgnoredKey[] = [
   { pattern: 'alluxio.user.file.writetype.default', reason: 'writes go to the UFS' },
   { pattern: 'alluxio.user.file.readtype.default', reason: 'reads always cache' },
   { pattern: 'alluxio.security.stale.channel.purge.interval', reason: 'there are no long-lived authenticated channels' },
-  { pattern: 'alluxio.worker.tieredstore.levels', reason: 'there is no tiered block store; see alluxio.worker.page.store.*' },
-  { pattern: 'alluxio.worker.tieredstore.level*', reason: 'there is no tiered block store; see alluxio.worker.page.store.*' },
   { pattern: 'alluxio.worker.ramdisk.size', reason: 'there is no ramdisk tier; see alluxio.worker.page.store.type=MEM' },
   { pattern: 'alluxio.worker.block.store.type', reason: 'the worker always uses the page store' },
 ];

@@ -10,7 +10,7 @@ import { workerName, type WorkerInfo } from '../hashring/worker-info.js';
 import { resolveWorkerIdentity } from '../membership/identity-store.js';
 import { Namespace } from '../mount/namespace.js';
 import { checkStaticMounts } from './static-mount-check.js';
-import { createPageStore } from '../pagestore/index.js';
+import { pageStoreFromConf } from './page-store-from-conf.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import { createClient, defaultPorts, openMembership, openMountStore, restAuthorizationFromConf, ufsOptionsFromConf } from '../client/from-conf.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
@@ -60,16 +60,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const credentials = credentialsFromConf(conf);
   const guard = workerRestGuard(conf, credentials);
   const authorization = internalAuthorization(conf, credentials, log);
-  const store = createPageStore({
-    type: conf.getEnum('alluxio.worker.page.store.type'),
-    dirs: [...conf.getList('alluxio.worker.page.store.dirs')],
-    sizes: [...conf.getSizeList('alluxio.worker.page.store.sizes')],
-    pageSize: conf.getSize('alluxio.worker.page.store.page.size'),
-    reservedBytes: conf.getSize('alluxio.worker.page.store.reserved.size'),
-    evictor: conf.getEnum('alluxio.worker.page.store.evictor.type'),
-    buckets: conf.getInt('alluxio.worker.page.store.local.store.file.buckets'),
-    checksum: conf.getBool('alluxio.worker.page.store.checksum.enabled'),
-  });
+  const store = pageStoreFromConf(conf);
   await store.open();
 
   const membership = await openMembership(conf, { log });

@@ -133,11 +133,11 @@ describe('AlluxioConfiguration validation', () => {
 
   it('accepts ignored Alluxio keys with a warning', () => {
     const warnings: string[] = [];
-    const c = conf({ 'alluxio.master.hostname': 'm1', 'alluxio.worker.tieredstore.level0.alias': 'MEM', 'alluxio.cluster.name': 'c1' }, warnings);
+    const c = conf({ 'alluxio.master.hostname': 'm1', 'alluxio.worker.block.store.type': 'TIERED', 'alluxio.cluster.name': 'c1' }, warnings);
     assert.equal(c.get('alluxio.cluster.name'), 'c1');
     assert.equal(warnings.length, 2);
     assert.match(warnings[0]!, /^ignoring alluxio.master.hostname \(in --conf\): there is no master/);
-    assert.match(warnings[1]!, /^ignoring alluxio.worker.tieredstore.level0.alias/);
+    assert.match(warnings[1]!, /^ignoring alluxio.worker.block.store.type/);
     assert.deepEqual(c.warnings, warnings);
     assert.equal(c.isSet('alluxio.master.hostname'), false);
   });

@@ -122,8 +122,8 @@ describe('loadConfiguration errors and warnings', () => {
     const dir = confDir([
       'alluxio.master.hostname=localhost',
       'alluxio.master.journal.type=UFS',
-      'alluxio.worker.tieredstore.levels=1',
-      'alluxio.worker.tieredstore.level0.alias=MEM',
+      'alluxio.worker.ramdisk.size=1GB',
+      'alluxio.user.file.writetype.default=CACHE_THROUGH',
       'alluxio.worker.page.store.dirs=/mnt/cache',
     ].join('\n'));
     const warnings: string[] = [];
