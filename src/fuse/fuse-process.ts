@@ -53,7 +53,7 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   if (cleaned) log.warn({ point, was: cleaned }, 'cleaned a stale mount left by a process that died');
   await mkdir(point, { recursive: true });
 
-  startProcessMetrics();
+  startProcessMetrics('fuse');
   metrics.versionInfo.set({ version: VERSION, component: 'fuse' }, 1);
   const client = await createClient(conf, { log });
   const callTimeoutMs = conf.getDuration('alluxio.fuse.call.timeout');

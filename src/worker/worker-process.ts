@@ -53,7 +53,7 @@ export interface RunningWorker {
 
 /** Starts a worker (`alluxio process start worker`): page store, REST API, web port, membership. */
 export async function startWorker(conf: AlluxioConfiguration, log: Logger = createLogger('worker')): Promise<RunningWorker> {
-  startProcessMetrics();
+  startProcessMetrics('worker');
   metrics.versionInfo.set({ version: VERSION, component: 'worker' }, 1);
   // Decided once: who may call the REST API, and what this worker sends when it calls another one.
   const credentials = credentialsFromConf(conf);

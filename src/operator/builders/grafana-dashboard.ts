@@ -12,12 +12,12 @@ export const DASHBOARD_ROWS: readonly { title: string; panels: PanelSpec[] }[] =
     { title: 'Version', unit: 'short', expr: ['count by (version, component) (alluxio_version_info)'] },
   ] },
   { title: 'Fuse', panels: [
-    { title: 'FUSE calls per second', unit: 'ops', expr: ['sum by (op) (rate(alluxio_fuse_call_latency_ms_count[5m]))'] },
-    { title: 'FUSE call latency p99', unit: 'ms', expr: ['histogram_quantile(0.99, sum by (le, op) (rate(alluxio_fuse_call_latency_ms_bucket[5m])))'] },
+    { title: 'FUSE calls per second', unit: 'ops', expr: ['sum by (op) (rate(alluxio_fuse_call_latency_seconds_count[5m]))'] },
+    { title: 'FUSE call latency p99', unit: 's', expr: ['histogram_quantile(0.99, sum by (le, op) (rate(alluxio_fuse_call_latency_seconds_bucket[5m])))'] },
   ] },
   { title: 'S3', panels: [
-    { title: 'S3 API calls per second', unit: 'ops', expr: ['sum by (op) (rate(alluxio_s3_api_call_latency_ms_count[5m]))'] },
-    { title: 'S3 API latency p99', unit: 'ms', expr: ['histogram_quantile(0.99, sum by (le, op) (rate(alluxio_s3_api_call_latency_ms_bucket[5m])))'] },
+    { title: 'S3 API calls per second', unit: 'ops', expr: ['sum by (op) (rate(alluxio_s3_api_call_latency_seconds_count[5m]))'] },
+    { title: 'S3 API latency p99', unit: 's', expr: ['histogram_quantile(0.99, sum by (le, op) (rate(alluxio_s3_api_call_latency_seconds_bucket[5m])))'] },
   ] },
   { title: 'Worker', panels: [
     { title: 'Cached bytes per worker', unit: 'bytes', expr: ['alluxio_cached_storage_bytes'] },
@@ -27,7 +27,7 @@ export const DASHBOARD_ROWS: readonly { title: string; panels: PanelSpec[] }[] =
   ] },
   { title: 'UFS', panels: [
     { title: 'UFS read throughput', unit: 'Bps', expr: ['sum by (ufs) (rate(alluxio_ufs_data_access_bytes_total[5m]))'] },
-    { title: 'UFS latency p99', unit: 'ms', expr: ['histogram_quantile(0.99, sum by (le, op) (rate(alluxio_ufs_latency_ms_bucket[5m])))'] },
+    { title: 'UFS latency p99', unit: 's', expr: ['histogram_quantile(0.99, sum by (le, op) (rate(alluxio_ufs_latency_seconds_bucket[5m])))'] },
     { title: 'Client UFS fallbacks', unit: 'ops', expr: ['sum(rate(alluxio_client_ufs_fallback_total[5m]))'] },
   ] },
   { title: 'Job', panels: [
