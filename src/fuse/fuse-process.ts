@@ -12,6 +12,7 @@ import { VERSION } from '../common/version.js';
 import { createClient } from '../client/from-conf.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import { createWebServer } from '../worker/web-server.js';
+import { workerRestGuard } from '../worker/rest-auth.js';
 import { ByteBudget } from './byte-budget.js';
 import { FuseOps } from './fuse-ops.js';
 import { cleanStaleMount, detachMount, mountAt } from './local-mounts.js';
@@ -78,7 +79,7 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   try {
     await new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new AlluxioError('ALX_ERR_INTERNAL', `cannot mount ${point} (options ${opts.list.join(',')}): ${err.message}`)) : res())));
     web = createWebServer(() => ({ component: 'fuse', version: VERSION, mountPoint: point, options: opts.list, openFiles: ops.openFiles }),
-      async () => ((await mountAt(point)) ? undefined : `${point} is not mounted`));
+      async () => ((await mountAt(point)) ? undefined : `${point} is not mounted`), workerRestGuard(conf));
     await listen(web, conf.getInt('alluxio.fuse.web.port'));
   } catch (err) {
     await detachMount(point, true).catch(() => {});

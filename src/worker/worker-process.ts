@@ -129,7 +129,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
       idleMs: conf.getDuration('alluxio.worker.http.server.idle.timeout'),
     },
   });
-  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth);
+  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth, guard);
   const servers: Server[] = [];
   const drain = new ShutdownDrain(() => new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `worker ${workerName(info.identity)} is shutting down: retry on another worker`));
   drain.track(rest);
