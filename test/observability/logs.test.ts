@@ -2,6 +2,8 @@
 // on a real etcd, the `alluxio` CLI (conf log, logLevel) and the web ports' /api/v1/conf/log.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatTextLine } from '../../src/common/logging.js';
 import { runCli } from '../support/cli.js';
 import { freePort, startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
@@ -88,5 +90,53 @@ describe('log format and level at run time', { timeout: 600_000 }, () => {
     const badTarget = await cli('conf', 'log', '--target', 'nowhere');
     assert.notEqual(badTarget.code, 0);
     assert.match(badTarget.stderr, /bad --target 'nowhere'/);
+  });
+});
+
+describe('changing the level is a mutating call: it needs credentials when REST authentication is on', { timeout: 600_000 }, () => {
+  const TOKEN = 'log-level-test-token-0123456789';
+  let tmp: TempDir;
+  let etcd: EtcdCluster;
+  let cc: EtcdClusterConf;
+  let worker: WorkerProcess;
+  let coord: CoordinatorProcess;
+
+  before(async () => {
+    tmp = await makeTempDir('alluxio-logs-auth-');
+    etcd = await startEtcd();
+    const creds = join(tmp.path, 'credentials');
+    writeFileSync(creds, `token cli ${TOKEN}\n`, { mode: 0o600 });
+    const tokenFile = join(tmp.path, 'token');
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const coordPort = await freePort();
+    cc = writeEtcdConf(tmp.path, etcd.endpoints, {
+      'alluxio.coordinator.web.port': String(coordPort), 'alluxio.master.mount.table.root.ufs': `file://${tmp.path}/`,
+      'alluxio.worker.s3.auth.enabled': 'true', 'alluxio.worker.s3.auth.credentials.file': creds, 'alluxio.user.auth.token.file': tokenFile,
+    });
+    worker = await WorkerProcess.start(cc, tmp.path, 0);
+    coord = await CoordinatorProcess.start(cc, coordPort);
+  });
+
+  after(async () => {
+    await coord?.kill();
+    await worker?.kill();
+    await etcd?.cleanup();
+    await tmp?.cleanup();
+  });
+
+  test('anonymous POSTs are refused (401) on the worker and coordinator web ports; reading stays open; the CLI sends the token', async () => {
+    for (const base of [`http://127.0.0.1:${worker.ports.web}`, coord.url]) {
+      const refused = await fetch(`${base}/api/v1/conf/log?level=trace`, { method: 'POST' });
+      assert.equal(refused.status, 401, base);
+      assert.equal((await refused.json() as { code: string }).code, 'ALX_ERR_UNAUTHENTICATED');
+      const read = await fetch(`${base}/api/v1/conf/log`);
+      assert.equal(read.status, 200, base);
+      assert.ok((await read.json() as Levels).loggers.every((l) => l.level !== 'trace'), `${base}: an anonymous POST changed the level`);
+    }
+    const r = await runCli(['conf', 'log', '--target', 'workers,coordinator', '--level', 'error', '--json'], cc.env);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as { target: string; name: string; level: string }[];
+    assert.ok(rows.length >= 2 && rows.every((l) => l.level === 'error'), r.stdout);
+    assert.doesNotMatch(r.stdout + r.stderr, new RegExp(TOKEN));
   });
 });
