@@ -73,7 +73,8 @@ export const PROCESS_METRICS: Readonly<Record<ProcessComponent, readonly Metric[
     ...UFS_GROUP,
   ],
   fuse: [m.fuseLatency, m.fuseBytes, m.fuseErrors, m.fuseBufferedBytes, ...UFS_GROUP],
-  coordinator: [m.activeJobs, m.jobFiles, m.jobBytes, m.jobDuration],
+  // The coordinator lists the UFS for jobs: its UFS calls are timed too (labelled, so nothing shows until one happens).
+  coordinator: [m.activeJobs, m.jobFiles, m.jobBytes, m.jobDuration, m.ufsLatency, m.ufsErrors],
 };
 
 const COMMON: Metric[] = [m.versionInfo, m.restRequests];

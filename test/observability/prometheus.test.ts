@@ -147,6 +147,16 @@ describe('Prometheus scrapes a real cluster', { timeout: 900_000 }, () => {
     assert.doesNotMatch(texts.get('coordinator')!, /^alluxio_cached_storage_bytes /m);
   });
 
+  test('the FUSE web port reports and changes its log level', async () => {
+    const url = `http://127.0.0.1:${fuse!.webPort}/api/v1/conf/log`;
+    const before = (await (await fetch(`${url}?name=fuse`)).json() as { loggers: { name: string; level: string }[] }).loggers;
+    assert.equal(before.length, 1);
+    const set = await fetch(`${url}?name=fuse&level=debug`, { method: 'POST' });
+    assert.equal(set.status, 200);
+    assert.deepEqual((await set.json() as { loggers: unknown[] }).loggers, [{ name: 'fuse', level: 'debug' }]);
+    await fetch(`${url}?name=fuse&level=${before[0]!.level}`, { method: 'POST' });
+  });
+
   test('every query of the Grafana dashboard names a series our processes or etcd export', () => {
     const known = new Set<string>(['up']); // Prometheus' own series per target
     for (const text of texts.values()) for (const name of declaredSeries(text).keys()) known.add(name);
