@@ -160,7 +160,12 @@ describe('Prometheus scrapes a real cluster', { timeout: 900_000 }, () => {
   test('every query of the Grafana dashboard names a series our processes or etcd export', () => {
     const known = new Set<string>(['up']); // Prometheus' own series per target
     for (const text of texts.values()) for (const name of declaredSeries(text).keys()) known.add(name);
-    const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy/grafana/alluxio-dashboard.json'), 'utf8')) as { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
+    const file = readFileSync(join(REPO_ROOT, 'deploy/grafana/alluxio-dashboard.json'), 'utf8');
+    // The operator provisions this very file (no copy in code).
+    const rendered = renderCluster(readFileSync(join(REPO_ROOT, 'deploy/examples/alluxio-cluster.yaml'), 'utf8'))
+      .map((o) => (o as { data?: Record<string, string> }).data?.['alluxio.json']).filter((d) => d !== undefined);
+    assert.deepEqual(rendered, [file]);
+    const dashboard = JSON.parse(file) as { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
     const rows = dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title);
     assert.deepEqual(rows, ['Cluster', 'Fuse', 'S3', 'Worker', 'UFS', 'Job', 'Process', 'ETCD']);
     let checked = 0;
