@@ -27,6 +27,8 @@ COPY --from=build /src/dist/src ./lib
 COPY package.json ./
 # Data files read at runtime (Alluxio's property key names, src/conf/alluxio-known-keys.ts).
 COPY resources ./resources
+# The Grafana dashboard the operator puts in its ConfigMap (src/operator/builders/grafana-dashboard.ts).
+COPY deploy/grafana ./deploy/grafana
 # The compiled CLI, without tsx (a dev dependency).
 RUN printf '#!/bin/sh\nexec node /opt/alluxio/lib/cli/main.js "$@"\n' > /usr/local/bin/alluxio \
  && printf '#!/bin/sh\n# alluxio-fuse mount <dir> [-o opts]: the FUSE process in the foreground (alluxio fuse mount -f); other verbs go to alluxio fuse.\nif [ "$1" = mount ]; then shift; exec node /opt/alluxio/lib/cli/main.js fuse mount -f "$@"; fi\nexec node /opt/alluxio/lib/cli/main.js fuse "$@"\n' > /usr/local/bin/alluxio-fuse \

@@ -23,6 +23,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'job', description: 'load and free jobs on the coordinator (job load|free|list)', load: async () => (await import('./commands/job.js')).registerJobCommands },
   { name: 'mount', description: 'manage the mount table', load: async () => (await import('./commands/mount.js')).registerMountCommands },
   { name: 'conf', description: 'configuration', load: async () => (await import('./commands/conf.js')).registerConfCommands },
+  { name: 'logLevel', description: 'print or set the log level of running processes (2.x spelling of conf log)', load: async () => (await import('./commands/log-level.js')).registerLogLevelCommands },
   { name: 'info', description: 'cluster information', load: async () => (await import('./commands/info.js')).registerInfoCommands },
   { name: 'process', description: 'run Alluxio processes', load: async () => (await import('./commands/process.js')).registerProcessCommands },
   { name: 'ring', description: 'the worker hash ring', load: async () => (await import('./commands/ring.js')).registerRingCommands },

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfiguration, type AlluxioConfiguration } from '../conf/index.js';
+import { setLogFormat } from '../common/log-format.js';
 import type { MountStore } from '../mount/mount-store.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 
@@ -19,7 +20,9 @@ export function commandConf(global: GlobalOptions): AlluxioConfiguration {
     const local = resolve('.alluxio-local', 'conf');
     if (existsSync(join(local, 'alluxio-site.properties'))) env.ALLUXIO_CONF_DIR = local;
   }
-  return loadConfiguration({ cliConf: global.conf ?? [], env });
+  const conf = loadConfiguration({ cliConf: global.conf ?? [], env });
+  setLogFormat(conf.getEnum('alluxio.logger.format'));
+  return conf;
 }
 
 /** How long a command waits for etcd before it gives up with a message naming the endpoints. */

@@ -1,4 +1,6 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { InvalidArgumentError, NotFoundError } from './errors.js';
+import { effectiveLogFormat } from './log-format.js';
 
 // Keys whose values are secrets anywhere in a log record. pino's redaction replaces them.
 const REDACT = [
@@ -6,8 +8,76 @@ const REDACT = [
   '*["s3a.secretKey"]', '*["alluxio.etcd.password"]', '*["aws.secretKey"]', 'options["s3a.secretKey"]',
 ];
 
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** Every logger of this process by name (weakly held), so the level can change at run time. */
+const loggers = new Map<string, Set<WeakRef<Logger>>>();
+
 export function createLogger(name: string, level = process.env.ALLUXIO_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '***' } });
+  const opts = { name, level, redact: { paths: REDACT, censor: '***' } };
+  const log = effectiveLogFormat() === 'TEXT' ? pino(opts, textDestination(process.stdout)) : pino(opts);
+  let set = loggers.get(name);
+  if (!set) loggers.set(name, set = new Set());
+  set.add(new WeakRef(log));
+  return log;
+}
+
+export interface LoggerLevel { name: string; level: string }
+
+/** The live loggers' levels, one entry per name (`name`: only that one). */
+export function loggerLevels(name?: string): LoggerLevel[] {
+  const out: LoggerLevel[] = [];
+  for (const [n, set] of loggers) {
+    if (name !== undefined && n !== name) continue;
+    const live = [...set].map((r) => r.deref()).filter((l): l is Logger => l !== undefined);
+    for (const r of set) if (r.deref() === undefined) set.delete(r);
+    if (live.length > 0) out.push({ name: n, level: live[live.length - 1]!.level });
+  }
+  if (name !== undefined && out.length === 0) throw new NotFoundError(`no logger named '${name}' in this process (loggers: ${[...loggers.keys()].join(', ') || 'none'})`);
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Sets the level of every live logger named `name` (every logger when undefined); returns the new levels. */
+export function setLogLevel(level: string, name?: string): LoggerLevel[] {
+  const l = level.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(l)) throw new InvalidArgumentError(`unknown log level '${level}': use one of ${LOG_LEVELS.join(', ')}`);
+  const targets = loggerLevels(name); // throws for an unknown name before anything changes
+  for (const t of targets) for (const r of loggers.get(t.name)!) { const log = r.deref(); if (log) log.level = l; }
+  return loggerLevels(name);
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const OMIT = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** One readable line from a pino record: `2026-12-03 02:55:01.123 INFO  worker: message key=value`. */
+export function formatTextLine(record: Record<string, unknown>): string {
+  const d = new Date(typeof record.time === 'number' ? record.time : Date.now());
+  const time = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const level = (LEVEL_NAMES[record.level as number] ?? String(record.level)).padEnd(5);
+  let line = `${time} ${level} ${String(record.name ?? '-')}: ${String(record.msg ?? '')}`;
+  for (const [k, v] of Object.entries(record)) {
+    if (OMIT.has(k) || v === undefined) continue;
+    const text = typeof v === 'string' ? (/[\s"=]/.test(v) || v === '' ? JSON.stringify(v) : v)
+      : (v !== null && typeof v === 'object' && 'message' in v && typeof (v as { message: unknown }).message === 'string') ? JSON.stringify((v as { message: string }).message)
+        : JSON.stringify(v);
+    line += ` ${k}=${text}`;
+  }
+  return line + '\n';
+}
+
+/** A pino destination that writes each (already redacted) JSON record as a readable line. */
+function textDestination(out: NodeJS.WritableStream): DestinationStream {
+  return {
+    write(json: string): void {
+      try {
+        out.write(formatTextLine(JSON.parse(json) as Record<string, unknown>));
+      } catch {
+        out.write(json);
+      }
+    },
+  };
 }
 
 export type { Logger };

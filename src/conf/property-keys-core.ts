@@ -21,6 +21,10 @@ export const CORE_PROPERTIES = [
     description: 'Directory for log files. Alluxio spells it alluxio.logs.dir, which is accepted too; ALLUXIO_LOGS_DIR sets it.',
   },
   {
+    name: 'alluxio.logger.format', type: 'enum', default: 'AUTO', values: ['AUTO', 'TEXT', 'JSON'], scope: 'all',
+    description: 'Log line format (ours; Alluxio configures log4j instead): TEXT is one readable line per record (local time, level name, component, message, fields), JSON one pino JSON object per line, AUTO is TEXT when standard output is a terminal and JSON otherwise (files, pipes, Kubernetes).',
+  },
+  {
     name: 'alluxio.cluster.name', type: 'string', default: 'DefaultAlluxioCluster', scope: 'all',
     description: 'Cluster name; namespaces the etcd keys (/DHT/<cluster>/..., /ServiceDiscovery/<cluster>/...).',
   },

@@ -42,7 +42,7 @@ export interface CoordinatorOptions {
  */
 export async function startCoordinator(conf: AlluxioConfiguration, opts: CoordinatorOptions = {}): Promise<RunningCoordinator> {
   const log = opts.log ?? createLogger('coordinator');
-  startProcessMetrics();
+  startProcessMetrics('coordinator');
   metrics.versionInfo.set({ version: VERSION, component: 'coordinator' }, 1);
   const clusterName = conf.getString('alluxio.cluster.name');
   const workerAuthorization = restAuthorizationFromConf(conf);

@@ -3,6 +3,7 @@ import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import { metrics, registry } from '../common/metrics.js';
 import { workerName } from '../hashring/worker-info.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
+import { handleLogLevel } from '../common/log-level-route.js';
 import { readBody, sendError, sendJson, sendRefusal, type RequestGuard } from '../common/http.js';
 import { COORDINATOR_REST as C, routePattern, WEB_ROUTES } from '../common/protocol/index.js';
 import { clusterReport, workerAddress } from './cluster-stats.js';
@@ -49,6 +50,7 @@ export function createCoordinatorServer(d: CoordinatorServerDeps): Server {
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(text);
     } },
+    ...['GET', 'POST'].map((method): CoordinatorRoute => ({ method, path: routePattern(WEB_ROUTES.log), name: 'log-level', handler: (req, res, q) => handleLogLevel(req, res, q) })),
     { method: 'GET', path: routePattern(C.workers), name: 'workers', handler: async (_r, res) => {
       const all = await d.membership.allWorkers();
       sendJson(res, 200, all.map((s) => ({

@@ -128,7 +128,7 @@ export class FuseOps {
       if (answered) return;
       answered = true;
       clearTimeout(timer);
-      metrics.fuseLatency.observe({ op }, performance.now() - started);
+      metrics.fuseLatency.observe({ op }, (performance.now() - started) / 1000);
       if (err === undefined) return ok(value as T);
       const e = errnoOf(err);
       metrics.fuseErrors.inc({ op, errno: e.name });

@@ -12,6 +12,8 @@ import { VERSION } from '../common/version.js';
 import { createClient } from '../client/from-conf.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import { createWebServer } from '../worker/web-server.js';
+import { workerRestGuard } from '../worker/rest-auth.js';
+import type { RequestGuard } from '../common/http.js';
 import { ByteBudget } from './byte-budget.js';
 import { FuseOps } from './fuse-ops.js';
 import { cleanStaleMount, detachMount, mountAt } from './local-mounts.js';
@@ -53,7 +55,7 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   if (cleaned) log.warn({ point, was: cleaned }, 'cleaned a stale mount left by a process that died');
   await mkdir(point, { recursive: true });
 
-  startProcessMetrics();
+  startProcessMetrics('fuse');
   metrics.versionInfo.set({ version: VERSION, component: 'fuse' }, 1);
   const client = await createClient(conf, { log });
   const callTimeoutMs = conf.getDuration('alluxio.fuse.call.timeout');
@@ -78,7 +80,7 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   try {
     await new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new AlluxioError('ALX_ERR_INTERNAL', `cannot mount ${point} (options ${opts.list.join(',')}): ${err.message}`)) : res())));
     web = createWebServer(() => ({ component: 'fuse', version: VERSION, mountPoint: point, options: opts.list, openFiles: ops.openFiles }),
-      async () => ((await mountAt(point)) ? undefined : `${point} is not mounted`));
+      async () => ((await mountAt(point)) ? undefined : `${point} is not mounted`), webGuard(conf, log));
     await listen(web, conf.getInt('alluxio.fuse.web.port'));
   } catch (err) {
     await detachMount(point, true).catch(() => {});
@@ -123,4 +125,18 @@ function listen(server: Server, port: number): Promise<void> {
     server.once('error', (err) => rej(new AlluxioError('ALX_ERR_INVALID_CONF', `alluxio.fuse.web.port ${port}: ${err.message}`)));
     server.listen(port, () => res());
   });
+}
+
+/**
+ * The web port's guard (POST /api/v1/conf/log): the workers' REST credentials. A FUSE process that
+ * cannot read them still mounts; it then refuses level changes instead of allowing them unchecked.
+ */
+function webGuard(conf: AlluxioConfiguration, log: Logger): RequestGuard | null {
+  try {
+    return workerRestGuard(conf);
+  } catch (err) {
+    const why = (err as Error).message;
+    log.warn({ err: why }, 'REST credentials unreadable: the web port refuses log level changes');
+    return () => new AlluxioError('ALX_ERR_PERMISSION_DENIED', `this FUSE process cannot check credentials (${why}), so it refuses log level changes`);
+  }
 }

@@ -252,7 +252,7 @@ export class S3Ufs implements UnderFileSystem {
       }
       throw err;
     } finally {
-      metrics.ufsLatency.observe({ op, ufs: this.scheme }, performance.now() - start);
+      metrics.ufsLatency.observe({ op, ufs: this.scheme }, (performance.now() - start) / 1000);
     }
   }
 

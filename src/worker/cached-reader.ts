@@ -305,10 +305,8 @@ export class CachedReader {
             page++;
             if (page <= stop) buf = Buffer.allocUnsafe(Math.min(ps, t.length - page * ps));
             filled = 0;
-            if (to > from) {
-              (t.purpose === undefined ? metrics.missedDataReadBytes : metrics.jobLoadedBytes).inc(to - from);
-              yield done.subarray(from, to);
-            }
+            // Neither a hit nor a miss: peer.recordBytes counted the page (alluxio_peer_page_read_bytes_total).
+            if (to > from) yield done.subarray(from, to);
           }
           if (page > stop) break;
         }

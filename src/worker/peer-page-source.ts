@@ -4,11 +4,10 @@
 // its cache only (it never reads its UFS for this), so a miss there costs one round trip.
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Counter } from 'prom-client';
 import { InvalidArgumentError } from '../common/errors.js';
 import { PAGE_COUNT_HEADER, PARAM, WORKER_REST, workerOrigin, WorkerRestClient } from '../common/protocol/index.js';
 import type { Logger } from '../common/logging.js';
-import { registry } from '../common/metrics.js';
+import { metrics } from '../common/metrics.js';
 import { identityKey, type WorkerInfo } from '../hashring/worker-info.js';
 import type { WorkerRing } from '../client/worker-ring.js';
 import { fileIdOf } from '../pagestore/index.js';
@@ -16,9 +15,6 @@ import type { FileId, PageStore } from '../pagestore/page-store.js';
 
 /** How many pages one peer request may ask for. */
 export const MAX_PEER_PAGES = 64;
-
-const peerReadBytes = new Counter({ name: 'alluxio_peer_page_read_bytes_total', help: 'Bytes of pages fetched from the previous owner instead of the UFS after a ring change', registers: [registry] });
-const peerServedBytes = new Counter({ name: 'alluxio_peer_page_served_bytes_total', help: 'Bytes of cached pages served to workers that took over a key after a ring change', registers: [registry] });
 
 export interface PageRequest {
   ufsUri: string;
@@ -91,7 +87,7 @@ export class PreviousOwnerPageSource implements PageSource {
   }
 
   recordBytes(n: number): void {
-    peerReadBytes.inc(n);
+    metrics.peerReadBytes.inc(n);
   }
 
   async close(): Promise<void> {
@@ -126,7 +122,7 @@ export async function servePeerPages(store: PageStore, fileId: string, q: URLSea
       res.destroy(); // evicted or different meanwhile: a short answer, the caller reads the rest from the UFS
       return;
     }
-    peerServedBytes.inc(page.length);
+    metrics.peerServedBytes.inc(page.length);
     if (!res.write(page)) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
     if (res.destroyed) return;
   }

@@ -1,15 +1,28 @@
 import { createServer, type Server } from 'node:http';
 import { registry } from '../common/metrics.js';
-import { sendError, sendJson } from '../common/http.js';
+import { sendError, sendJson, sendRefusal, type RequestGuard } from '../common/http.js';
+import { handleLogLevel } from '../common/log-level-route.js';
 import { WEB_ROUTES } from '../common/protocol/index.js';
 
 /**
- * A process's web port: Prometheus metrics at /metrics, a JSON summary at /api/v1/info and a
- * health answer at /health (503 when `health` names a problem). Shared by worker, coordinator and fuse (each passes its own info).
+ * A process's web port: Prometheus metrics at /metrics, a JSON summary at /api/v1/info, a
+ * health answer at /health (503 when `health` names a problem), and the logger levels at
+ * /api/v1/conf/log (POST changes them; `guard` checks its credentials). Shared by worker and fuse.
  */
-export function createWebServer(info: () => Record<string, unknown>, health: () => Promise<string | undefined> = async () => undefined): Server {
+export function createWebServer(info: () => Record<string, unknown>, health: () => Promise<string | undefined> = async () => undefined,
+  guard: RequestGuard | null = null): Server {
   return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = new URL(req.url ?? '/', 'http://web');
+    const path = url.pathname;
+    if (path === WEB_ROUTES.log && (req.method === 'GET' || req.method === 'POST')) {
+      const refused = guard?.(req, url) ?? null;
+      if (refused !== null) return sendRefusal(req, res, refused);
+      try {
+        return handleLogLevel(req, res, url.searchParams);
+      } catch (err) {
+        return sendError(res, err);
+      }
+    }
     if (req.method !== 'GET') return sendJson(res, 405, { code: 'ALX_ERR_INVALID_ARGUMENT', message: `method ${req.method} not allowed` });
     if (path === WEB_ROUTES.metrics) {
       registry.metrics().then((text) => {

@@ -54,7 +54,7 @@ export interface RunningWorker {
 
 /** Starts a worker (`alluxio process start worker`): page store, REST API, web port, membership. */
 export async function startWorker(conf: AlluxioConfiguration, log: Logger = createLogger('worker')): Promise<RunningWorker> {
-  startProcessMetrics();
+  startProcessMetrics('worker');
   metrics.versionInfo.set({ version: VERSION, component: 'worker' }, 1);
   // Decided once: who may call the REST API, and what this worker sends when it calls another one.
   const credentials = credentialsFromConf(conf);
@@ -125,7 +125,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   // Short-circuit: the same REST API on a Unix domain socket for clients on this host.
   const socketAddress = conf.get('alluxio.worker.data.server.domain.socket.address');
   const local = socketAddress ? createRestServer(restDeps) : undefined;
-  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth);
+  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth, guard);
   const servers: Server[] = [];
   const drain = new ShutdownDrain(() => new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `worker ${workerName(info.identity)} is shutting down: retry on another worker`));
   drain.track(rest);

@@ -30,7 +30,8 @@ test('the packed tarball installs into a prefix and its alluxio runs without tsx
   assert.ok(paths.includes('dist/cli/main.js'), 'the tarball holds the compiled CLI');
   assert.ok(paths.includes('bin/alluxio.js'));
   assert.ok(paths.includes('resources/alluxio-property-keys/keys.txt'), 'the known-key lists the configuration loader reads');
-  const extra = paths.filter((p) => /^(test|bench|src|deploy|node_modules)\//.test(p) || p.endsWith('.ts') && !p.endsWith('.d.ts'));
+  assert.ok(paths.includes('deploy/grafana/alluxio-dashboard.json'), 'the dashboard the operator puts in its Grafana ConfigMap');
+  const extra = paths.filter((p) => /^(test|bench|src|node_modules)\/|^deploy\/(?!grafana\/)/.test(p) || p.endsWith('.ts') && !p.endsWith('.d.ts'));
   assert.deepEqual(extra, [], 'no tests, benches or TypeScript sources in the tarball');
 
   const prefix = join(work, 'prefix');

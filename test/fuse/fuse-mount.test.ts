@@ -234,8 +234,8 @@ except OSError as e:
   });
 
   test('metrics on the FUSE web port: call latency by operation, bytes, errors', async () => {
-    assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_ms_count', { op: 'read' }) > 0);
-    assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_ms_count', { op: 'getattr' }) > 0);
+    assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_seconds_count', { op: 'read' }) > 0);
+    assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_seconds_count', { op: 'getattr' }) > 0);
     assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_bytes_total', { op: 'read' }) > 0);
     assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_bytes_total', { op: 'write' }) > 0);
     assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_errors_total', { op: 'write', errno: 'ENOTSUP' }) > 0);

@@ -133,7 +133,7 @@ test('the Grafana dashboard has the rows Cluster, Fuse, S3, Worker, UFS, Job, Pr
   const exprs = d.panels.flatMap((p: { targets?: { expr: string }[] }) => (p.targets ?? []).map((t) => t.expr)).join('\n');
   for (const m of ['alluxio_cached_storage_bytes', 'alluxio_cached_capacity_bytes', 'alluxio_cached_data_read_bytes_total', 'alluxio_missed_data_read_bytes_total',
     'alluxio_cached_evicted_data_bytes_total', 'alluxio_data_cached_files', 'alluxio_data_cached_pages', 'alluxio_ufs_data_access_bytes_total',
-    'alluxio_ufs_latency_ms', 'alluxio_s3_api_call_latency_ms', 'alluxio_fuse_call_latency_ms', 'alluxio_active_job_count', 'alluxio_version_info',
+    'alluxio_ufs_latency_seconds', 'alluxio_s3_api_call_latency_seconds', 'alluxio_fuse_call_latency_seconds', 'alluxio_active_job_count', 'alluxio_version_info',
     'alluxio_client_ufs_fallback_total']) assert.ok(exprs.includes(m), m);
 });
 

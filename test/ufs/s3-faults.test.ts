@@ -48,7 +48,7 @@ describe('S3Ufs against a failing server', () => {
         assert.ok(server.log.slice(before).every((l) => l.startsWith('GET /bucket/prefix/data/file.bin')), 'path-style requests to the endpoint');
         assert.equal(await counterValue('ufsErrors', { op: 'openRead', ufs: 's3' }), errorsBefore + 1);
         const latency = await metrics.ufsLatency.get();
-        const count = latency.values.find((v) => v.metricName === 'alluxio_ufs_latency_ms_count' && v.labels.op === 'openRead' && v.labels.ufs === 's3');
+        const count = latency.values.find((v) => v.metricName === 'alluxio_ufs_latency_seconds_count' && v.labels.op === 'openRead' && v.labels.ufs === 's3');
         assert.ok((count?.value ?? 0) >= 1, 'latency recorded for the failed call');
       } finally {
         await ufs.close();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { NotFoundError } from '../../common/errors.js';
 import { commandConf, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import { registerConfLogCommand } from './log-level.js';
 
 function sourceText(s: { kind: string; detail?: string }): string {
   return s.detail ? `${s.kind} (${s.detail})` : s.kind;
@@ -25,4 +26,5 @@ export function registerConfCommands(program: Command, global: () => GlobalOptio
       if (o.json) return printJson(entries.map((e) => ({ name: e.name, value: e.displayValue ?? null, source: e.source })));
       printTable(['KEY', 'VALUE', 'SOURCE'], entries.map((e) => [e.name, e.displayValue ?? '', sourceText(e.source)]));
     });
+  registerConfLogCommand(conf, global);
 }

@@ -62,6 +62,8 @@ export const WEB_ROUTES = {
   metrics: '/metrics',
   health: '/health',
   info: '/api/v1/info',
+  /** GET: logger levels; POST ?level=[&name=]: change them at run time (mutating: guarded). */
+  log: '/api/v1/conf/log',
 } as const;
 
 /** Query parameter names of the worker REST API. */

@@ -3,7 +3,7 @@ import { PORTS } from '../constants.js';
 import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { KubeObject } from '../kube/types.js';
 import { grafanaAdminEnv } from './grafana-admin-secret.js';
-import { buildDashboard } from './grafana-dashboard.js';
+import { dashboardJson } from './grafana-dashboard.js';
 import { clusterNames, labels, meta, namespaceOf, selectorLabels } from './names.js';
 import { placement, pullSecrets, resourcesOf } from './pod.js';
 
@@ -86,7 +86,7 @@ export function buildGrafana(c: AlluxioCluster): KubeObject[] {
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(c, n.grafanaConf, 'grafana'),
       data: { 'datasources.yaml': datasources, 'dashboards.yaml': providers } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(c, n.grafanaDashboards, 'grafana'),
-      data: { 'alluxio.json': JSON.stringify(buildDashboard(), null, 1) } },
+      data: { 'alluxio.json': dashboardJson() } },
     deployment(c, n.grafana, 'grafana', {
       securityContext: { runAsUser: 472, runAsGroup: 472, fsGroup: 472, runAsNonRoot: true },
       ...(pullSecrets(c) ? { imagePullSecrets: pullSecrets(c) } : {}),

@@ -1,25 +1,23 @@
-import { Counter } from 'prom-client';
-import { metrics, registry } from '../../common/metrics.js';
+import { metrics } from '../../common/metrics.js';
 
-// S3 API metrics beside alluxio_s3_api_call_latency_ms (common/metrics.ts): bytes served and
-// errors by S3 code, on the process registry.
+// The S3 API's metrics (declared in common/metrics.ts) under short names for the S3 code.
 
 export const s3Metrics = {
   latency: metrics.s3ApiLatency,
-  bytesServed: new Counter({ name: 'alluxio_s3_api_bytes_served_total', help: 'Object bytes sent by the S3 API (GetObject)', registers: [registry] }),
-  bytesReceived: new Counter({ name: 'alluxio_s3_api_bytes_received_total', help: 'Object bytes received by the S3 API (PutObject, UploadPart)', registers: [registry] }),
-  errors: new Counter({ name: 'alluxio_s3_api_errors_total', help: 'S3 API error responses by S3 error code', labelNames: ['code'] as const, registers: [registry] }),
-  proxied: new Counter({ name: 'alluxio_s3_api_forwarded_total', help: 'S3 requests for keys another worker owns, by how they were forwarded', labelNames: ['mode'] as const, registers: [registry] }),
+  bytesServed: metrics.s3BytesServed,
+  bytesReceived: metrics.s3BytesReceived,
+  errors: metrics.s3Errors,
+  proxied: metrics.s3Forwarded,
 };
 
 const latencyByOp = new Map<string, { observe(v: number): void }>();
 
-/** Records one call's latency (the labelled child is looked up once per operation name). */
+/** Records one call's latency in ms (the labelled child is looked up once per operation name). */
 export function observeLatency(op: string, ms: number): void {
   let h = latencyByOp.get(op);
   if (h === undefined) {
     h = metrics.s3ApiLatency.labels(op);
     latencyByOp.set(op, h);
   }
-  h.observe(ms);
+  h.observe(ms / 1000);
 }

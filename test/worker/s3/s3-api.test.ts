@@ -235,8 +235,8 @@ describe('S3 API (HTTP)', () => {
   test('metrics: latency by operation, bytes served, errors by S3 code', async () => {
     await req(`${ep}/bucket/no-such-key`);
     const text = await registry.metrics();
-    assert.match(text, /alluxio_s3_api_call_latency_ms_count\{op="GetObject"\} [1-9]/);
-    assert.match(text, /alluxio_s3_api_call_latency_ms_count\{op="PutObject"\} [1-9]/);
+    assert.match(text, /alluxio_s3_api_call_latency_seconds_count\{op="GetObject"\} [1-9]/);
+    assert.match(text, /alluxio_s3_api_call_latency_seconds_count\{op="PutObject"\} [1-9]/);
     assert.match(text, /alluxio_s3_api_errors_total\{code="NoSuchKey"\} [1-9]/);
     assert.match(text, /alluxio_s3_api_bytes_served_total [1-9]/);
   });
