@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { recordLogCall } from './recent-warnings.js';
 
 // Keys whose values are secrets anywhere in a log record. pino's redaction replaces them.
 const REDACT = [
@@ -7,7 +8,11 @@ const REDACT = [
 ];
 
 export function createLogger(name: string, level = process.env.ALLUXIO_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '***' } });
+  return pino({
+    name, level, redact: { paths: REDACT, censor: '***' },
+    // Warnings and errors also go to the in-memory list the web console shows (recent-warnings.ts).
+    hooks: { logMethod(args, method, lvl) { recordLogCall(lvl, name, args); return method.apply(this, args); } },
+  });
 }
 
 export type { Logger };

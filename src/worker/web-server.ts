@@ -2,14 +2,19 @@ import { createServer, type Server } from 'node:http';
 import { registry } from '../common/metrics.js';
 import { sendError, sendJson } from '../common/http.js';
 import { WEB_ROUTES } from '../common/protocol/index.js';
+import { wantsConsole } from '../console/console-routes.js';
+import type { ConsoleGate } from '../console/console-gate.js';
 
 /**
  * A process's web port: Prometheus metrics at /metrics, a JSON summary at /api/v1/info and a
  * health answer at /health (503 when `health` names a problem). Shared by worker, coordinator and fuse (each passes its own info).
+ * With a `console`, a browser asking for `/` gets the web console (console/), the rest stays JSON.
  */
-export function createWebServer(info: () => Record<string, unknown>, health: () => Promise<string | undefined> = async () => undefined): Server {
+export function createWebServer(info: () => Record<string, unknown>, health: () => Promise<string | undefined> = async () => undefined,
+  consoleGate?: ConsoleGate): Server {
   return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (consoleGate !== undefined && wantsConsole(req, path)) return consoleGate.handle(req, res, new URL(req.url ?? '/', 'http://web'));
     if (req.method !== 'GET') return sendJson(res, 405, { code: 'ALX_ERR_INVALID_ARGUMENT', message: `method ${req.method} not allowed` });
     if (path === WEB_ROUTES.metrics) {
       registry.metrics().then((text) => {

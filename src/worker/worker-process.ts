@@ -22,7 +22,9 @@ import { workerStateDir } from './state-dir.js';
 import { LoadService } from './load-service.js';
 import { JobTaskService } from './job-task-service.js';
 import { createRestServer } from './rest-server.js';
-import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
+import { consoleGuard, credentialsFromConf, workerRestGuard } from './rest-auth.js';
+import { ConsoleGate } from '../console/console-gate.js';
+import { workerConsole } from './console-views.js';
 import type { CredentialsFile } from './credentials-file.js';
 import { createWebServer } from './web-server.js';
 import { WorkerHealth } from './worker-health.js';
@@ -129,7 +131,10 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
       idleMs: conf.getDuration('alluxio.worker.http.server.idle.timeout'),
     },
   });
-  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth);
+  const consoleGate = new ConsoleGate(workerConsole({
+    conf, self: () => info, stats: () => store.stats(), live: () => client.ring.liveWorkers, guard: consoleGuard(credentials),
+  }));
+  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth, consoleGate);
   const servers: Server[] = [];
   const drain = new ShutdownDrain(() => new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `worker ${workerName(info.identity)} is shutting down: retry on another worker`));
   drain.track(rest);
@@ -159,6 +164,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    consoleGate.close();
     for (const s of servers) s.closeAllConnections?.();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
     await s3.close();
