@@ -82,18 +82,23 @@ function drawCharts(series) {
   if (charts.length === 0) {
     const box = document.getElementById('charts');
     if (!box) return;
-    for (const d of defs) {
+    // All boxes first, then the plots: each measures its box once the grid has its final layout.
+    const els = defs.map((d) => {
       const el = document.createElement('div');
       el.className = 'chart';
       el.id = d.id;
       box.appendChild(el);
+      return el;
+    });
+    defs.forEach((d, i) => {
+      const el = els[i];
       charts.push(new uPlot({
-        title: d.title, width: Math.max(el.clientWidth - 16, 300), height: 170,
-        series: [{}, { label: d.title, stroke: '#5b3cc4', fill: 'rgba(91,60,196,0.08)', value: (_u, v) => d.fmt(v) }],
-        axes: [{}, { values: (_u, vals) => vals.map((v) => d.fmt(v)), size: 80 }],
+        title: d.title, width: Math.max(el.clientWidth - 16, 240), height: 170,
+        series: [{}, { label: d.title, stroke: '#5b3cc4', width: 2, fill: 'rgba(91,60,196,0.08)', value: (_u, v) => d.fmt(v) }],
+        axes: [{}, { values: (_u, vals) => vals.map((v) => d.fmt(v)), size: 96 }],
         legend: { show: false },
       }, [t, d.data], el));
-    }
+    });
   } else {
     defs.forEach((d, i) => charts[i].setData([t, d.data]));
   }
@@ -114,9 +119,12 @@ async function overview() {
   if (config.kind === 'worker') return workerOverview(o, series);
   const r = o.report;
   const readRate = sum(lastRate(series, 'cachedRead'), lastRate(series, 'missedRead'));
+  // Up: registered and answering. A worker killed a moment ago still holds its lease (ONLINE in
+  // etcd until alluxio.worker.failure.detection.timeout) but no longer answers: it is down.
+  const up = r.workers.filter((w) => workerState(w)[0] === 'UP').length;
   const cards = [
-    card('liveWorkers', 'Live workers', r.liveWorkers, r.liveWorkers),
-    card('lostWorkers', 'Lost workers', r.lostWorkers, r.lostWorkers),
+    card('upWorkers', 'Workers up', up, up),
+    card('downWorkers', 'Workers down', r.workers.length - up, r.workers.length - up),
     card('capacityBytes', 'Capacity', bytes(r.capacityBytes), r.capacityBytes),
     card('usedBytes', 'Used', bytes(r.usedBytes), r.usedBytes),
     card('hitRate', 'Hit rate', pct(r.hitRate), r.hitRate),

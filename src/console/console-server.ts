@@ -84,7 +84,7 @@ export class ConsoleServer {
     const p = url.pathname;
     if (p === '/' || p === CONSOLE_ROUTES.page) {
       const html = (await pageHtml()).replace('{{CONFIG}}', escapeJsonForHtml({ kind: this.setup.kind, refreshMs: REFRESH_MS, sampleMs: SAMPLE_MS }))
-        .replace('{{TITLE}}', escapeHtml(this.setup.title()));
+        .replaceAll('{{TITLE}}', escapeHtml(this.setup.title()));
       return send(res, 'text/html; charset=utf-8', Buffer.from(html), 0);
     }
     if (p.startsWith(CONSOLE_ROUTES.assets)) {
