@@ -13,6 +13,7 @@ import { clusterReport } from './cluster-stats.js';
 import type { JobService } from './jobs/job-service.js';
 import type { MountAdmin } from './mount-admin.js';
 import { ownedShare, planRingChange, readCacheIndex } from './ring-planner.js';
+import { TtlCache } from '../common/ttl-cache.js';
 
 export interface CoordinatorConsoleDeps {
   conf: AlluxioConfiguration;
@@ -23,6 +24,12 @@ export interface CoordinatorConsoleDeps {
   guard: RequestGuard | null;
 }
 
+/**
+ * The ring view reads every worker's cache index and plans a ring change per worker: one result is
+ * shared by every browser for this long, and concurrent asks share one computation.
+ */
+const RING_VIEW_TTL_MS = 10_000;
+
 /** Keys whose owners estimate each worker's share of the key space (the ring's balance). */
 const PROBE_KEYS = Array.from({ length: 4096 }, (_, i) => `alluxio-console-probe-${i}`);
 
@@ -30,17 +37,40 @@ export function coordinatorConsole(d: CoordinatorConsoleDeps): ConsoleSetup {
   const clusterName = d.conf.getString('alluxio.cluster.name');
   const authorization = restAuthorizationFromConf(d.conf);
   const report = () => clusterReport(d.membership, clusterName, d.workerTimeoutMs, authorization);
+  const lastKnown = new Map<string, { cached: number; missed: number; ufs: number }>();
+  const ringCache = new TtlCache<'ring', Promise<unknown>>(1, RING_VIEW_TTL_MS);
+  const ring = () => {
+    let p = ringCache.get('ring');
+    if (p === undefined) {
+      p = ringView(d);
+      ringCache.set('ring', p);
+      p.catch(() => ringCache.delete('ring'));
+    }
+    return p;
+  };
   return {
     kind: 'coordinator',
     title: () => clusterName,
     guard: d.guard,
     counters: async () => {
       const r = await report();
-      const out: Record<string, number> = { cachedRead: r.cachedReadBytes, missedRead: r.missedReadBytes, ufsRead: r.ufsReadBytes };
+      // A worker that misses one reading (slow to answer) keeps its last counters, so the cluster
+      // totals never dip and come back as a spike; a worker gone from membership drops out.
+      const seen = new Set<string>();
       for (const w of r.workers) {
-        if (!w.reachable) continue;
-        out[`${w.workerId}:read`] = (w.cachedReadBytes ?? 0) + (w.missedReadBytes ?? 0);
-        out[`${w.workerId}:ufs`] = w.ufsReadBytes ?? 0;
+        seen.add(w.workerId);
+        if (w.reachable && w.cachedReadBytes !== null) {
+          lastKnown.set(w.workerId, { cached: w.cachedReadBytes, missed: w.missedReadBytes ?? 0, ufs: w.ufsReadBytes ?? 0 });
+        }
+      }
+      for (const id of lastKnown.keys()) if (!seen.has(id)) lastKnown.delete(id);
+      const out: Record<string, number> = { cachedRead: 0, missedRead: 0, ufsRead: 0 };
+      for (const [id, c] of lastKnown) {
+        out.cachedRead! += c.cached;
+        out.missedRead! += c.missed;
+        out.ufsRead! += c.ufs;
+        out[`${id}:read`] = c.cached + c.missed;
+        out[`${id}:ufs`] = c.ufs;
       }
       return out;
     },
@@ -49,7 +79,7 @@ export function coordinatorConsole(d: CoordinatorConsoleDeps): ConsoleSetup {
         const [r, mounts] = await Promise.all([report(), d.mounts.list()]);
         return { component: 'coordinator', version: VERSION, report: r, mounts };
       },
-      ring: () => ringView(d),
+      ring,
       jobs: async () => ({ available: d.jobs !== undefined, jobs: d.jobs ? await d.jobs.list() : [] }),
       conf: async () => ({ entries: d.conf.entries().map((e) => ({ name: e.name, value: e.displayValue ?? null, source: e.source })) }),
     },
