@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { InvalidArgumentError, NotFoundError } from './errors.js';
 import { effectiveLogFormat } from './log-format.js';
+import { recordLogCall } from './recent-warnings.js';
 
 // Keys whose values are secrets anywhere in a log record. pino's redaction replaces them.
 const REDACT = [
@@ -15,7 +16,11 @@ export type LogLevel = typeof LOG_LEVELS[number];
 const loggers = new Map<string, Set<WeakRef<Logger>>>();
 
 export function createLogger(name: string, level = process.env.ALLUXIO_LOG_LEVEL ?? 'info'): Logger {
-  const opts = { name, level, redact: { paths: REDACT, censor: '***' } };
+  const opts = {
+    name, level, redact: { paths: REDACT, censor: '***' },
+    // Warnings and errors also go to the in-memory list the web console shows (recent-warnings.ts).
+    hooks: { logMethod(this: Logger, args: Parameters<Logger['info']>, method: Logger['info'], lvl: number) { recordLogCall(lvl, name, args); return method.apply(this, args); } },
+  };
   const log = effectiveLogFormat() === 'TEXT' ? pino(opts, textDestination(process.stdout)) : pino(opts);
   let set = loggers.get(name);
   if (!set) loggers.set(name, set = new Set());

@@ -13,6 +13,9 @@ import type { RequestGuard } from '../common/http.js';
 import { InvalidConfError } from '../common/errors.js';
 import { MountAdmin } from './mount-admin.js';
 import { startJobService, type StartedJobs } from './jobs/start-jobs.js';
+import { AlluxioError } from '../common/errors.js';
+import { ConsoleGate } from '../console/console-gate.js';
+import { coordinatorConsole } from './console-views.js';
 
 export interface RunningCoordinator {
   /** The web/REST port actually bound (19999 by default; 0 in the configuration picks a free one). */
@@ -33,6 +36,11 @@ export interface CoordinatorOptions {
    * (the check lives beside the S3 signature code). Required when authentication is configured.
    */
   guard?: RequestGuard | null;
+  /**
+   * Checks credentials before the web console's views (worker/rest-auth.ts consoleGuard: reads need
+   * them too). With authentication configured and no console guard, the views refuse every request.
+   */
+  consoleGuard?: RequestGuard | null;
 }
 
 /**
@@ -70,9 +78,16 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
     await Promise.allSettled([membership.close(), mountStore.close()]);
     throw err;
   }
+  const workerTimeoutMs = Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 5000);
+  const authOn = conf.getBool('alluxio.worker.s3.auth.enabled');
+  const consoleGate = new ConsoleGate(coordinatorConsole({
+    conf, membership, mounts, jobs: jobs?.service, workerTimeoutMs,
+    guard: opts.consoleGuard ?? (authOn ? refuseAll : null),
+  }));
   const server = createCoordinatorServer({
     membership, mounts, clusterName,
-    workerTimeoutMs: Math.min(conf.getDuration('alluxio.user.network.connect.timeout'), 5000),
+    workerTimeoutMs,
+    console: consoleGate,
     routes: [...(opts.routes ?? []), ...(jobs?.service.routes() ?? [])],
     guard: opts.guard ?? null,
     ...(workerAuthorization !== undefined ? { workerAuthorization } : {}),
@@ -99,6 +114,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
     async close() {
       if (closed) return;
       closed = true;
+      consoleGate.close();
       server.closeAllConnections?.();
       await new Promise((r) => server.close(() => r(undefined)));
       await jobs?.close().catch(() => {});
@@ -106,4 +122,9 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
       log.info('coordinator stopped');
     },
   };
+}
+
+/** The console's guard when authentication is on but no check was handed over: closed, not open. */
+function refuseAll(): AlluxioError {
+  return new AlluxioError('ALX_ERR_UNAUTHENTICATED', 'the web console needs credentials and this coordinator was started without a credentials check: start it with `alluxio process start coordinator`');
 }

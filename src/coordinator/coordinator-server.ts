@@ -8,6 +8,8 @@ import { readBody, sendError, sendJson, sendRefusal, type RequestGuard } from '.
 import { COORDINATOR_REST as C, routePattern, WEB_ROUTES } from '../common/protocol/index.js';
 import { clusterReport, workerAddress } from './cluster-stats.js';
 import type { MountAdmin } from './mount-admin.js';
+import { wantsConsole } from '../console/console-routes.js';
+import type { ConsoleGate } from '../console/console-gate.js';
 
 export type CoordinatorHandler = (req: IncomingMessage, res: ServerResponse, q: URLSearchParams, m: RegExpExecArray) => Promise<void> | void;
 
@@ -32,6 +34,8 @@ export interface CoordinatorServerDeps {
   routes?: CoordinatorRoute[];
   /** Checks credentials before any handler (worker/rest-auth.ts coordinatorRestGuard); null: open. */
   guard: RequestGuard | null;
+  /** The web console (console/): `/` for a browser, /console, /api/v1/console/*. */
+  console?: ConsoleGate;
 }
 
 /** Job endpoints answer 501 until the jobs code registers real handlers for them. */
@@ -83,6 +87,10 @@ export function createCoordinatorServer(d: CoordinatorServerDeps): Server {
     const url = new URL(req.url ?? '/', 'http://coordinator');
     let route = 'unknown';
     res.on('finish', () => metrics.restRequests.inc({ route: `coordinator-${route}`, status: String(res.statusCode) }));
+    if (d.console !== undefined && wantsConsole(req, url.pathname)) {
+      route = 'console';
+      return d.console.handle(req, res, url);
+    }
     let pathKnown = false;
     for (const r of routes) {
       const m = r.path.exec(url.pathname);

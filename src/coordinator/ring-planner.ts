@@ -140,7 +140,7 @@ export function planRingChange(live: readonly WorkerInfo[], policyName: string, 
 }
 
 /** Share of the weighted keys whose primary owner under `policy` is `w`. */
-function ownedShare(policy: { getMultiple(k: string, n: number): WorkerInfo[] }, w: WorkerInfo, bytes: ReadonlyMap<string, number>): number {
+export function ownedShare(policy: { getMultiple(k: string, n: number): WorkerInfo[] }, w: WorkerInfo, bytes: ReadonlyMap<string, number>): number {
   const k = identityKey(w.identity);
   let total = 0;
   let owned = 0;

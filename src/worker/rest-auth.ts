@@ -50,6 +50,11 @@ export function coordinatorRestGuard(conf: AlluxioConfiguration): RestGuard | nu
   return createRestGuard({ credentials: credentialsFromConf(conf), authReads: false });
 }
 
+/** The web console's guard (worker and coordinator): with authentication on, its views need credentials, reads included. */
+export function consoleGuard(credentials: CredentialsFile | null): RestGuard | null {
+  return createRestGuard({ credentials, authReads: true });
+}
+
 export function createRestGuard(p: RestAuthPolicy): RestGuard | null {
   const { credentials, authReads, readOnlyProperty } = p;
   if (credentials === null && readOnlyProperty === undefined) return null;

@@ -3,17 +3,21 @@ import { registry } from '../common/metrics.js';
 import { sendError, sendJson, sendRefusal, type RequestGuard } from '../common/http.js';
 import { handleLogLevel } from '../common/log-level-route.js';
 import { WEB_ROUTES } from '../common/protocol/index.js';
+import { wantsConsole } from '../console/console-routes.js';
+import type { ConsoleGate } from '../console/console-gate.js';
 
 /**
  * A process's web port: Prometheus metrics at /metrics, a JSON summary at /api/v1/info, a
  * health answer at /health (503 when `health` names a problem), and the logger levels at
  * /api/v1/conf/log (POST changes them; `guard` checks its credentials). Shared by worker and fuse.
+ * With a `consoleGate`, a browser asking for `/` gets the web console (console/), the rest stays JSON.
  */
 export function createWebServer(info: () => Record<string, unknown>, health: () => Promise<string | undefined> = async () => undefined,
-  guard: RequestGuard | null = null): Server {
+  guard: RequestGuard | null = null, consoleGate?: ConsoleGate): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://web');
     const path = url.pathname;
+    if (consoleGate !== undefined && wantsConsole(req, path)) return consoleGate.handle(req, res, url);
     if (path === WEB_ROUTES.log && (req.method === 'GET' || req.method === 'POST')) {
       const refused = guard?.(req, url) ?? null;
       if (refused !== null) return sendRefusal(req, res, refused);

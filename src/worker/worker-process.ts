@@ -23,7 +23,9 @@ import { LoadService } from './load-service.js';
 import { JobTaskService } from './job-task-service.js';
 import { createRestServer } from './rest-server.js';
 import { domainSocketPath, listenDomainSocket } from './domain-socket.js';
-import { credentialsFromConf, workerRestGuard } from './rest-auth.js';
+import { consoleGuard, credentialsFromConf, workerRestGuard } from './rest-auth.js';
+import { ConsoleGate } from '../console/console-gate.js';
+import { workerConsole } from './console-views.js';
 import type { CredentialsFile } from './credentials-file.js';
 import { createWebServer } from './web-server.js';
 import { WorkerHealth } from './worker-health.js';
@@ -125,7 +127,10 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   // Short-circuit: the same REST API on a Unix domain socket for clients on this host.
   const socketAddress = conf.get('alluxio.worker.data.server.domain.socket.address');
   const local = socketAddress ? createRestServer(restDeps) : undefined;
-  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth, guard);
+  const consoleGate = new ConsoleGate(workerConsole({
+    conf, self: () => info, stats: () => store.stats(), live: () => client.ring.liveWorkers, guard: consoleGuard(credentials),
+  }));
+  const web = createWebServer(() => ({ component: 'worker', version: VERSION, worker: info, name: workerName(info.identity), cache: store.stats() }), checkHealth, guard, consoleGate);
   const servers: Server[] = [];
   const drain = new ShutdownDrain(() => new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `worker ${workerName(info.identity)} is shutting down: retry on another worker`));
   drain.track(rest);
@@ -162,6 +167,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    consoleGate.close();
     for (const s of servers) s.closeAllConnections?.();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
     await s3.close();

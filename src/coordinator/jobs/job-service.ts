@@ -85,6 +85,11 @@ export class JobService {
     return out;
   }
 
+  /** Every load and free job, as GET /api/v1/jobs answers them (the web console's jobs view). */
+  async list(): Promise<Record<string, unknown>[]> {
+    return (await this.store.list()).map((r) => jobView(r, false));
+  }
+
   async submit(type: JobType, body: unknown): Promise<JobRecord> {
     const s = parseSubmission(type, body, this.o.batchSize);
     const resolved = this.resolve(s.path);
