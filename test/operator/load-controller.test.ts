@@ -5,7 +5,7 @@
 // overridden (the in-cluster Service name does not resolve here).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_VERSION, CONDITION, FINALIZER, REASON } from '../../src/operator/constants.js';
 import { HttpLoadJobClient } from '../../src/operator/controllers/job-client.js';
@@ -15,7 +15,7 @@ import type { KubeObject, ObjectRef } from '../../src/operator/kube/types.js';
 import type { RunningWorker } from '../../src/worker/worker-process.js';
 import { freePort, startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
-import { CoordinatorProcess, startInProcessWorker, writeEtcdConf } from '../cluster/harness.js';
+import { CoordinatorProcess, startInProcessWorker, writeEtcdConf, type EtcdClusterConf } from '../cluster/harness.js';
 import type { MemoryKubeApi } from './support/memory-api.js';
 import type { ManualClock } from '../../src/operator/controllers/clock.js';
 import { bindEtcdPvcs, clusterCr, healthyCluster, markWorkloadsReady, newApi } from './support/sim.js';
@@ -32,6 +32,8 @@ describe('Load controller with a real coordinator', { timeout: 600_000 }, () => 
   let tmp: TempDir;
   let etcd: EtcdCluster;
   let coord: CoordinatorProcess;
+  let cc: EtcdClusterConf;
+  let authedCoord: CoordinatorProcess | undefined;
   const workers: RunningWorker[] = [];
   const sizes = new Map<string, number>();
 
@@ -75,7 +77,7 @@ describe('Load controller with a real coordinator', { timeout: 600_000 }, () => 
     writeFiles('slow', Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`f${i}.bin`, 256 * KiB])));
     etcd = await startEtcd();
     const web = await freePort();
-    const cc = writeEtcdConf(tmp.path, etcd.endpoints, { 'alluxio.coordinator.web.port': String(web) });
+    cc = writeEtcdConf(tmp.path, etcd.endpoints, { 'alluxio.coordinator.web.port': String(web) });
     for (let i = 0; i < 2; i++) workers.push(await startInProcessWorker(cc, tmp.path, i));
     coord = await CoordinatorProcess.start(cc, web);
     const res = await fetch(`${coord.url}/api/v1/mount`, { method: 'POST', headers: { 'content-type': 'application/json' },
@@ -84,6 +86,7 @@ describe('Load controller with a real coordinator', { timeout: 600_000 }, () => 
   });
 
   after(async () => {
+    await authedCoord?.kill();
     await coord?.kill();
     await Promise.all(workers.map((w) => w.close()));
     await etcd?.cleanup();
@@ -209,6 +212,37 @@ describe('Load controller with a real coordinator', { timeout: 600_000 }, () => 
     assert.ok(run2.startTimeMs > run1.startTimeMs, 'a new run on the coordinator');
     s = await reconcileUntil(r, status, 'nightly', 'Succeeded');
     assert.equal(s.bytesLoaded, bytesOf('sched'));
+  });
+
+  test('with authentication on, the Load is submitted with the operator token of <cluster>-s3-credentials; without it the coordinator refuses', async () => {
+    // A second coordinator of the same cluster (same etcd, mounts and workers) whose REST API
+    // wants credentials, as in Kubernetes: its credentials file holds the operator's token.
+    const token = `op-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    const dir = join(tmp.path, 'authed-conf');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'credentials'), `token operator ${token}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'alluxio-site.properties'), readFileSync(join(cc.confDir, 'alluxio-site.properties'), 'utf8')
+      + `alluxio.worker.s3.auth.enabled=true\nalluxio.worker.s3.auth.credentials.file=${join(dir, 'credentials')}\n`);
+    authedCoord = await CoordinatorProcess.start({ ...cc, confDir: dir, env: { ALLUXIO_CONF_DIR: dir } });
+    const url = authedCoord.url;
+    writeFiles('authed', { 'k.bin': 33 * KiB });
+
+    const { api, clock } = newApi();
+    await api.create(clusterCr('alluxio', NS));
+    await api.patchStatus({ apiVersion: API_VERSION, kind: 'AlluxioCluster', namespace: NS, name: 'alluxio' }, { phase: 'Ready' }, { fieldManager: 'test' });
+    const r = new LoadReconciler({ api, clock, jobs: new HttpLoadJobClient(10_000), coordinatorUrl: () => url });
+    const status = async (n: string) => (await api.get(loadRef(n)))?.status ?? {};
+    await api.create(loadCr('authed', { path: '/data/authed' }));
+    await r.reconcile(loadRef('authed'));
+    assert.equal((await status('authed')).phase, 'Failed');
+    assert.match((await status('authed')).errorMessage, /ALX_ERR_UNAUTHENTICATED/);
+
+    await api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'alluxio-s3-credentials', namespace: NS },
+      data: { 'operator-token': Buffer.from(token).toString('base64') } });
+    await r.reconcile(loadRef('authed'));
+    const s = await reconcileUntil(r, status, 'authed', 'Succeeded');
+    assert.equal(s.bytesLoaded, 33 * KiB);
+    assert.ok(!JSON.stringify(await api.get(loadRef('authed'))).includes(token), 'the token is in no status');
   });
 
   test('the operator runs Loads on its own: watch, poll, status (createManager)', async () => {
