@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
 import { parseSchema } from '../../src/operator/api/validate.js';
+import { LoadSpecSchema } from '../../src/operator/api/load.js';
+import { jobOptions } from '../../src/operator/controllers/load-controller.js';
+import { parseSubmission } from '../../src/coordinator/jobs/job-options.js';
 import { checkOpenApi } from './support/openapi-check.js';
 import { renderChart } from './support/helm-chart.js';
 import { newApi } from './support/sim.js';
@@ -61,4 +64,14 @@ test('the operator ClusterRole may read and update loads, patch their status and
   assert.ok(can('loads/status', 'patch'));
   assert.ok(can('loads/finalizers', 'update'));
   assert.equal(can('loads', 'create') || can('loads', 'delete'), false);
+});
+
+test('every spec option reaches the coordinator under the name its submission parser takes', () => {
+  const spec = LoadSpecSchema.parse({ clusterRef: 'c', path: '/s3/x', verify: true, bandwidth: '100MB', skipIfExists: true,
+    fileFilterRegx: '\\.jpg$', replicas: 3, partialListing: true });
+  const options = jobOptions(spec);
+  const s = parseSubmission('load', { path: spec.path, options }, 100);
+  assert.deepEqual(s.options, { verify: true, bandwidth: 100 * 1024 * 1024, skipIfExists: true, fileFilterRegex: '\\.jpg$', replicas: 3, batchSize: 100 });
+  // Unset options are not sent: the coordinator's defaults apply.
+  assert.deepEqual(jobOptions(LoadSpecSchema.parse({ clusterRef: 'c', path: '/s3/x' })), {});
 });

@@ -225,8 +225,9 @@ export class LoadReconciler implements Reconciler {
       [{ type: CONDITION.Loaded, ok: phase === 'Succeeded', reason: verdict.reason, message: verdict.message }], raw.metadata.generation, this.deps.clock);
     const status: StatusDraft = {
       ...draft, phase, conditions, observedGeneration: raw.metadata.generation,
-      errorMessage: phase === 'Failed' || phase === 'Pending' && verdict.reason !== REASON.WaitingForSchedule ? verdict.message
-        : draft.errorMessage !== undefined ? draft.errorMessage : null,
+      // Failed, or due and not started: the verdict says why; otherwise the job's own error, if any.
+      errorMessage: phase === 'Failed' || (phase === 'Pending' && verdict.reason !== REASON.WaitingForSchedule) ? verdict.message
+        : draft.errorMessage ?? null,
     };
     const changed = Object.entries(status).some(([k, v]) => JSON.stringify(v ?? null) !== JSON.stringify(prev[k] ?? null));
     if (changed) await this.deps.api.patchStatus(refOf(raw), status, { fieldManager: FIELD_MANAGER });
