@@ -176,6 +176,21 @@ describe('Load controller with a real coordinator', { timeout: 600_000 }, () => 
     assert.ok(stopped.filesDone < filesOf('slow'), `stopped mid-way (${stopped.filesDone} files done)`);
   });
 
+  test('a job stopped from outside (alluxio job load --stop) shows as Stopped, and is not run again', async () => {
+    const { api, r, status } = await kube();
+    await api.create(loadCr('stopped', { path: '/data/slow', bandwidth: '32KB' }));
+    await r.reconcile(loadRef('stopped'));
+    const { jobId } = await status('stopped');
+    const res = await fetch(`${coord.url}/api/v1/load?id=${jobId}`, { method: 'DELETE' });
+    assert.equal(res.status, 200, await res.text());
+    const s = await reconcileUntil(r, status, 'stopped', 'Stopped');
+    assert.equal(s.conditions[0].reason, REASON.JobStopped);
+    assert.equal(s.conditions[0].status, 'False');
+    assert.ok(s.completionTime);
+    assert.deepEqual(await r.reconcile(loadRef('stopped')), {}, 'a one-shot Load is not run again');
+    assert.equal((await job('/data/slow'))!.jobState, 'STOPPED');
+  });
+
   test('a schedule: nothing before the first tick, a run at each tick (injected clock)', async () => {
     const { api, clock, r, status } = await kube();
     const t0 = clock.now().getTime(); // 2025-01-01T00:00:00Z, the Load's creationTimestamp
