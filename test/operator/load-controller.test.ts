@@ -119,6 +119,9 @@ describe('Load controller with a real coordinator', { timeout: 600_000 }, () => 
     assert.equal(j.jobState, 'SUCCEEDED');
     assert.equal(j.jobId, done.jobId);
 
+    // kubectl describe: one Event per turn (submitted, succeeded), not one per progress poll.
+    const events = (await api.list('v1', 'Event', { namespace: NS })).items.filter((e) => e.involvedObject.name === 'set');
+    assert.deepEqual(events.map((e) => e.reason), [REASON.JobRunning, REASON.JobSucceeded]);
     // Settled: another reconcile reads nothing new, writes nothing and does not requeue (no hot loop).
     const writes = { ...api.writes };
     assert.deepEqual(await r.reconcile(loadRef('set')), {});
@@ -140,6 +143,8 @@ describe('Load controller with a real coordinator', { timeout: 600_000 }, () => 
     const writes = api.writes.patchStatus;
     await r.reconcile(loadRef('outside'));
     assert.equal(api.writes.patchStatus, writes, 'the same failure is not written again');
+    const warnings = (await api.list('v1', 'Event', { namespace: NS })).items.filter((e) => e.involvedObject.name === 'outside');
+    assert.deepEqual(warnings.map((e) => [e.type, e.reason]), [['Warning', REASON.SubmitRejected]]);
 
     // An option the coordinator does not support is its refusal too (501), not a retry storm.
     await api.create(loadCr('meta', { path: '/data/set', metadataOnly: true }));

@@ -4,9 +4,10 @@ import { LOAD_FAILED_FILES_SHOWN, type Load, type LoadPhase, type LoadSpec } fro
 import { parseLoad } from '../api/validate.js';
 import { isConflict, refOf, type KubeApi, type KubeObject, type ObjectRef } from '../kube/types.js';
 import type { Clock } from './clock.js';
-import { mergeConditions } from './conditions.js';
+import { conditionOf, mergeConditions } from './conditions.js';
 import { CoordinatorError, type CoordinatorTarget } from './coordinator-client.js';
 import { coordinatorTarget, type CoordinatorUrlOf } from './coordinator-target.js';
+import { recordEvent } from './events.js';
 import type { LoadJobClient, LoadJobOptions, LoadJobView } from './job-client.js';
 import { latestTick, nextTick, scheduleProblem } from './load-schedule.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
@@ -231,6 +232,10 @@ export class LoadReconciler implements Reconciler {
     };
     const changed = Object.entries(status).some(([k, v]) => JSON.stringify(v ?? null) !== JSON.stringify(prev[k] ?? null));
     if (changed) await this.deps.api.patchStatus(refOf(raw), status, { fieldManager: FIELD_MANAGER });
+    // One Event per turn (`kubectl describe load`): a new phase or a new reason, never per progress poll.
+    if (prev.phase !== phase || conditionOf(prev.conditions as Condition[] | undefined, CONDITION.Loaded)?.reason !== verdict.reason) {
+      await recordEvent(this.deps.api, this.deps.clock, raw, phase === 'Failed' ? 'Warning' : 'Normal', verdict.reason, verdict.message, this.deps.log);
+    }
     return result;
   }
 }
