@@ -55,6 +55,8 @@ export const CONDITION = {
   /** The license string (alluxio.license or a License) parses and has not expired. */
   LicenseValid: 'LicenseValid',
   Mounted: 'Mounted',
+  /** A Load's run: True once it succeeded; the reason says where it stands (JobRunning, SubmitRejected...). */
+  Loaded: 'Loaded',
   Licensed: 'Licensed',
   /** True when the spec has fields alluxio-ts accepts but does not act on; the message lists them. */
   Ignored: 'Ignored',
@@ -111,6 +113,16 @@ export const REASON = {
   MountFailed: 'MountFailed',
   SecretNotFound: 'CredentialsSecretNotFound',
   MountOk: 'Mounted',
+  InvalidSchedule: 'InvalidSchedule',
+  WaitingForSchedule: 'WaitingForSchedule',
+  CoordinatorUnreachable: 'CoordinatorUnreachable',
+  SubmitRejected: 'SubmitRejected',
+  JobAlreadyRunning: 'JobAlreadyRunning',
+  JobRunning: 'JobRunning',
+  JobSucceeded: 'JobSucceeded',
+  JobFailed: 'JobFailed',
+  JobStopped: 'JobStopped',
+  JobLost: 'JobLost',
   LicenseApplied: 'LicenseApplied',
 } as const;
 

@@ -5,20 +5,24 @@ import { OWNED_KINDS } from './builders/cluster.js';
 import { AlluxioClusterReconciler } from './controllers/alluxio-cluster-controller.js';
 import { systemClock, type Clock } from './controllers/clock.js';
 import { HttpMountClient, type MountClient } from './controllers/coordinator-client.js';
+import type { CoordinatorUrlOf } from './controllers/coordinator-target.js';
+import { HttpLoadJobClient, type LoadJobClient } from './controllers/job-client.js';
 import { OperatorHealth } from './health.js';
 import { LeaderElector } from './controllers/leader-election.js';
 import { LicenseReconciler } from './controllers/license-controller.js';
+import { LoadReconciler } from './controllers/load-controller.js';
 import { Manager, toClusterByLabel, type WatchSpec } from './controllers/manager.js';
 import { UnderFileSystemReconciler } from './controllers/under-file-system-controller.js';
 import type { KubeApi } from './kube/types.js';
 
-// `alluxio operator`: the three reconcilers under one manager. All watches are declared here.
+// `alluxio operator`: the reconcilers under one manager. All watches are declared here.
 
 export interface OperatorOptions {
   api: KubeApi;
   clock?: Clock;
   mounts?: MountClient;
-  coordinatorUrl?: (c: { metadata: { name: string; namespace?: string } }) => string;
+  jobs?: LoadJobClient;
+  coordinatorUrl?: CoordinatorUrlOf;
   /** Watch one namespace only (default: all). */
   namespace?: string;
   resyncMs?: number;
@@ -46,6 +50,7 @@ export function createManager(o: OperatorOptions): Manager {
       new AlluxioClusterReconciler({ api: o.api, clock }),
       new UnderFileSystemReconciler({ api: o.api, clock, mounts: o.mounts ?? new HttpMountClient(), coordinatorUrl: o.coordinatorUrl }),
       new LicenseReconciler({ api: o.api, clock }),
+      new LoadReconciler({ api: o.api, clock, jobs: o.jobs ?? new HttpLoadJobClient(), coordinatorUrl: o.coordinatorUrl, log: createLogger('operator') }),
     ],
     watches,
   });

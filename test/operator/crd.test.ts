@@ -29,9 +29,11 @@ test('CRDs: group/version, status subresource, printer columns, short name, and 
     assert.deepEqual(v.subresources, { status: {} });
     const cols = v.additionalPrinterColumns.map((x: { name: string }) => x.name.toUpperCase());
     const expected: Record<string, string[]> = { AlluxioCluster: ['CLUSTERPHASE', 'READY', 'REASON', 'AGE', 'MESSAGE', 'LICENSE'],
-      UnderFileSystem: ['PHASE', 'AGE'], License: ['PHASE', 'VALID', 'AGE', 'MESSAGE'] };
+      UnderFileSystem: ['PHASE', 'AGE'], License: ['PHASE', 'VALID', 'AGE', 'MESSAGE'],
+      Load: ['PHASE', 'PATH', 'FILES', 'BYTES', 'AGE', 'TOTAL', 'REASON', 'MESSAGE'] };
     assert.deepEqual(cols, expected[info.kind]);
     for (const col of v.additionalPrinterColumns.filter((x: { name: string }) => ['Message', 'License'].includes(x.name))) assert.equal(col.priority, 1, 'long columns only with -o wide');
+    if (info.kind === 'Load') assert.deepEqual(v.additionalPrinterColumns.filter((x: { priority?: number }) => x.priority).map((x: { name: string }) => x.name), ['Total', 'Reason', 'Message']);
   }
   assert.deepEqual(crd('underfilesystems').spec.names.shortNames, ['ufs']);
 });
@@ -67,7 +69,7 @@ function customResources(): { file: string; doc: Record<string, any> }[] {
   }
   return out;
 }
-const PLURAL: Record<string, string> = { AlluxioCluster: 'alluxioclusters', UnderFileSystem: 'underfilesystems', License: 'licenses' };
+const PLURAL: Record<string, string> = { AlluxioCluster: 'alluxioclusters', UnderFileSystem: 'underfilesystems', License: 'licenses', Load: 'loads' };
 
 test('every example custom resource is valid for both the zod schema and the generated OpenAPI', () => {
   const crs = customResources();

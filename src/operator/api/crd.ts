@@ -4,6 +4,7 @@ import { CLUSTER_NAME_MAX, CLUSTER_NAME_PATTERN } from './cluster-name.js';
 import { AlluxioClusterSpecSchema, AlluxioClusterStatusSchema } from './alluxio-cluster.js';
 import { UnderFileSystemSpecSchema, UnderFileSystemStatusSchema } from './under-file-system.js';
 import { LicenseSpecSchema, LicenseStatusSchema } from './license.js';
+import { LoadSpecSchema, LoadStatusSchema } from './load.js';
 
 // CustomResourceDefinitions built from the zod schemas. The JSON Schema zod emits is turned into
 // a Kubernetes structural schema: every node typed, no $schema/$ref, records as
@@ -44,6 +45,15 @@ const LICENSE_COLUMNS: PrinterColumn[] = [
   conditionColumn('Valid', CONDITION.LicenseValid, 'reason'),
   conditionColumn('Message', CONDITION.LicenseValid, 'message', 1),
 ];
+// `kubectl get load`: what is loaded and how far; -o wide adds why (the Loaded condition's reason and message).
+const LOAD_COLUMNS: PrinterColumn[] = [
+  { name: 'Path', type: 'string', jsonPath: '.spec.path' },
+  { name: 'Files', type: 'integer', jsonPath: '.status.filesLoaded', description: 'Files done (loaded or already cached)' },
+  { name: 'Bytes', type: 'integer', jsonPath: '.status.bytesLoaded', description: 'Bytes of the files done' },
+  { name: 'Total', type: 'integer', jsonPath: '.status.filesTotal', priority: 1, description: 'Files listed so far' },
+  conditionColumn('Reason', CONDITION.Loaded, 'reason', 1),
+  conditionColumn('Message', CONDITION.Loaded, 'message', 1),
+];
 
 // The cluster name becomes Service and StatefulSet names (builders/names.ts): refused by the API server.
 const CLUSTER_NAME_RULES = [
@@ -58,6 +68,8 @@ export const CRDS: readonly CrdInfo[] = [
     spec: UnderFileSystemSpecSchema, status: UnderFileSystemStatusSchema, specRequired: true, phaseColumn: 'Phase' },
   { kind: 'License', plural: 'licenses', singular: 'license', spec: LicenseSpecSchema, status: LicenseStatusSchema,
     specRequired: true, phaseColumn: 'Phase', columns: LICENSE_COLUMNS },
+  { kind: 'Load', plural: 'loads', singular: 'load', shortNames: ['ld'], spec: LoadSpecSchema, status: LoadStatusSchema,
+    specRequired: true, phaseColumn: 'Phase', columns: LOAD_COLUMNS },
 ];
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

@@ -6,12 +6,13 @@ import { clusterNameProblem } from './cluster-name.js';
 import { AlluxioClusterSchema, pagestoreDirs, type AlluxioCluster } from './alluxio-cluster.js';
 import { UnderFileSystemSchema, type UnderFileSystem } from './under-file-system.js';
 import { LicenseSchema, type License } from './license.js';
+import { LoadSchema, type Load } from './load.js';
 
 // Parsing of custom resources: the zod schema (same rules as the CRD's OpenAPI) plus the
 // semantic checks the OpenAPI cannot express. Never throws on bad input: the operator reports
 // the problems in status instead of crashing.
 
-export type CustomResource = AlluxioCluster | UnderFileSystem | License;
+export type CustomResource = AlluxioCluster | UnderFileSystem | License | Load;
 
 export interface ParseResult<T> {
   value?: T;
@@ -23,6 +24,7 @@ const SCHEMAS = {
   AlluxioCluster: AlluxioClusterSchema,
   UnderFileSystem: UnderFileSystemSchema,
   License: LicenseSchema,
+  Load: LoadSchema,
 } as const;
 export type CustomKind = keyof typeof SCHEMAS;
 
@@ -121,4 +123,8 @@ export function parseUnderFileSystem(obj: unknown): ParseResult<UnderFileSystem>
 
 export function parseLicense(obj: unknown): ParseResult<License> {
   return parseSchema('License', obj);
+}
+
+export function parseLoad(obj: unknown): ParseResult<Load> {
+  return parseSchema('Load', obj);
 }

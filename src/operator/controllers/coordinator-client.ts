@@ -22,11 +22,12 @@ export interface MountClient {
   remove(to: CoordinatorTarget, path: string): Promise<void>;
 }
 
-function headers(to: CoordinatorTarget, extra: Record<string, string> = {}): Record<string, string> {
+export function headers(to: CoordinatorTarget, extra: Record<string, string> = {}): Record<string, string> {
   return to.token ? { ...extra, authorization: `Bearer ${to.token}` } : extra;
 }
 
-async function call(url: string, init: RequestInit, timeoutMs: number): Promise<unknown> {
+/** One JSON call; a non-2xx answer is a CoordinatorError with the coordinator's code and message. */
+export async function call(url: string, init: RequestInit, timeoutMs: number): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });

@@ -4,14 +4,11 @@ import { API_VERSION, CONDITION, FIELD_MANAGER, FINALIZER, REASON } from '../con
 import type { UfsPhase, UnderFileSystem, UnderFileSystemSpec } from '../api/under-file-system.js';
 import type { Condition } from '../api/common.js';
 import { parseUnderFileSystem } from '../api/validate.js';
-import { coordinatorUrl } from '../builders/pod.js';
 import { isConflict, refOf, type KubeApi, type KubeObject, type ObjectRef } from '../kube/types.js';
-import type { AlluxioCluster } from '../api/alluxio-cluster.js';
 import type { Clock } from './clock.js';
 import { mergeConditions } from './conditions.js';
 import { CoordinatorError, scrub, type CoordinatorTarget, type MountClient } from './coordinator-client.js';
-import { operatorTokenOf } from './s3-credentials-secret.js';
-import { clusterNames } from '../builders/names.js';
+import { coordinatorTarget, type CoordinatorUrlOf } from './coordinator-target.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 
 // UnderFileSystem → a mount through the coordinator's REST API. Steps: 1 fetch · 2 deletion:
@@ -29,7 +26,7 @@ export interface UfsReconcilerDeps {
   clock: Clock;
   mounts: MountClient;
   /** Base URL of a cluster's coordinator; default http://<name>-coordinator.<ns>:19999. */
-  coordinatorUrl?: (cluster: { metadata: { name: string; namespace?: string } }) => string;
+  coordinatorUrl?: CoordinatorUrlOf;
 }
 
 export class UnderFileSystemReconciler implements Reconciler {
@@ -37,16 +34,8 @@ export class UnderFileSystemReconciler implements Reconciler {
   readonly kind = 'UnderFileSystem';
   constructor(private readonly deps: UfsReconcilerDeps) {}
 
-  /**
-   * The cluster's coordinator, with the operator's token from the Secret <cluster>-s3-credentials
-   * when it exists (authentication on, the default; a coordinator with it off ignores the header).
-   */
-  private async target(c: KubeObject): Promise<CoordinatorTarget> {
-    const url = (this.deps.coordinatorUrl ?? ((x) => coordinatorUrl(x as AlluxioCluster)))(c);
-    const secret = await this.deps.api.get({ apiVersion: 'v1', kind: 'Secret', namespace: c.metadata.namespace,
-      name: clusterNames(c as AlluxioCluster).s3Credentials });
-    const token = operatorTokenOf(secret);
-    return token ? { url, token } : { url };
+  private target(c: KubeObject): Promise<CoordinatorTarget> {
+    return coordinatorTarget(this.deps.api, c, this.deps.coordinatorUrl);
   }
 
   async reconcile(ref: ObjectRef): Promise<ReconcileResult> {

@@ -18,6 +18,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   R(API_VERSION, 'AlluxioCluster', 'alluxioclusters'),
   R(API_VERSION, 'UnderFileSystem', 'underfilesystems'),
   R(API_VERSION, 'License', 'licenses'),
+  R(API_VERSION, 'Load', 'loads'),
   R('v1', 'ConfigMap', 'configmaps', true, false),
   R('v1', 'Secret', 'secrets', true, false),
   R('v1', 'Service', 'services'),

@@ -15,7 +15,7 @@ function celRule(rule: string): (obj: KubeObject) => boolean {
 
 /** Makes the in-memory API check and default custom resources as the CRDs make the API server do. */
 export function registerCrdValidators(api: MemoryKubeApi): void {
-  for (const kind of ['AlluxioCluster', 'UnderFileSystem', 'License'] as CustomKind[]) {
+  for (const kind of ['AlluxioCluster', 'UnderFileSystem', 'License', 'Load'] as CustomKind[]) {
     const rules = (CRDS.find((c) => c.kind === kind)?.rules ?? []).map((r) => ({ message: r.message, check: celRule(r.rule) }));
     api.registerValidator(kind, (obj: KubeObject) => {
       if (!isCustomKind(obj.kind)) return { value: obj, errors: [] };
