@@ -76,7 +76,7 @@ export class FuseOps {
   operations(): FuseOperations {
     return {
       getattr: (p, cb) => this.call('getattr', cb, async () => [this.toStat(await this.entry(p))]),
-      readdir: (p, cb) => this.call('readdir', cb, async () => [await this.readdir(p)]),
+      readdir: (p, cb) => this.call('readdir', cb, () => this.readdir(p)),
       open: (p, flags, cb) => this.call('open', cb, async () => [await this.open(p, flags)]),
       create: (p, _mode, cb) => this.call('create', cb, async () => [this.create(p)]),
       read: (_p, fd, buf, len, pos, cb) => this.callCount('read', cb, () => this.handle(fd).reader?.read(buf, len, pos) ?? this.noReader(fd)),
@@ -179,21 +179,33 @@ export class FuseOps {
     };
   }
 
-  private async readdir(p: string): Promise<string[]> {
+  /**
+   * The names and their stats: libfuse takes the entry types from the stats, so `ls -R` and
+   * `find` learn which entries are directories without a lookup of each.
+   */
+  private async readdir(p: string): Promise<[string[], FuseStat[]]> {
     const a = this.alluxioPath(p);
     const names: string[] = [];
+    const stats: FuseStat[] = [];
     let token: string | undefined;
     do {
       const page = await this.o.client.listPage(a, token, LIST_PAGE);
       for (const e of page.entries) {
         names.push(e.name);
+        stats.push(this.toStat(e));
         this.o.cache.set(e.path, e);
       }
       token = page.nextToken;
     } while (token !== undefined);
     // Files being written here that the under-storage does not show yet.
-    for (const [wp] of this.writing) if (parentPath(wp) === p && !names.includes(wp.slice(wp.lastIndexOf('/') + 1))) names.push(wp.slice(wp.lastIndexOf('/') + 1));
-    return names;
+    for (const [wp] of this.writing) {
+      const name = wp.slice(wp.lastIndexOf('/') + 1);
+      if (parentPath(wp) === p && !names.includes(name)) {
+        names.push(name);
+        stats.push(this.toStat(await this.entry(wp)));
+      }
+    }
+    return [names, stats];
   }
 
   private async statfs(): Promise<FuseStatfs> {
