@@ -256,6 +256,13 @@ except OSError as e:
     assert.ok(calls < 50, `ls -R made ${calls} getattr calls for 500 files`);
   });
 
+  test('the mount\'s kernel read-ahead is alluxio.fuse.kernel.read.ahead.size (4MB), not the kernel\'s 128 KB', async () => {
+    const m = await mountAt(mnt);
+    assert.ok(m, 'mounted');
+    // Root sets it (the tests run as root); otherwise the mount warns and keeps the default.
+    assert.equal(readFileSync(`/sys/class/bdi/${m.device}/read_ahead_kb`, 'utf8').trim(), '4096');
+  });
+
   test('metrics on the FUSE web port: call latency by operation, bytes, errors', async () => {
     assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_ms_count', { op: 'read' }) > 0);
     assert.ok(await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_ms_count', { op: 'getattr' }) > 0);
