@@ -27,8 +27,11 @@ export interface FuseOpsOptions {
   log: Logger;
 }
 
-/** Entries per readdir request to a worker (the listing is paged, never one giant answer). */
-const LIST_PAGE = 5000;
+/**
+ * Entries per readdir request to a worker (the listing is paged, never one giant answer): the
+ * worker's largest page, since a local UFS reads the whole directory again for every page.
+ */
+const LIST_PAGE = 10_000;
 /** Largest file truncate() rewrites to a size other than 0 (read, cut or padded, written back). */
 const TRUNCATE_REWRITE_MAX = 16 << 20;
 /** How long statfs reuses the workers' cache numbers (df polls). */
