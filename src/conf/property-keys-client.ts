@@ -90,6 +90,10 @@ export const CLIENT_PROPERTIES = [
     description: 'Chunks one open file reads ahead of a sequential reader (ours), within alluxio.fuse.read.buffer.size.',
   },
   {
+    name: 'alluxio.fuse.kernel.read.ahead.size', type: 'size', default: '4MB', min: 0, scope: 'fuse',
+    description: 'How far the kernel reads ahead of a sequential reader of the mount (ours; /sys/class/bdi/<dev>/read_ahead_kb, needs root; 0 = leave the kernel default of 128KB). With the default, a reader has about two 128 KB reads in flight and waits out each round trip to a worker.',
+  },
+  {
     name: 'alluxio.fuse.read.buffer.size', type: 'size', default: '128MB', min: 1048576, scope: 'fuse',
     description: 'Cap on the bytes all open files of the mount hold in read-ahead (ours); read-ahead is skipped past it, whatever the number of open files.',
   },

@@ -12,17 +12,43 @@ export interface ReaderSettings {
 }
 
 interface Chunk {
-  /** Resolves to the chunk's bytes; rejected promises are observed (never unhandled). */
-  readonly data: Promise<Buffer>;
+  /** Resolves to the chunk's bytes as received; rejected promises are observed (never unhandled). */
+  readonly data: Promise<Parts>;
   readonly bytes: number;
+}
+
+/**
+ * Bytes as the socket delivered them, not joined into one buffer: a read copies straight from
+ * them into the kernel's buffer (joining cost a copy and a chunk-sized allocation per chunk).
+ */
+class Parts {
+  constructor(private readonly bufs: Buffer[]) {}
+
+  /** Copies [from, to) of these bytes into `dst` at `at`; returns the count. */
+  copy(dst: Buffer, at: number, from: number, to: number): number {
+    let base = 0;
+    let n = 0;
+    for (const b of this.bufs) {
+      const end = base + b.length;
+      if (end > from) {
+        const s = Math.max(from, base) - base;
+        const e = Math.min(to, end) - base;
+        n += b.copy(dst, at + n, s, e);
+        if (end >= to) break;
+      }
+      base = end;
+    }
+    return n;
+  }
 }
 
 /**
  * The reads of one open file. Every byte comes from one UFS version: the first answer's version
  * is pinned and every later request names it, so a file replaced while open fails the read
  * (ALX_ERR_STALE) instead of mixing the two. Requests are chunk-sized and aligned (the worker's
- * pages); a sequential reader gets the next chunks fetched ahead. Chunks are held only within
- * the mount-wide budget: past it, a read fetches just the bytes it asked for and keeps nothing.
+ * pages); a sequential reader gets the next chunks fetched ahead, a random read fetches only the
+ * bytes it asked for. Chunks are held only within the mount-wide budget: past it, a read fetches
+ * just the bytes it asked for and keeps nothing.
  */
 export class FileReader {
   private version: string | undefined;
@@ -50,13 +76,13 @@ export class FileReader {
       const chunkStart = i * cs;
       const from = Math.max(offset, chunkStart);
       const to = Math.min(end, chunkStart + cs);
-      const chunk = this.chunk(i);
+      // A random read takes just its bytes: a whole chunk per 4 KiB read would move 256x the data.
+      const chunk = sequential ? this.chunk(i) : this.chunks.get(i);
       if (chunk) {
-        const data = await chunk.data;
-        copied += data.copy(buf, copied, from - chunkStart, to - chunkStart);
+        copied += (await chunk.data).copy(buf, copied, from - chunkStart, to - chunkStart);
       } else {
-        // No room in the budget: fetch only what this call needs, keep nothing.
-        copied += (await this.fetch(from, to - from)).copy(buf, copied);
+        // A random read, or no room in the budget: fetch only what this call needs, keep nothing.
+        copied += (await this.fetch(from, to - from)).copy(buf, copied, 0, to - from);
       }
     }
     if (sequential) for (let i = last + 1; i <= last + this.s.aheadChunks; i++) if (!this.chunk(i)) break;
@@ -96,8 +122,8 @@ export class FileReader {
     this.s.budget.release(c.bytes);
   }
 
-  /** Exactly `n` bytes at `offset` of the pinned version, in one buffer. */
-  private async fetch(offset: number, n: number): Promise<Buffer> {
+  /** Exactly `n` bytes at `offset` of the pinned version. */
+  private async fetch(offset: number, n: number): Promise<Parts> {
     if (this.version === undefined && this.pinning !== undefined) await this.pinning.catch(() => {});
     const pin = this.version === undefined;
     const p = this.fetchOnce(offset, n);
@@ -105,22 +131,22 @@ export class FileReader {
     return p;
   }
 
-  private async fetchOnce(offset: number, n: number): Promise<Buffer> {
+  private async fetchOnce(offset: number, n: number): Promise<Parts> {
     const r = await this.client.read(this.path, offset, n, this.version !== undefined ? { version: this.version } : {});
     if (this.version === undefined && r.version !== undefined) this.version = r.version;
-    const out = Buffer.allocUnsafe(n);
+    const bufs: Buffer[] = [];
     let got = 0;
     try {
       for await (const c of r.stream as AsyncIterable<Buffer>) {
         if (got + c.length > n) throw short(this.path, offset, n, got + c.length);
-        c.copy(out, got);
+        bufs.push(c);
         got += c.length;
       }
     } finally {
       r.stream.destroy();
     }
     if (got !== n) throw short(this.path, offset, n, got);
-    return out;
+    return new Parts(bufs);
   }
 }
 

@@ -27,8 +27,11 @@ export interface FuseOpsOptions {
   log: Logger;
 }
 
-/** Entries per readdir request to a worker (the listing is paged, never one giant answer). */
-const LIST_PAGE = 5000;
+/**
+ * Entries per readdir request to a worker (the listing is paged, never one giant answer): the
+ * worker's largest page, since a local UFS reads the whole directory again for every page.
+ */
+const LIST_PAGE = 10_000;
 /** Largest file truncate() rewrites to a size other than 0 (read, cut or padded, written back). */
 const TRUNCATE_REWRITE_MAX = 16 << 20;
 /** How long statfs reuses the workers' cache numbers (df polls). */
@@ -76,7 +79,7 @@ export class FuseOps {
   operations(): FuseOperations {
     return {
       getattr: (p, cb) => this.call('getattr', cb, async () => [this.toStat(await this.entry(p))]),
-      readdir: (p, cb) => this.call('readdir', cb, async () => [await this.readdir(p)]),
+      readdir: (p, cb) => this.call('readdir', cb, () => this.readdir(p)),
       open: (p, flags, cb) => this.call('open', cb, async () => [await this.open(p, flags)]),
       create: (p, _mode, cb) => this.call('create', cb, async () => [this.create(p)]),
       read: (_p, fd, buf, len, pos, cb) => this.callCount('read', cb, () => this.handle(fd).reader?.read(buf, len, pos) ?? this.noReader(fd)),
@@ -179,21 +182,33 @@ export class FuseOps {
     };
   }
 
-  private async readdir(p: string): Promise<string[]> {
+  /**
+   * The names and their stats: libfuse takes the entry types from the stats, so `ls -R` and
+   * `find` learn which entries are directories without a lookup of each.
+   */
+  private async readdir(p: string): Promise<[string[], FuseStat[]]> {
     const a = this.alluxioPath(p);
     const names: string[] = [];
+    const stats: FuseStat[] = [];
     let token: string | undefined;
     do {
       const page = await this.o.client.listPage(a, token, LIST_PAGE);
       for (const e of page.entries) {
         names.push(e.name);
+        stats.push(this.toStat(e));
         this.o.cache.set(e.path, e);
       }
       token = page.nextToken;
     } while (token !== undefined);
     // Files being written here that the under-storage does not show yet.
-    for (const [wp] of this.writing) if (parentPath(wp) === p && !names.includes(wp.slice(wp.lastIndexOf('/') + 1))) names.push(wp.slice(wp.lastIndexOf('/') + 1));
-    return names;
+    for (const [wp] of this.writing) {
+      const name = wp.slice(wp.lastIndexOf('/') + 1);
+      if (parentPath(wp) === p && !names.includes(name)) {
+        names.push(name);
+        stats.push(this.toStat(await this.entry(wp)));
+      }
+    }
+    return [names, stats];
   }
 
   private async statfs(): Promise<FuseStatfs> {

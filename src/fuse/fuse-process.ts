@@ -16,6 +16,7 @@ import { workerRestGuard } from '../worker/rest-auth.js';
 import type { RequestGuard } from '../common/http.js';
 import { ByteBudget } from './byte-budget.js';
 import { FuseOps } from './fuse-ops.js';
+import { setKernelReadAhead } from './kernel-read-ahead.js';
 import { cleanStaleMount, detachMount, mountAt } from './local-mounts.js';
 import { MetadataCache } from './metadata-cache.js';
 import { mountOptions } from './mount-options.js';
@@ -79,6 +80,12 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   let web: Server | undefined;
   try {
     await new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new AlluxioError('ALX_ERR_INTERNAL', `cannot mount ${point} (options ${opts.list.join(',')}): ${err.message}`)) : res())));
+    const readAhead = conf.getSize('alluxio.fuse.kernel.read.ahead.size');
+    if (readAhead > 0) {
+      const m = await mountAt(point);
+      const why = await setKernelReadAhead(m?.device ?? '', readAhead);
+      if (why) log.warn({ point, err: why }, 'cannot set the kernel read-ahead of the mount (alluxio.fuse.kernel.read.ahead.size): sequential reads stay at the kernel default');
+    }
     web = createWebServer(() => ({ component: 'fuse', version: VERSION, mountPoint: point, options: opts.list, openFiles: ops.openFiles }),
       async () => ((await mountAt(point)) ? undefined : `${point} is not mounted`), webGuard(conf, log));
     await listen(web, conf.getInt('alluxio.fuse.web.port'));

@@ -10,6 +10,8 @@ export interface LocalMount {
   point: string;
   fstype: string;
   source: string;
+  /** major:minor of the mount's device (a FUSE mount's backing device info is /sys/class/bdi/<device>). */
+  device: string;
 }
 
 /** Octal escapes of mountinfo (\040 for a space, ...). */
@@ -26,7 +28,7 @@ export async function localMounts(): Promise<LocalMount[]> {
     if (sep < 0) continue;
     const left = line.slice(0, sep).split(' ');
     const right = line.slice(sep + 3).split(' ');
-    out.push({ point: unescape(left[4] ?? ''), fstype: right[0] ?? '', source: unescape(right[1] ?? '') });
+    out.push({ point: unescape(left[4] ?? ''), fstype: right[0] ?? '', source: unescape(right[1] ?? ''), device: left[2] ?? '' });
   }
   return out;
 }
