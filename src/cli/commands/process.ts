@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { createLogger } from '../../common/logging.js';
 import { startWorker } from '../../worker/worker-process.js';
-import { coordinatorRestGuard } from '../../worker/rest-auth.js';
+import { coordinatorRestGuard, peerRestAuth } from '../../worker/rest-auth.js';
 import { commandConf, type GlobalOptions } from '../context.js';
 
 /** A running process: `shutdown` (when it has one) stops it gracefully, `close` at once. */
@@ -14,7 +14,8 @@ const ROLES: Record<string, (global: GlobalOptions) => Promise<Closable>> = {
   coordinator: async (g) => {
     const { startCoordinator } = await import('../../coordinator/coordinator-process.js');
     const conf = commandConf(g);
-    return startCoordinator(conf, { log: createLogger('coordinator'), guard: coordinatorRestGuard(conf) });
+    const workerAuth = peerRestAuth(conf);
+    return startCoordinator(conf, { log: createLogger('coordinator'), guard: coordinatorRestGuard(conf), ...(workerAuth !== undefined ? { workerAuth } : {}) });
   },
 };
 

@@ -23,8 +23,8 @@ export interface JobRunnerDeps {
   failurePercent: number;
   /** alluxio.job.worker.unreachable.timeout */
   unreachableMs: number;
-  /** Sent to workers (their job routes are mutations when authentication is on). */
-  authorization?: string;
+  /** Headers that authenticate a task to a worker (its job routes are mutations when authentication is on). */
+  authorize?: (method: string, url: URL) => Record<string, string>;
 }
 
 /** Entries per UFS listing call; the runner keeps about two such pages of files in memory. */
@@ -265,7 +265,7 @@ export class JobRunner {
     };
     const abort = new AbortController();
     this.tasks.add(abort);
-    void sendTask(worker, this.r.type, { files: items.map((i) => i.uri), verify: o.verify, skipIfExists: o.skipIfExists || (this.r.pass ?? 0) > 0, bytesPerSec }, onResult, this.d.authorization, abort.signal)
+    void sendTask(worker, this.r.type, { files: items.map((i) => i.uri), verify: o.verify, skipIfExists: o.skipIfExists || (this.r.pass ?? 0) > 0, bytesPerSec }, onResult, this.d.authorize, abort.signal)
       .then(() => {
         // A file the worker did not get to (it stopped early): back to the queue, no attempt spent.
         for (const it of items) if (!done.has(it)) this.requeue(it, 0, 'not processed by the worker');
