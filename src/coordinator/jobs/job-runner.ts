@@ -253,26 +253,44 @@ export class JobRunner {
     // than asked however many tasks run, and reads at the full rate while every slot is busy.
     const slots = Math.max(1, this.d.ring.liveWorkers.length * this.d.maxTasksPerWorker);
     const bytesPerSec = o.bandwidth > 0 ? o.bandwidth / slots : 0;
+    // A free goes to every live worker, not only the owner: after a ring change (or a load with
+    // --replicas) other workers hold pages of the file too. A file is done when all have answered.
+    const targets = this.r.type === 'free' ? this.freeTargets(worker) : [worker];
     const done = new Set<Item>();
+    const partial = new Map<Item, { answers: number; error?: string }>();
     const byUri = new Map(items.map((i) => [i.uri, i]));
     const onResult = (res: TaskFileResult): void => {
       const it = byUri.get(res.ufsUri);
       if (it === undefined || done.has(it)) return;
+      let p = partial.get(it);
+      if (targets.length > 1) {
+        if (!p) partial.set(it, (p = { answers: 0 }));
+        p.answers++;
+        if (res.error) p.error ??= `${res.error.message} (${res.error.code})`;
+        if (p.answers < targets.length) return;
+        partial.delete(it);
+      }
       done.add(it);
-      if (res.error) this.retryOrFail(it, `${res.error.message} (${res.error.code})`);
+      const error = p?.error ?? (res.error ? `${res.error.message} (${res.error.code})` : undefined);
+      if (error !== undefined) this.retryOrFail(it, error);
       else this.finish(it, res);
       this.dirty = true;
     };
     const abort = new AbortController();
     this.tasks.add(abort);
-    void sendTask(worker, this.r.type, { files: items.map((i) => i.uri), verify: o.verify, skipIfExists: o.skipIfExists || (this.r.pass ?? 0) > 0, bytesPerSec }, onResult, this.d.authorize, abort.signal)
-      .then(() => {
-        // A file the worker did not get to (it stopped early): back to the queue, no attempt spent.
-        for (const it of items) if (!done.has(it)) this.requeue(it, 0, 'not processed by the worker');
-      }, (err: unknown) => {
-        // The worker did not answer: its files wait for membership to drop it (the ring then names
+    const body = { files: items.map((i) => i.uri), verify: o.verify, skipIfExists: o.skipIfExists || (this.r.pass ?? 0) > 0, bytesPerSec };
+    void Promise.allSettled(targets.map((w) => sendTask(w, this.r.type, body, onResult, this.d.authorize, abort.signal)))
+      .then((settled) => {
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed === undefined) {
+          // A file the worker did not get to (it stopped early): back to the queue, no attempt spent.
+          for (const it of items) if (!done.has(it)) this.requeue(it, 0, 'not processed by the worker');
+          return;
+        }
+        // A worker did not answer: its files wait for membership to drop it (the ring then names
         // the new owner), without spending attempts, up to alluxio.job.worker.unreachable.timeout.
-        const msg = `worker ${key} did not answer: ${(err as Error).message}`;
+        const silent = targets[settled.indexOf(failed)]!;
+        const msg = `worker ${identityKey(silent.identity)} did not answer: ${(failed.reason as Error).message}`;
         void this.d.ring.refresh().catch(() => {});
         const now = Date.now();
         for (const it of items) {
@@ -290,6 +308,12 @@ export class JobRunner {
         this.dirty = true;
         this.wake?.();
       });
+  }
+
+  /** The workers a free task goes to: the owner first, then every other live worker. */
+  private freeTargets(owner: WorkerInfo): WorkerInfo[] {
+    const k = identityKey(owner.identity);
+    return [owner, ...this.d.ring.liveWorkers.filter((w) => identityKey(w.identity) !== k)];
   }
 
   private requeue(it: Item, delayMs: number, why: string): void {
