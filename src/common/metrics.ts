@@ -41,6 +41,7 @@ export const metrics = {
   jobLoadedBytes: new Counter({ name: 'alluxio_job_loaded_bytes_total', help: 'Bytes load jobs read from the under-storage into this worker\'s cache (not counted as missed reads)', registers: [registry] }),
   jobTaskFiles: new Counter({ name: 'alluxio_job_task_files_total', help: 'Files handled by job tasks on this worker', labelNames: ['type', 'result'] as const, registers: [registry] }),
   versionInfo: new Gauge({ name: 'alluxio_version_info', help: 'Version of this process', labelNames: ['version', 'component'] as const, registers: [registry] }),
+  clientReadFailover: new Counter({ name: 'alluxio_client_read_failover_total', help: 'Client reads moved to the next worker of the ring (the next replica) because a worker failed or was busy', registers: [registry] }),
   clientUfsFallback: new Counter({ name: 'alluxio_client_ufs_fallback_total', help: 'Client reads served directly from the UFS because no worker could', registers: [registry] }),
   restRequests: new Counter({ name: 'alluxio_rest_requests_total', help: 'REST API requests by route and status', labelNames: ['route', 'status'] as const, registers: [registry] }),
 };
