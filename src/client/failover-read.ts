@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { AlluxioError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
+import { metrics } from '../common/metrics.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import { workerOrigin, WorkerUnavailableError } from '../common/protocol/index.js';
 
@@ -43,6 +44,7 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
     } catch (err) {
       if (!(err instanceof WorkerUnavailableError)) throw err;
       lastErr = err;
+      if (idx + 1 < o.candidates.length) metrics.clientReadFailover.inc();
       o.log?.warn({ worker: workerOrigin(o.candidates[idx]!), err: err.message }, 'read failing over');
     }
   }
@@ -63,6 +65,7 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
           const remaining = total - (pos - o.offset);
           if (idx < o.candidates.length) {
             const w = o.candidates[idx++]!;
+            metrics.clientReadFailover.inc();
             body = (await o.openWorker(w, pos, remaining, version)).body;
           } else if (o.openUfs) {
             body = (await o.openUfs(pos, remaining, version)).body;

@@ -49,6 +49,7 @@ export const metrics = {
   ufsDataAccessBytes: new Counter({ name: 'alluxio_ufs_data_access_bytes_total', help: 'Bytes read from the under-storage', labelNames: ['ufs'] as const, registers: none }),
   ufsLatency: new Histogram({ name: 'alluxio_ufs_latency_seconds', help: 'Under-storage call latency by operation', labelNames: ['op', 'ufs'] as const, buckets: LATENCY_BUCKETS_S, registers: none }),
   ufsErrors: new Counter({ name: 'alluxio_ufs_errors_total', help: 'Failed under-storage calls after retries', labelNames: ['op', 'ufs'] as const, registers: none }),
+  clientReadFailover: new Counter({ name: 'alluxio_client_read_failover_total', help: 'Client reads moved to the next worker of the ring (the next replica) because a worker failed or was busy', registers: none }),
   clientUfsFallback: new Counter({ name: 'alluxio_client_ufs_fallback_total', help: 'Client reads served directly from the UFS because no worker could', registers: none }),
 
   // ---- FUSE
@@ -67,7 +68,7 @@ export const metrics = {
 export type ProcessComponent = 'worker' | 'coordinator' | 'fuse';
 
 const m = metrics;
-const UFS_GROUP: Metric[] = [m.ufsDataAccessBytes, m.ufsLatency, m.ufsErrors, m.clientUfsFallback];
+const UFS_GROUP: Metric[] = [m.ufsDataAccessBytes, m.ufsLatency, m.ufsErrors, m.clientReadFailover, m.clientUfsFallback];
 
 /** Which metrics each kind of process exports (besides versionInfo, restRequests and Node's process metrics). */
 export const PROCESS_METRICS: Readonly<Record<ProcessComponent, readonly Metric[]>> = {

@@ -41,6 +41,12 @@ export interface CoordinatorOptions {
    * them too). With authentication configured and no console guard, the views refuse every request.
    */
   consoleGuard?: RequestGuard | null;
+  /**
+   * Authenticates the job tasks this coordinator sends to workers: the CLI passes
+   * worker/rest-auth.ts peerRestAuth (the cluster credentials it already has). Without it, the
+   * bearer token of alluxio.user.auth.token.file, if any.
+   */
+  workerAuth?: (method: string, url: URL) => Record<string, string>;
 }
 
 /**
@@ -73,7 +79,7 @@ export async function startCoordinator(conf: AlluxioConfiguration, opts: Coordin
   let port = 0;
   let jobs: StartedJobs | undefined;
   try {
-    jobs = membership.type === 'ETCD' ? await startJobService(conf, membership, log, workerAuthorization) : undefined;
+    jobs = membership.type === 'ETCD' ? await startJobService(conf, membership, log, opts.workerAuth ?? (workerAuthorization !== undefined ? () => ({ authorization: workerAuthorization }) : undefined)) : undefined;
   } catch (err) {
     await Promise.allSettled([membership.close(), mountStore.close()]);
     throw err;

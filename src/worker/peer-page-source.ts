@@ -15,6 +15,11 @@ import type { FileId, PageStore } from '../pagestore/page-store.js';
 
 /** How many pages one peer request may ask for. */
 export const MAX_PEER_PAGES = 64;
+/**
+ * How many of a key's previous owners may be asked, in ring order: the first one while it is live;
+ * when it left, the next live ones, which hold the key's pages after a load with --replicas.
+ */
+const PEER_OWNERS = 3;
 
 export interface PageRequest {
   ufsUri: string;
@@ -55,18 +60,37 @@ export class PreviousOwnerPageSource implements PageSource {
     });
   }
 
-  /** The live worker that owned `ufsUri` before the last ring change, unless that is this worker. */
-  previousOwner(ufsUri: string): WorkerInfo | undefined {
+  /**
+   * Whom to ask for a key that moved to this worker (its previous first owner is another worker):
+   * that owner while it is live; when it left, the key's next previous owners that are live (its
+   * replicas). A worker that left has nothing to give, and would cost a timeout. Else none.
+   */
+  previousOwners(ufsUri: string): WorkerInfo[] {
     const prev = this.ring.previousPolicy;
-    if (!prev) return undefined;
-    const owner = prev.getMultiple(ufsUri, 1)[0];
-    if (!owner || identityKey(owner.identity) === identityKey(this.self().identity)) return undefined;
-    return this.ring.liveWorker(owner); // a worker that left has nothing to give, and would cost a timeout
+    if (!prev) return [];
+    const owners = prev.getMultiple(ufsUri, PEER_OWNERS);
+    const self = identityKey(this.self().identity);
+    if (owners.length === 0 || identityKey(owners[0]!.identity) === self) return [];
+    const first = this.ring.liveWorker(owners[0]!);
+    if (first) return [first];
+    const out: WorkerInfo[] = [];
+    for (const o of owners.slice(1)) {
+      if (identityKey(o.identity) === self) continue;
+      const live = this.ring.liveWorker(o);
+      if (live) out.push(live);
+    }
+    return out;
   }
 
   async openPages(r: PageRequest): Promise<{ count: number; stream: Readable } | null> {
-    const peer = this.previousOwner(r.ufsUri);
-    if (!peer) return null;
+    for (const peer of this.previousOwners(r.ufsUri)) {
+      const opened = await this.openOn(peer, r);
+      if (opened) return opened;
+    }
+    return null;
+  }
+
+  private async openOn(peer: WorkerInfo, r: PageRequest): Promise<{ count: number; stream: Readable } | null> {
     const last = Math.min(r.last, r.first + MAX_PEER_PAGES - 1);
     const query = {
       [PARAM.ufsFullPath]: r.ufsUri, [PARAM.version]: r.version, [PARAM.first]: r.first, [PARAM.last]: last,

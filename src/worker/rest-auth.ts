@@ -5,7 +5,8 @@ import type { RequestGuard } from '../common/http.js';
 import { COORDINATOR_REST, PARAM, WORKER_REST } from '../common/protocol/index.js';
 import { readCredentialsFile, tokenDigest, type CredentialsFile } from './credentials-file.js';
 import { S3Error } from './s3/s3-errors.js';
-import { authenticate, EMPTY_SHA256, UNSIGNED_PAYLOAD } from './s3/sigv4.js';
+import { authenticate, EMPTY_SHA256, signRequest, UNSIGNED_PAYLOAD } from './s3/sigv4.js';
+import { restAuthorizationFromConf } from '../client/from-conf.js';
 
 // Who may call the worker REST API (28080) and the coordinator API (19999); docs/security.md.
 // Decided once at startup: a server with nothing to check gets no guard at all (null), so its
@@ -53,6 +54,24 @@ export function coordinatorRestGuard(conf: AlluxioConfiguration): RestGuard | nu
 /** The web console's guard (worker and coordinator): with authentication on, its views need credentials, reads included. */
 export function consoleGuard(credentials: CredentialsFile | null): RestGuard | null {
   return createRestGuard({ credentials, authReads: true });
+}
+
+/** Headers that authenticate one call of a server to a worker's REST API. */
+export type PeerRestAuth = (method: string, url: URL) => Record<string, string>;
+
+/**
+ * How a server (the coordinator sending job tasks) authenticates its calls to workers with the
+ * cluster credentials it already has: alluxio.user.auth.token.file when set, else the first token
+ * of its credentials file, else a SigV4 signature with the file's first key pair. undefined: no
+ * credentials (authentication is off).
+ */
+export function peerRestAuth(conf: AlluxioConfiguration, credentials = credentialsFromConf(conf)): PeerRestAuth | undefined {
+  const bearer = restAuthorizationFromConf(conf) ?? (credentials?.firstToken !== undefined ? `Bearer ${credentials.firstToken}` : undefined);
+  if (bearer !== undefined) return () => ({ authorization: bearer });
+  const first = credentials?.keys.entries().next().value;
+  if (first === undefined) return undefined;
+  const [accessKey, secret] = first;
+  return (method, url) => signRequest(method, url, accessKey, secret);
 }
 
 export function createRestGuard(p: RestAuthPolicy): RestGuard | null {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { createLogger } from '../../common/logging.js';
 import { startWorker } from '../../worker/worker-process.js';
-import { consoleGuard, coordinatorRestGuard, credentialsFromConf } from '../../worker/rest-auth.js';
+import { consoleGuard, coordinatorRestGuard, credentialsFromConf, peerRestAuth } from '../../worker/rest-auth.js';
 import { commandConf, type GlobalOptions } from '../context.js';
 
 /** A running process: `shutdown` (when it has one) stops it gracefully, `close` at once. */
@@ -14,7 +14,11 @@ const ROLES: Record<string, (global: GlobalOptions) => Promise<Closable>> = {
   coordinator: async (g) => {
     const { startCoordinator } = await import('../../coordinator/coordinator-process.js');
     const conf = commandConf(g);
-    return startCoordinator(conf, { log: createLogger('coordinator'), guard: coordinatorRestGuard(conf), consoleGuard: consoleGuard(credentialsFromConf(conf)) });
+    const workerAuth = peerRestAuth(conf);
+    return startCoordinator(conf, {
+      log: createLogger('coordinator'), guard: coordinatorRestGuard(conf), consoleGuard: consoleGuard(credentialsFromConf(conf)),
+      ...(workerAuth !== undefined ? { workerAuth } : {}),
+    });
   },
 };
 

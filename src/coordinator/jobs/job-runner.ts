@@ -4,7 +4,7 @@ import { metrics } from '../../common/metrics.js';
 import { joinPath } from '../../common/paths.js';
 import { identityKey, type WorkerInfo } from '../../hashring/worker-info.js';
 import type { Namespace } from '../../mount/namespace.js';
-import type { UnderFileSystem } from '../../ufs/under-file-system.js';
+import { ufsVersion, type UnderFileSystem } from '../../ufs/under-file-system.js';
 import type { WorkerRing } from '../../client/worker-ring.js';
 import type { JobStore } from './job-store.js';
 import { MAX_FAILED_LISTED, addCounters, zeroCounters, type FailedFile, type JobCounters, type JobRecord } from './job-types.js';
@@ -23,8 +23,8 @@ export interface JobRunnerDeps {
   failurePercent: number;
   /** alluxio.job.worker.unreachable.timeout */
   unreachableMs: number;
-  /** Sent to workers (their job routes are mutations when authentication is on). */
-  authorization?: string;
+  /** Headers that authenticate a task to a worker (its job routes are mutations when authentication is on). */
+  authorize?: (method: string, url: URL) => Record<string, string>;
 }
 
 /** Entries per UFS listing call; the runner keeps about two such pages of files in memory. */
@@ -33,6 +33,8 @@ const FLUSH_MS = 500;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_MAX_MS = 5000;
 const TRANSPORT_RETRY_MS = 1000;
+/** With --bandwidth, a task holds about this many seconds of reading at its share of the rate. */
+const TASK_SECONDS_CAPPED = 4;
 
 /** A listing page: committed (cursor moves past it) once every file of it is done or failed. */
 interface Page {
@@ -49,6 +51,8 @@ interface Item {
   uri: string;
   path: string;
   length: number;
+  /** The UFS version the listing saw (the worker may take it instead of a status call). */
+  version: string;
   /** Which of the file's owners (replicas) this item caches it on. */
   replica: number;
   attempts: number;
@@ -171,16 +175,16 @@ export class JobRunner {
 
   private async listPage(): Promise<void> {
     const page: Page = { reconcile: (this.r.pass ?? 0) > 0, token: undefined, remaining: 0, counters: zeroCounters(), failed: [] };
-    let entries: Array<{ uri: string; path: string; length: number }>;
+    let entries: Array<{ uri: string; path: string; length: number; version: string }>;
     let next: string | undefined;
     const root = await this.ufs.getStatus(this.r.ufsUri);
     if (!root.isDirectory) {
-      entries = [{ uri: root.uri, path: this.r.path, length: root.length }];
+      entries = [{ uri: root.uri, path: this.r.path, length: root.length, version: ufsVersion(root) }];
     } else {
       const res = await this.ufs.list(this.r.ufsUri, { recursive: true, limit: LIST_PAGE, ...(this.listToken !== undefined ? { token: this.listToken } : {}) });
       const base = this.r.ufsUri.endsWith('/') ? this.r.ufsUri : this.r.ufsUri + '/';
       entries = res.entries.filter((s) => !s.isDirectory).map((s) => ({
-        uri: s.uri, length: s.length, path: joinPath(this.r.path, s.uri.startsWith(base) ? s.uri.slice(base.length) : s.name),
+        uri: s.uri, length: s.length, version: ufsVersion(s), path: joinPath(this.r.path, s.uri.startsWith(base) ? s.uri.slice(base.length) : s.name),
       }));
       next = res.nextToken;
     }
@@ -235,44 +239,78 @@ export class JobRunner {
       if (!g) ready.set(key, (g = { worker: owner, items: [] }));
       g.items.push(it);
     }
+    const bandwidth = this.r.options.bandwidth;
+    // --bandwidth: tasks of about TASK_SECONDS_CAPPED at a slot's share of the rate, so the shares
+    // are dealt again often (when one worker runs out of files, the others' next tasks read faster).
+    const slotShare = bandwidth / Math.max(1, this.d.ring.liveWorkers.length * this.d.maxTasksPerWorker);
+    const planned: Array<{ key: string; worker: WorkerInfo; items: Item[] }> = [];
     for (const [key, g] of ready) {
       const free = this.d.maxTasksPerWorker - (this.inflight.get(key) ?? 0);
       const per = Math.min(this.r.options.batchSize, Math.ceil(g.items.length / this.d.maxTasksPerWorker));
       let i = 0;
-      for (let t = 0; t < free && i < g.items.length; t++, i += per) this.startTask(key, g.worker, g.items.slice(i, i + per));
+      for (let t = 0; t < free && i < g.items.length; t++) {
+        let n = per;
+        if (bandwidth > 0) {
+          let bytes = 0;
+          n = 0;
+          while (n < per && i + n < g.items.length && (n === 0 || bytes + g.items[i + n]!.length <= slotShare * TASK_SECONDS_CAPPED)) bytes += g.items[i + n++]!.length;
+        }
+        planned.push({ key, worker: g.worker, items: g.items.slice(i, i + n) });
+        i += n;
+      }
       for (; i < g.items.length; i++) keep.push(g.items[i]!);
     }
     this.pending = keep;
+    // Each new task's share: the job's rate over every task in flight once these start, so the
+    // job never reads faster than asked, and reads at the full rate while any worker has work.
+    const bytesPerSec = bandwidth > 0 ? bandwidth / (this.inflightTasks + planned.length) : 0;
+    for (const p of planned) this.startTask(p.key, p.worker, p.items, bytesPerSec);
   }
 
-  private startTask(key: string, worker: WorkerInfo, items: Item[]): void {
+  private startTask(key: string, worker: WorkerInfo, items: Item[], bytesPerSec: number): void {
     this.inflight.set(key, (this.inflight.get(key) ?? 0) + 1);
     this.inflightTasks++;
     const o = this.r.options;
-    // --bandwidth: every task slot of the cluster gets an equal share, so the job never reads faster
-    // than asked however many tasks run, and reads at the full rate while every slot is busy.
-    const slots = Math.max(1, this.d.ring.liveWorkers.length * this.d.maxTasksPerWorker);
-    const bytesPerSec = o.bandwidth > 0 ? o.bandwidth / slots : 0;
+    // A free goes to every live worker, not only the owner: after a ring change (or a load with
+    // --replicas) other workers hold pages of the file too. A file is done when all have answered.
+    const targets = this.r.type === 'free' ? this.freeTargets(worker) : [worker];
     const done = new Set<Item>();
+    const partial = new Map<Item, { answers: number; error?: string }>();
     const byUri = new Map(items.map((i) => [i.uri, i]));
     const onResult = (res: TaskFileResult): void => {
       const it = byUri.get(res.ufsUri);
       if (it === undefined || done.has(it)) return;
+      let p = partial.get(it);
+      if (targets.length > 1) {
+        if (!p) partial.set(it, (p = { answers: 0 }));
+        p.answers++;
+        if (res.error) p.error ??= `${res.error.message} (${res.error.code})`;
+        if (p.answers < targets.length) return;
+        partial.delete(it);
+      }
       done.add(it);
-      if (res.error) this.retryOrFail(it, `${res.error.message} (${res.error.code})`);
+      const error = p?.error ?? (res.error ? `${res.error.message} (${res.error.code})` : undefined);
+      if (error !== undefined) this.retryOrFail(it, error);
       else this.finish(it, res);
       this.dirty = true;
     };
     const abort = new AbortController();
     this.tasks.add(abort);
-    void sendTask(worker, this.r.type, { files: items.map((i) => i.uri), verify: o.verify, skipIfExists: o.skipIfExists || (this.r.pass ?? 0) > 0, bytesPerSec }, onResult, this.d.authorization, abort.signal)
-      .then(() => {
-        // A file the worker did not get to (it stopped early): back to the queue, no attempt spent.
-        for (const it of items) if (!done.has(it)) this.requeue(it, 0, 'not processed by the worker');
-      }, (err: unknown) => {
-        // The worker did not answer: its files wait for membership to drop it (the ring then names
+    // A retried file goes without its listed version: the file may have changed since the listing.
+    const listed = this.r.type === 'load' ? items.map((i) => (i.attempts === 0 ? { length: i.length, version: i.version } : null)) : undefined;
+    const body = { files: items.map((i) => i.uri), ...(listed !== undefined ? { listed } : {}), verify: o.verify, skipIfExists: o.skipIfExists || (this.r.pass ?? 0) > 0, bytesPerSec };
+    void Promise.allSettled(targets.map((w) => sendTask(w, this.r.type, body, onResult, this.d.authorize, abort.signal)))
+      .then((settled) => {
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed === undefined) {
+          // A file the worker did not get to (it stopped early): back to the queue, no attempt spent.
+          for (const it of items) if (!done.has(it)) this.requeue(it, 0, 'not processed by the worker');
+          return;
+        }
+        // A worker did not answer: its files wait for membership to drop it (the ring then names
         // the new owner), without spending attempts, up to alluxio.job.worker.unreachable.timeout.
-        const msg = `worker ${key} did not answer: ${(err as Error).message}`;
+        const silent = targets[settled.indexOf(failed)]!;
+        const msg = `worker ${identityKey(silent.identity)} did not answer: ${(failed.reason as Error).message}`;
         void this.d.ring.refresh().catch(() => {});
         const now = Date.now();
         for (const it of items) {
@@ -290,6 +328,12 @@ export class JobRunner {
         this.dirty = true;
         this.wake?.();
       });
+  }
+
+  /** The workers a free task goes to: the owner first, then every other live worker. */
+  private freeTargets(owner: WorkerInfo): WorkerInfo[] {
+    const k = identityKey(owner.identity);
+    return [owner, ...this.d.ring.liveWorkers.filter((w) => identityKey(w.identity) !== k)];
   }
 
   private requeue(it: Item, delayMs: number, why: string): void {

@@ -16,7 +16,7 @@ export interface StartedJobs {
  * The job service of a coordinator whose cluster keeps state in etcd (job records live there). Its
  * own ring (the owners of files) and namespace (mounts, watched) come from the same configuration.
  */
-export async function startJobService(conf: AlluxioConfiguration, membership: MembershipManager, log: Logger, authorization: string | undefined): Promise<StartedJobs> {
+export async function startJobService(conf: AlluxioConfiguration, membership: MembershipManager, log: Logger, authorize: ((method: string, url: URL) => Record<string, string>) | undefined): Promise<StartedJobs> {
   const etcd = createEtcdClient(await etcdOptionsFromConf(conf));
   const namespace = await Namespace.open(await openMountStore(conf), ufsOptionsFromConf(conf));
   const ring = await WorkerRing.open(membership, conf.getEnum('alluxio.user.worker.selection.policy'), policyOptionsFromConf(conf), conf.getDuration('alluxio.user.worker.list.refresh.interval'));
@@ -30,7 +30,7 @@ export async function startJobService(conf: AlluxioConfiguration, membership: Me
       retries: conf.getInt('alluxio.job.retries'),
       failurePercent: conf.getInt('alluxio.job.failure.percent.threshold'),
       unreachableMs: conf.getDuration('alluxio.job.worker.unreachable.timeout'),
-      ...(authorization !== undefined ? { authorization } : {}),
+      ...(authorize !== undefined ? { authorize } : {}),
     },
   });
   return {

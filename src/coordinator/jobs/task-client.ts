@@ -21,11 +21,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * heartbeat lines), handed to onResult. Throws when the worker does not answer, answers with an
  * error status or stops mid-answer: the files without a result are then the caller's to requeue.
  */
-export async function sendTask(worker: WorkerInfo, type: JobType, body: { files: string[]; verify: boolean; skipIfExists: boolean; bytesPerSec: number },
-  onResult: (r: TaskFileResult) => void, authorization: string | undefined, signal: AbortSignal): Promise<void> {
+export async function sendTask(worker: WorkerInfo, type: JobType, body: { files: string[]; listed?: Array<{ length: number; version: string } | null>; verify: boolean; skipIfExists: boolean; bytesPerSec: number },
+  onResult: (r: TaskFileResult) => void, authorize: ((method: string, url: URL) => Record<string, string>) | undefined, signal: AbortSignal): Promise<void> {
   const url = `http://${worker.address.Host}:${worker.address.HttpServerPort}${TASK_ROUTE[type]}`;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (authorization !== undefined) headers.authorization = authorization;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...authorize?.('POST', new URL(url)) };
   const connect = new AbortController();
   const timer = setTimeout(() => connect.abort(new Error(`no answer from ${url} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
   let res: Response;
