@@ -3,6 +3,7 @@ import { constants as fsConstants, type BigIntStats } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { AlluxioError, InvalidArgumentError, InvalidPathError, NotFoundError } from '../common/errors.js';
+import { KeyedMutex } from '../common/keyed-mutex.js';
 import { createLogger } from '../common/logging.js';
 import { mapFsError } from './local-fs-errors.js';
 import { listLocalDirectory } from './local-list.js';
@@ -37,6 +38,8 @@ export class LocalUfs implements UnderFileSystem {
   private readonly guard: LocalPathGuard;
   /** S3 object metadata of the files (WriteOptions.meta), in LOCAL_META_DIR of the root. */
   private readonly sidecars: LocalMetaSidecars;
+  /** Serializes the commits (rename, sidecar) of writes of one file: WriteOptions.precondition. */
+  private readonly commits = new KeyedMutex();
 
   constructor(rootUri: string, options: UfsOptions = {}) {
     const parsed = parseUfsUri(rootUri);
@@ -125,6 +128,7 @@ export class LocalUfs implements UnderFileSystem {
     const tmp = `${dir === '/' ? '' : dir}/${LOCAL_TMP_PREFIX}${randomBytes(8).toString('hex')}`;
     let handle: FileHandle | undefined;
     let recorded: WriteOptions['tempFiles'];
+    let refused: { err: unknown } | undefined;
     try {
       await this.guard.check(abs, 'write', uri);
       const existing = await stat(abs).catch(() => undefined);
@@ -145,18 +149,32 @@ export class LocalUfs implements UnderFileSystem {
       await handle.sync();
       await handle.close();
       handle = undefined;
-      await rename(tmp, abs);
-      await recorded?.remove(tmp).catch(() => undefined);
-      recorded = undefined;
-      await syncDirectory(dir);
-      const status = this.toStatus(abs, await stat(abs, { bigint: true }));
-      await this.keepMeta(abs, status, options);
-      return status;
+      // One commit at a time per file: a precondition sees the file (and its sidecar) as the
+      // last commit left it, and no other write of this UFS replaces it before the rename.
+      return await this.commits.run(abs, async () => {
+        if (options.precondition) {
+          const current = await stat(abs, { bigint: true }).catch(() => undefined);
+          try {
+            await options.precondition(current && !current.isDirectory() ? this.toStatus(abs, current) : undefined);
+          } catch (err) {
+            refused = { err };
+            throw err;
+          }
+        }
+        await rename(tmp, abs);
+        await recorded?.remove(tmp).catch(() => undefined);
+        recorded = undefined;
+        await syncDirectory(dir);
+        const status = this.toStatus(abs, await stat(abs, { bigint: true }));
+        await this.keepMeta(abs, status, options);
+        return status;
+      });
     } catch (err) {
       // The temp file goes at once (a body that failed or stalled leaves nothing behind).
       await handle?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
       await recorded?.remove(tmp).catch(() => undefined);
+      if (refused) throw refused.err;
       throw mapFsError(err, 'write', uri);
     }
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/logging.js';
+import type { WriteOptions } from '../../ufs/under-file-system.js';
 import type { FileService } from '../file-service.js';
 import { etagOf } from './get-object.js';
 import { multipartEtag, rememberWritten } from './object-metadata.js';
@@ -182,7 +183,7 @@ export class MultipartStore {
    * completed (with its metadata and md5-of-md5s-N ETag) and drops the staging dir; returns the object's quoted ETag. Completing an upload
    * that is already complete answers the recorded ETag; one being completed waits for that.
    */
-  async complete(uploadId: string, bucket: string, key: string, xml: Buffer): Promise<string> {
+  async complete(uploadId: string, bucket: string, key: string, xml: Buffer, precondition?: WriteOptions['precondition']): Promise<string> {
     await this.completing.get(uploadId)?.catch(() => {});
     let found: { dir: string; m: Manifest };
     try {
@@ -209,10 +210,10 @@ export class MultipartStore {
       if (p.size < MIN_PART_SIZE) throw new S3Error('EntityTooSmall', `part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${MIN_PART_SIZE}`);
     }
     // Another Complete of this upload may have started while this one read the parts: wait for it.
-    if (this.completing.has(uploadId)) return this.complete(uploadId, bucket, key, xml);
+    if (this.completing.has(uploadId)) return this.complete(uploadId, bucket, key, xml, precondition);
     const total = chosen.reduce((n, p) => n + p.size, 0);
     const meta = { headers: m.headers ?? {}, etag: multipartEtag(chosen.map((p) => p.etag)) };
-    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total, meta }).then(async (entry) => {
+    const work = this.files.write(m.path, concatParts(dir, chosen), precondition ? { length: total, meta, precondition } : { length: total, meta }).then(async (entry) => {
       const stored = rememberWritten(this.files.resolve(m.path).ufsUri, entry.version, meta);
       if (entry.etag === undefined) entry.etag = stored.etag;
       const etag = etagOf(entry);
