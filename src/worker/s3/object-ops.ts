@@ -137,7 +137,7 @@ export async function putObject(c: S3Call): Promise<void> {
   const headers = key.endsWith('/') ? undefined : requestMeta(c.req);
   const body = requestBody(c.req, c.auth);
   // Hashed from the first byte: the body flows (and may fail its checks) while the bucket is looked up.
-  const hashed = headers === undefined ? undefined : md5WhileStreaming(body.stream);
+  const hashed = headers === undefined ? undefined : md5WhileStreaming(body.stream, body.length);
   const path = alluxioPath(bucket, key);
   const conds = writeConditions(c.req);
   await requireBucket(c);
@@ -218,7 +218,7 @@ export async function copyObject(c: S3Call): Promise<void> {
   // (atomically, as every write) with the new metadata, as S3 does.
   const headers = directive === 'REPLACE' ? requestMeta(c.req) : srcMeta.headers;
   const r = await files.read(srcPath, 0, se.length, se.version);
-  const e = await writeObject(c, dstPath, md5WhileStreaming(r.stream), r.length, headers, () => undefined);
+  const e = await writeObject(c, dstPath, md5WhileStreaming(r.stream, r.length), r.length, headers, () => undefined);
   sendXml(c, 200, doc('CopyObjectResult', el('LastModified', isoDate(e.lastModifiedMs)) + el('ETag', etagOf(e))));
 }
 
