@@ -7,7 +7,7 @@ import { metrics } from '../common/metrics.js';
 import { createEvictor } from './evictor.js';
 import { LogThrottle } from '../common/log-throttle.js';
 import { DiskCapacityCheck, type DiskCapacityHost } from './local-disk-capacity.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '../common/keyed-mutex.js';
 import { PageDir, type LocalFileEntry, type LocalPageEntry, type RecoveredPage } from './local-page-entries.js';
 import { probeDir, writePageFile } from './local-page-io.js';
 import { defaultMaxOpenPageFiles, NOT_A_REGULAR_FILE, PageFdCache } from './page-fd-cache.js';

@@ -3,6 +3,7 @@ import { constants as fsConstants, type BigIntStats } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { AlluxioError, InvalidArgumentError, InvalidPathError, NotFoundError } from '../common/errors.js';
+import { KeyedMutex } from '../common/keyed-mutex.js';
 import { createLogger } from '../common/logging.js';
 import { mapFsError } from './local-fs-errors.js';
 import { listLocalDirectory } from './local-list.js';
@@ -37,6 +38,8 @@ export class LocalUfs implements UnderFileSystem {
   private readonly guard: LocalPathGuard;
   /** S3 object metadata of the files (WriteOptions.meta), in LOCAL_META_DIR of the root. */
   private readonly sidecars: LocalMetaSidecars;
+  /** Serializes the commits (rename, sidecar) of writes of one file: WriteOptions.precondition. */
+  private readonly commits = new KeyedMutex();
 
   constructor(rootUri: string, options: UfsOptions = {}) {
     const parsed = parseUfsUri(rootUri);
@@ -125,6 +128,7 @@ export class LocalUfs implements UnderFileSystem {
     const tmp = `${dir === '/' ? '' : dir}/${LOCAL_TMP_PREFIX}${randomBytes(8).toString('hex')}`;
     let handle: FileHandle | undefined;
     let recorded: WriteOptions['tempFiles'];
+    let refused: { err: unknown } | undefined;
     try {
       await this.guard.check(abs, 'write', uri);
       const existing = await stat(abs).catch(() => undefined);
@@ -145,18 +149,32 @@ export class LocalUfs implements UnderFileSystem {
       await handle.sync();
       await handle.close();
       handle = undefined;
-      await rename(tmp, abs);
-      await recorded?.remove(tmp).catch(() => undefined);
-      recorded = undefined;
-      await syncDirectory(dir);
-      const status = this.toStatus(abs, await stat(abs, { bigint: true }));
-      await this.keepMeta(abs, status, options);
-      return status;
+      // One commit at a time per file: a precondition sees the file (and its sidecar) as the
+      // last commit left it, and no other write of this UFS replaces it before the rename.
+      return await this.commits.run(abs, async () => {
+        if (options.precondition) {
+          const current = await stat(abs, { bigint: true }).catch(() => undefined);
+          try {
+            await options.precondition(current && !current.isDirectory() ? this.toStatus(abs, current) : undefined);
+          } catch (err) {
+            refused = { err };
+            throw err;
+          }
+        }
+        await rename(tmp, abs);
+        await recorded?.remove(tmp).catch(() => undefined);
+        recorded = undefined;
+        await syncDirectory(dir);
+        const status = this.toStatus(abs, await stat(abs, { bigint: true }));
+        await this.keepMeta(abs, status, options);
+        return status;
+      });
     } catch (err) {
       // The temp file goes at once (a body that failed or stalled leaves nothing behind).
       await handle?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
       await recorded?.remove(tmp).catch(() => undefined);
+      if (refused) throw refused.err;
       throw mapFsError(err, 'write', uri);
     }
   }
@@ -282,13 +300,25 @@ async function pipelinedWrite(handle: FileHandle, body: Readable, verifier: Body
   let queuedBytes = 0;
   let inFlight: Promise<void> | undefined;
   let failure: { err: unknown } | undefined;
+  // Written since the last flush to disk began; the flush runs beside the writes (see SYNC_EVERY_BYTES).
+  let unsynced = 0;
+  let syncing: Promise<void> | undefined;
   const kick = (): void => {
     if (inFlight || failure || queued.length === 0) return;
     const batch = queued;
+    const n = queuedBytes;
     queued = [];
     queuedBytes = 0;
     inFlight = writevAll(handle, batch).then(
-      () => { inFlight = undefined; kick(); },
+      () => {
+        inFlight = undefined;
+        unsynced += n;
+        if (unsynced >= SYNC_EVERY_BYTES && !syncing) {
+          unsynced = 0;
+          syncing = handle.datasync().then(() => { syncing = undefined; }, (err: unknown) => { failure ??= { err }; syncing = undefined; });
+        }
+        kick();
+      },
       (err: unknown) => { failure = { err }; inFlight = undefined; },
     );
   };
@@ -304,15 +334,22 @@ async function pipelinedWrite(handle: FileHandle, body: Readable, verifier: Body
       check();
     }
   } finally {
-    // Whether the body ended or failed, no write may still be running when the caller closes or
-    // removes the file.
+    // Whether the body ended or failed, no write (or flush) may still be running when the caller
+    // closes or removes the file.
     while (inFlight) await inFlight;
+    while (syncing) await syncing;
   }
   check();
 }
 
 /** Bytes queued behind the write in flight before the body is paused. */
 const WRITE_QUEUE_BYTES = 4 << 20;
+/**
+ * A large body is flushed to disk (fdatasync) every this many bytes, beside the writes that follow:
+ * the disk writes back while the body still arrives, and the fsync before the rename (the commit)
+ * finds little left, instead of all of it (with the kernel's defaults, gigabytes stay dirty).
+ */
+const SYNC_EVERY_BYTES = 64 << 20;
 
 async function writevAll(handle: FileHandle, bufs: Buffer[]): Promise<void> {
   let list = bufs;

@@ -6,6 +6,7 @@ import {
 import {
   AlluxioError, AlreadyExistsError, InvalidArgumentError, InvalidPathError, InvalidRangeError, NotFoundError, UfsError,
 } from '../common/errors.js';
+import { KeyedMutex } from '../common/keyed-mutex.js';
 import { metrics } from '../common/metrics.js';
 import { checkRangeArgs, resolveRange } from './read-range.js';
 import { createS3Client, parseS3Options, type S3UfsConfig, type S3UfsTuning } from './s3-config.js';
@@ -13,7 +14,7 @@ import { fastGetConfig, fastGetObject, type FastGetConfig } from './s3-fast-get.
 import { delimitedEntries, recursiveEntries, unquoteEtag, type S3Entry, type S3Object } from './s3-list.js';
 import { metaFromHead } from './s3-object-meta.js';
 import { S3Caller, classifyS3Error, describeS3Error } from './s3-retry.js';
-import { writeS3Object } from './s3-write.js';
+import { S3_PART_SIZE, writeS3Object } from './s3-write.js';
 import { parseUfsUri, uriPathSegments } from './ufs-uri.js';
 import { etagOfVersion, ufsVersion } from './under-file-system.js';
 import type {
@@ -40,6 +41,8 @@ export class S3Ufs implements UnderFileSystem {
   private readonly caller: S3Caller;
   /** GetObject without the SDK's HTTP stack, where the endpoint allows it (see s3-fast-get.ts). */
   private readonly fastGet: FastGetConfig | undefined;
+  /** Serializes the commits of writes of one key: WriteOptions.precondition. */
+  private readonly commits = new KeyedMutex();
 
   constructor(rootUri: string, options: UfsOptions = {}, tuning: S3UfsTuning = {}) {
     const parsed = parseUfsUri(rootUri);
@@ -140,7 +143,19 @@ export class S3Ufs implements UnderFileSystem {
       checkWriteArgs(uri, body, options);
       const key = this.resolve(uri);
       if (key === '') throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `write ${uri}: is the bucket's root`);
-      await writeS3Object(this.client, this.caller, { bucket: this.bucket, key, uri }, body, options);
+      // The last request (PutObject, CompleteMultipartUpload) is the commit: one at a time per key,
+      // after the precondition saw the object in place.
+      const commit = (send: () => Promise<void>) => this.commits.run(key, async () => {
+        if (options.precondition) {
+          const current = await this.headFile(key, uri, 'write').catch((err: unknown) => {
+            if (err instanceof NotFoundError) return undefined;
+            throw err;
+          });
+          await options.precondition(current);
+        }
+        await send();
+      });
+      await writeS3Object(this.client, this.caller, { bucket: this.bucket, key, uri }, body, options, S3_PART_SIZE, commit);
       return this.headFile(key, uri, 'write');
     });
   }

@@ -25,8 +25,13 @@ export interface S3WriteTarget {
  * be retried. The length and Content-MD5 the caller gave are checked before the object becomes
  * visible: on a mismatch (or any failure) the upload is aborted and nothing is written.
  */
+/** Runs the request that makes the object visible (the caller's precondition and lock around it). */
+export type S3Commit = (send: () => Promise<void>) => Promise<void>;
+
+const directCommit: S3Commit = (send) => send();
+
 export async function writeS3Object(
-  client: S3Client, caller: S3Caller, target: S3WriteTarget, body: Readable | Buffer, options: WriteOptions, partSize = S3_PART_SIZE,
+  client: S3Client, caller: S3Caller, target: S3WriteTarget, body: Readable | Buffer, options: WriteOptions, partSize = S3_PART_SIZE, commit: S3Commit = directCommit,
 ): Promise<void> {
   const verifier = new BodyVerifier(target.uri, options);
   const parts = splitParts(body, partSize);
@@ -37,10 +42,10 @@ export async function writeS3Object(
     if (second.done) {
       verifier.update(firstBuf);
       verifier.verify();
-      await putSingle(client, caller, target, firstBuf, options);
+      await commit(() => putSingle(client, caller, target, firstBuf, options));
       return;
     }
-    await putMultipart(client, caller, target, verifier, options, [firstBuf, second.value], parts);
+    await putMultipart(client, caller, target, verifier, options, commit, [firstBuf, second.value], parts);
   } finally {
     await parts.return(undefined); // stops reading (and destroys) the body on failure
   }
@@ -53,7 +58,7 @@ async function putSingle(client: S3Client, caller: S3Caller, t: S3WriteTarget, b
 }
 
 async function putMultipart(
-  client: S3Client, caller: S3Caller, t: S3WriteTarget, verifier: BodyVerifier, options: WriteOptions, head: Buffer[], rest: AsyncGenerator<Buffer>,
+  client: S3Client, caller: S3Caller, t: S3WriteTarget, verifier: BodyVerifier, options: WriteOptions, commit: S3Commit, head: Buffer[], rest: AsyncGenerator<Buffer>,
 ): Promise<void> {
   const created = await caller.call({ op: 'write', s3Op: 'CreateMultipartUpload', uri: t.uri }, (abortSignal) =>
     client.send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, ...s3MetaParams(options.meta?.headers) }), { abortSignal }));
@@ -74,10 +79,12 @@ async function putMultipart(
     for (const buf of head) await upload(buf);
     for await (const buf of rest) await upload(buf);
     verifier.verify();
-    await caller.call({ op: 'write', s3Op: 'CompleteMultipartUpload', uri: t.uri }, (abortSignal) =>
-      client.send(new CompleteMultipartUploadCommand({
-        Bucket: t.bucket, Key: t.key, UploadId: uploadId, MultipartUpload: { Parts: done },
-      }), { abortSignal }));
+    await commit(async () => {
+      await caller.call({ op: 'write', s3Op: 'CompleteMultipartUpload', uri: t.uri }, (abortSignal) =>
+        client.send(new CompleteMultipartUploadCommand({
+          Bucket: t.bucket, Key: t.key, UploadId: uploadId, MultipartUpload: { Parts: done },
+        }), { abortSignal }));
+    });
   } catch (err) {
     // Best effort: an upload left behind costs storage until a lifecycle rule removes it, but
     // is never visible as an object.

@@ -69,6 +69,13 @@ export interface WriteOptions {
   tempFiles?: TempFileRecorder;
   /** S3 object metadata to keep with the file (see ObjectMeta); a write without it drops any kept before. */
   meta?: WriteMeta;
+  /**
+   * A condition on the file in place (undefined: none), checked when the body is complete, just
+   * before the new file becomes visible, one commit at a time per file among the writes through
+   * this UFS instance (so two conditional writes of one key cannot both pass). A throw refuses the
+   * write: nothing is written and the error reaches the caller as it is.
+   */
+  precondition?: (current: UfsStatus | undefined) => Promise<void>;
 }
 
 /**

@@ -79,7 +79,7 @@ export class FileService {
     return { file, ...this.data.stream(file, offset, length) };
   }
 
-  async write(pathOrUri: string, body: Readable | Buffer, options: Pick<WriteOptions, 'length' | 'contentMd5' | 'meta'> = {}): Promise<FileEntry> {
+  async write(pathOrUri: string, body: Readable | Buffer, options: Pick<WriteOptions, 'length' | 'contentMd5' | 'meta' | 'precondition'> = {}): Promise<FileEntry> {
     const r = this.resolve(pathOrUri);
     this.refuseMountRoot(r.path, 'write');
     const s = await r.ufs.write(r.ufsUri, body, this.tempFiles ? { ...options, tempFiles: this.tempFiles } : options);

@@ -276,6 +276,26 @@ describe('S3Ufs against s3rver', () => {
     assert.equal((await ufs.getStatus(`s3a://${BUCKET}/root/alias`)).uri, `${root}/alias`);
   });
 
+  it('checks a write\'s precondition at its commit, one commit per key at a time (single PUT and multipart)', async () => {
+    const refused = new Error('precondition refused');
+    const ifAbsent = async (current: UfsStatus | undefined) => { if (current !== undefined) throw refused; };
+    for (const [name, size] of [['small', 1000], ['multipart', S3_PART_SIZE + 1000]] as const) {
+      const uri = `${root}/cond/${name}`;
+      const bodies = [randomBytes(size), randomBytes(size)];
+      // Two writes of one new key race: exactly one passes, and the object is its body.
+      const results = await Promise.allSettled(bodies.map((b) => ufs.write(uri, Readable.from([b]), { precondition: ifAbsent })));
+      const won = results.findIndex((r) => r.status === 'fulfilled');
+      assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected'], name);
+      assert.equal((results[1 - won] as PromiseRejectedResult).reason, refused, `${name}: the precondition's own error`);
+      const st = await ufs.getStatus(uri);
+      assert.ok((await readAll(await ufs.openRead(uri, 0, st.length))).equals(bodies[won]!), name);
+      // A precondition that sees the current version lets the write replace it.
+      let seen: UfsStatus | undefined;
+      await ufs.write(uri, Buffer.from('next'), { precondition: async (c) => { seen = c; } });
+      assert.equal(seen && ufsVersion(seen), ufsVersion(st), name);
+    }
+  });
+
   it('works again after the server process restarts (crash recovery helper)', async () => {
     await ufs.write(`${root}/restart/f`, Buffer.from('persisted'));
     process.kill(server.pid, 'SIGKILL'); // a crash

@@ -11,6 +11,7 @@ import { s3Metrics } from './s3-metrics.js';
 import { alluxioPath, header, intValue } from './s3-request.js';
 import { doc, el, isoDate } from './s3-xml.js';
 import { requireBucket } from './bucket-ops.js';
+import { writeConditions, writePrecondition } from './write-conditions.js';
 
 // Multipart upload requests: POST ?uploads, PUT ?partNumber&uploadId (also UploadPartCopy),
 // POST ?uploadId (Complete), DELETE ?uploadId (Abort), GET ?uploadId (ListParts), GET /bucket?uploads.
@@ -78,8 +79,10 @@ async function copyPartSource(c: S3Call): Promise<Readable> {
 
 export async function completeUpload(c: S3Call): Promise<void> {
   const { bucket, key } = c.t;
+  const conds = writeConditions(c.req);
   const xml = await readSmallBody(requestBody(c.req, c.auth));
-  const etag = await c.svc.multipart.complete(uploadId(c), bucket, key, xml);
+  const precondition = conds && writePrecondition(c.svc.deps.files, alluxioPath(bucket, key), conds);
+  const etag = await c.svc.multipart.complete(uploadId(c), bucket, key, xml, precondition);
   const host = header(c.req, 'host') ?? 'localhost';
   sendXml(c, 200, completeXml(`http://${host}/${bucket}/${key}`, bucket, key, etag));
 }

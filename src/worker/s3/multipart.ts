@@ -1,13 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/logging.js';
+import type { WriteOptions } from '../../ufs/under-file-system.js';
 import type { FileService } from '../file-service.js';
 import { etagOf } from './get-object.js';
-import { multipartEtag, rememberWritten } from './object-metadata.js';
+import { md5WhileStreaming, multipartEtag, rememberWritten } from './object-metadata.js';
 import { S3Error } from './s3-errors.js';
 import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
 
@@ -150,14 +151,13 @@ export class MultipartStore {
   private async receivePart(uploadId: string, bucket: string, key: string, partNumber: number, body: Readable): Promise<string> {
     const d = (await this.manifest(uploadId, bucket, key)).dir;
     const tmp = join(d, `${partNumber}.${randomBytes(4).toString('hex')}.tmp`);
-    const md5 = createHash('md5');
-    let size = 0;
-    const hasher = new Transform({
-      transform(chunk: Buffer, _e, cb) { md5.update(chunk); size += chunk.length; cb(null, chunk); },
-    });
+    // Hashed on a hashing thread as a PUT body is (parts of one upload sent at once hash in parallel
+    // when the machine has cores for more than one thread).
+    const hashed = md5WhileStreaming(body);
     try {
-      await pipeline(body, hasher, createWriteStream(tmp, { mode: 0o600 }));
-      const etag = `"${md5.digest('hex')}"`;
+      await pipeline(hashed.stream, createWriteStream(tmp, { mode: 0o600 }));
+      const etag = `"${hashed.etag()}"`;
+      const size = (await stat(tmp)).size;
       await rename(tmp, join(d, `${partNumber}.part`));
       // Renamed into place, so a re-sent part's record replaces the earlier one whole: a listing
       // or Complete reading it meanwhile sees one or the other, never a half-written file.
@@ -182,7 +182,7 @@ export class MultipartStore {
    * completed (with its metadata and md5-of-md5s-N ETag) and drops the staging dir; returns the object's quoted ETag. Completing an upload
    * that is already complete answers the recorded ETag; one being completed waits for that.
    */
-  async complete(uploadId: string, bucket: string, key: string, xml: Buffer): Promise<string> {
+  async complete(uploadId: string, bucket: string, key: string, xml: Buffer, precondition?: WriteOptions['precondition']): Promise<string> {
     await this.completing.get(uploadId)?.catch(() => {});
     let found: { dir: string; m: Manifest };
     try {
@@ -209,10 +209,10 @@ export class MultipartStore {
       if (p.size < MIN_PART_SIZE) throw new S3Error('EntityTooSmall', `part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${MIN_PART_SIZE}`);
     }
     // Another Complete of this upload may have started while this one read the parts: wait for it.
-    if (this.completing.has(uploadId)) return this.complete(uploadId, bucket, key, xml);
+    if (this.completing.has(uploadId)) return this.complete(uploadId, bucket, key, xml, precondition);
     const total = chosen.reduce((n, p) => n + p.size, 0);
     const meta = { headers: m.headers ?? {}, etag: multipartEtag(chosen.map((p) => p.etag)) };
-    const work = this.files.write(m.path, concatParts(dir, chosen), { length: total, meta }).then(async (entry) => {
+    const work = this.files.write(m.path, concatParts(dir, chosen), precondition ? { length: total, meta, precondition } : { length: total, meta }).then(async (entry) => {
       const stored = rememberWritten(this.files.resolve(m.path).ufsUri, entry.version, meta);
       if (entry.etag === undefined) entry.etag = stored.etag;
       const etag = etagOf(entry);

@@ -4,6 +4,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { ResolvedPath } from '../../mount/namespace.js';
 import type { FileEntry, FileService } from '../file-service.js';
 import type { ObjectMeta, WriteMeta } from '../../ufs/under-file-system.js';
+import { ThreadedMd5 } from './md5-threads.js';
 import { S3Error } from './s3-errors.js';
 
 // S3 object metadata: what a PUT / CreateMultipartUpload / CopyObject (REPLACE) request sets, what
@@ -51,24 +52,51 @@ export interface Hashed {
   etag: () => string;
 }
 
+/** Bytes the hashing stream takes in before it holds the body back (socket chunks are 64 KiB). */
 const HASH_STREAM_BUFFER = 2 << 20;
+const HASH_STREAM_CHUNKS = 32;
+/** Bodies declared shorter are hashed on the request's thread (a thread round trip costs more). */
+const THREAD_MIN_BYTES = 1 << 20;
 
-export function md5WhileStreaming(body: Readable): Hashed {
-  const md5: Hash = createHash('md5');
+/**
+ * Passes a body through, hashing it with MD5: on a hashing thread (md5-threads.ts) unless its
+ * declared length is small. The readable side is in object mode, so a reader gets the body's own
+ * chunks: a byte-mode stream read by `for await` concatenates what it buffered into a new Buffer
+ * on every read (a copy of the whole body, and the garbage of it).
+ */
+export function md5WhileStreaming(body: Readable, length?: number): Hashed {
   let digest: string | undefined;
-  // Buffers of a few MiB on both sides: with the default 16 KiB every 64 KiB socket chunk would
-  // fill them, pausing and resuming the socket per chunk.
-  const t = new Transform({
-    readableHighWaterMark: HASH_STREAM_BUFFER,
-    writableHighWaterMark: HASH_STREAM_BUFFER,
-    transform(chunk: Buffer, _e, cb) { md5.update(chunk); cb(null, chunk); },
-  });
+  let t: Transform;
+  const sides = { readableObjectMode: true, readableHighWaterMark: HASH_STREAM_CHUNKS, writableHighWaterMark: HASH_STREAM_BUFFER };
+  if (length !== undefined && length < THREAD_MIN_BYTES) {
+    const md5: Hash = createHash('md5');
+    t = new Transform({
+      ...sides,
+      transform(chunk: Buffer, _e, cb) { md5.update(chunk); cb(null, chunk); },
+      flush(cb) { digest = md5.digest('hex'); cb(); },
+    });
+  } else {
+    // Started on the first chunk: a body that is never read holds no thread job or buffer.
+    let md5: ThreadedMd5 | undefined;
+    t = new Transform({
+      ...sides,
+      transform(chunk: Buffer, _e, cb) { (md5 ??= new ThreadedMd5()).update(chunk, (err) => (err ? cb(err) : cb(null, chunk))); },
+      flush(cb) { (md5 ??= new ThreadedMd5()).digest((err, hex) => { digest = hex; cb(err); }); },
+      destroy(err, cb) { md5?.abort(); cb(err); },
+    });
+  }
   if (body.errored) t.destroy(body.errored);
   else body.on('error', (e) => t.destroy(e));
   // The reader learns of a failure by reading (the error ends its iteration); one that comes after
   // it stopped reading has nobody left to tell, and must not be an uncaught 'error'.
   t.on('error', () => {});
-  return { stream: body.pipe(t), etag: () => (digest ??= md5.digest('hex')) };
+  return {
+    stream: body.pipe(t),
+    etag: () => {
+      if (digest === undefined) throw new Error('the MD5 of a body was asked for before the body was read to its end');
+      return digest;
+    },
+  };
 }
 
 /** The ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-<number of parts>`. */

@@ -5,7 +5,7 @@ import { AlluxioError } from '../../common/errors.js';
 import { metrics } from '../../common/metrics.js';
 import { buildUrl, httpOrigin, PARAM, WORKER_REST } from '../../common/protocol/index.js';
 import { sameWorker } from '../../hashring/worker-info.js';
-import type { ObjectMeta } from '../../ufs/under-file-system.js';
+import type { ObjectMeta, WriteOptions } from '../../ufs/under-file-system.js';
 import type { FileEntry, FileService } from '../file-service.js';
 import type { OpenFile } from '../data-path.js';
 import { checkConditions, etagListMatches, etagOf, objectHeaders, parseRange, writeObjectHead } from './get-object.js';
@@ -18,6 +18,7 @@ import { S3Error, s3ErrorOf } from './s3-errors.js';
 import { s3Metrics } from './s3-metrics.js';
 import { alluxioPath, checkKey, header } from './s3-request.js';
 import { doc, el, isoDate, list, parseXmlBody, text } from './s3-xml.js';
+import { checkNow, writeConditions, writePrecondition } from './write-conditions.js';
 
 // Object operations: GetObject/HeadObject (the hot path: the cached stream is piped to the
 // socket), PutObject, CopyObject, DeleteObject, DeleteObjects. A key ending in '/' names a
@@ -136,16 +137,19 @@ export async function putObject(c: S3Call): Promise<void> {
   const headers = key.endsWith('/') ? undefined : requestMeta(c.req);
   const body = requestBody(c.req, c.auth);
   // Hashed from the first byte: the body flows (and may fail its checks) while the bucket is looked up.
-  const hashed = headers === undefined ? undefined : md5WhileStreaming(body.stream);
+  const hashed = headers === undefined ? undefined : md5WhileStreaming(body.stream, body.length);
   const path = alluxioPath(bucket, key);
+  const conds = writeConditions(c.req);
   await requireBucket(c);
+  const precondition = conds && writePrecondition(files, path, conds);
+  if (precondition) await checkNow(files, path, precondition);
   let e: FileEntry;
   if (hashed === undefined || headers === undefined) {
     const data = await readSmallBody(body, 0);
     if (data.length > 0) throw new S3Error('InvalidArgument', `a key ending in '/' names a directory and cannot hold data (${data.length} bytes sent)`);
     e = await files.mkdir(path);
   } else {
-    e = await writeObject(c, path, hashed, body.length, headers, body.failure);
+    e = await writeObject(c, path, hashed, body.length, headers, body.failure, precondition);
     if (body.length !== undefined) s3Metrics.bytesReceived.inc(body.length);
   }
   sendEmpty(c, 200, { etag: etagOf(e) });
@@ -155,12 +159,15 @@ export async function putObject(c: S3Call): Promise<void> {
  * Writes an object's bytes with its metadata and the MD5 of the bytes as ETag (hashed as they
  * stream to the UFS) and returns its entry with that ETag, unless the UFS has its own.
  */
-async function writeObject(c: S3Call, path: string, hashed: Hashed, length: number | undefined, headers: Record<string, string>, failure: () => S3Error | undefined): Promise<FileEntry> {
+async function writeObject(
+  c: S3Call, path: string, hashed: Hashed, length: number | undefined, headers: Record<string, string>, failure: () => S3Error | undefined,
+  precondition?: WriteOptions['precondition'],
+): Promise<FileEntry> {
   const files = c.svc.deps.files;
   const meta = { headers, etag: hashed.etag };
   let e: FileEntry;
   try {
-    e = await files.write(path, hashed.stream, { length, meta });
+    e = await files.write(path, hashed.stream, precondition ? { length, meta, precondition } : { length, meta });
   } catch (err) {
     throw failure() ?? err;
   }
@@ -211,7 +218,7 @@ export async function copyObject(c: S3Call): Promise<void> {
   // (atomically, as every write) with the new metadata, as S3 does.
   const headers = directive === 'REPLACE' ? requestMeta(c.req) : srcMeta.headers;
   const r = await files.read(srcPath, 0, se.length, se.version);
-  const e = await writeObject(c, dstPath, md5WhileStreaming(r.stream), r.length, headers, () => undefined);
+  const e = await writeObject(c, dstPath, md5WhileStreaming(r.stream, r.length), r.length, headers, () => undefined);
   sendXml(c, 200, doc('CopyObjectResult', el('LastModified', isoDate(e.lastModifiedMs)) + el('ETag', etagOf(e))));
 }
 
