@@ -4,6 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import {
   AlluxioError, AlreadyExistsError, InvalidArgumentError, InvalidPathError, NotFoundError, UfsError, clipText,
 } from '../common/errors.js';
+import { KeyedMutex } from '../common/keyed-mutex.js';
 import { LOCAL_TMP_PREFIX } from './local-ufs.js';
 import { parseWebHdfsOptions, type WebHdfsConfig } from './hdfs-config.js';
 import { checkRangeArgs, resolveRange } from './read-range.js';
@@ -45,6 +46,8 @@ export class WebHdfsUfs implements UnderFileSystem {
   private readonly agent: Agent;
   /** Index into config.namenodes of the NameNode that answered last. */
   private active = 0;
+  /** Serializes the commits (delete + rename) of writes of one file: WriteOptions.precondition. */
+  private readonly commits = new KeyedMutex();
 
   constructor(readonly rootUri: string, options: UfsOptions = {}) {
     const { scheme, authority, path } = parseUfsUri(rootUri);
@@ -134,9 +137,15 @@ export class WebHdfsUfs implements UnderFileSystem {
       const loc = await this.send({ method: 'PUT', path: tmp, op: 'CREATE', params: { overwrite: 'false' } }, 'write', uri, { location: true });
       await this.sendTo(loc, 'PUT', counted, 'write', uri);
       verifier.verify();
-      if (existing) await this.json({ method: 'DELETE', path, op: 'DELETE', params: { recursive: 'false' } }, 'write', uri);
-      const moved = await this.json<{ boolean: boolean }>({ method: 'PUT', path: tmp, op: 'RENAME', params: { destination: path } }, 'write', uri);
-      if (!moved.boolean) throw new UfsError('ALX_ERR_UFS', `write ${uri}: the NameNode refused to rename the temp file into place`);
+      await this.commits.run(path, async () => {
+        // The file as it is now (not as it was before the body was sent), for the condition and the replace.
+        const current = await this.getStatus(uri).catch((err) => { if (err instanceof NotFoundError) return undefined; throw err; });
+        if (current?.isDirectory) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `write ${uri}: is a directory`);
+        if (options.precondition) await options.precondition(current);
+        if (current) await this.json({ method: 'DELETE', path, op: 'DELETE', params: { recursive: 'false' } }, 'write', uri);
+        const moved = await this.json<{ boolean: boolean }>({ method: 'PUT', path: tmp, op: 'RENAME', params: { destination: path } }, 'write', uri);
+        if (!moved.boolean) throw new UfsError('ALX_ERR_UFS', `write ${uri}: the NameNode refused to rename the temp file into place`);
+      });
     } catch (err) {
       await this.json({ method: 'DELETE', path: tmp, op: 'DELETE', params: { recursive: 'false' } }, 'write', uri).catch(() => undefined);
       await options.tempFiles?.remove(tmpUri).catch(() => undefined);

@@ -124,6 +124,12 @@ describe('WebHDFS under-storage (hdfs://, webhdfs://)', () => {
     assert.equal(existsSync(join(data, 'base/new/two.bin')), false);
     assert.deepEqual(readdirSync(join(data, 'base/new')), ['one.bin'], 'no temp file left behind');
     await assert.rejects(ufs.write('hdfs://mycluster/base/dir', Buffer.from('x')), (e: Error & { code?: string }) => e.code === 'ALX_ERR_IS_A_DIRECTORY');
+    // A condition on the file in place (S3 If-None-Match: *): of racing writes exactly one commits.
+    const ifAbsent = async (cur: unknown) => { if (cur) throw new Error('exists'); };
+    const results = await Promise.allSettled([1, 2, 3].map((i) => ufs.write('hdfs://mycluster/base/new/cond.bin', Buffer.from(`writer ${i}`), { precondition: ifAbsent })));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one conditional write wins');
+    assert.match(readFileSync(join(data, 'base/new/cond.bin'), 'utf8'), /^writer [123]$/);
+    assert.deepEqual(readdirSync(join(data, 'base/new')).sort(), ['cond.bin', 'one.bin'], 'refused writes leave no temp file');
   });
 
   test('mkdir, rename and delete with the semantics of the other stores', async () => {
