@@ -5,6 +5,7 @@ import { restAuthorizationFromConf } from '../../client/from-conf.js';
 import { COORDINATOR_REST } from '../../common/protocol/index.js';
 import { commandConf, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import { positiveInt as positiveIntArg } from '../arg-parsers.js';
 
 type JobType = 'load' | 'free';
 
@@ -129,9 +130,7 @@ function submissionBody(type: JobType, o: JobCliOptions): Record<string, unknown
 }
 
 function positiveInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, not '${v}'`);
-  return n;
+  return positiveIntArg(name)(v);
 }
 
 interface CoordinatorApi {
