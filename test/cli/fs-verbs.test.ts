@@ -1,0 +1,235 @@
+// The `alluxio fs` verbs of Alluxio 3.x added for issue 17, through the real CLI against two
+// in-process workers over a local UFS directory: mv, touch, test, checksum, check-cached,
+// consistent-hash, the ls flags and in-cache column, stat -f, cp -R --thread with its progress bar,
+// and --json on the verbs that list.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, runCli } from '../support/cli.js';
+import { makeTempDir, type TempDir } from '../support/tmp.js';
+import { startTestCluster, type TestCluster } from '../support/workers.js';
+
+const PAGE = 64 * 1024;
+
+function md5(b: Buffer): string {
+  return createHash('md5').update(b).digest('hex');
+}
+
+/** Every file under dir, relative path → bytes. */
+function tree(dir: string, rel = ''): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const [k, v] of tree(dir, r)) out.set(k, v);
+    else out.set(r, readFileSync(join(dir, r)));
+  }
+  return out;
+}
+
+describe('alluxio fs: Alluxio 3.x verbs', { timeout: 900_000 }, () => {
+  let tmp: TempDir;
+  let ufs: string;
+  let cluster: TestCluster;
+  let env: Record<string, string>;
+  const a = randomBytes(3 * PAGE + 5);
+  const b = randomBytes(PAGE);
+  const cli = (...args: string[]) => runCli(args, env);
+  const json = async <T>(...args: string[]): Promise<T> => {
+    const r = await cli(...args, '--json');
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  };
+
+  before(async () => {
+    tmp = await makeTempDir('alluxio-fs-verbs-');
+    ufs = join(tmp.path, 'ufs');
+    mkdirSync(join(ufs, 'data', 'sub'), { recursive: true });
+    mkdirSync(join(ufs, 'empty'));
+    writeFileSync(join(ufs, 'data', 'a.bin'), a);
+    writeFileSync(join(ufs, 'data', 'b.bin'), b);
+    writeFileSync(join(ufs, 'data', 'sub', 'c.txt'), 'c\n');
+    writeFileSync(join(ufs, 'zero.txt'), '');
+    // Read by no test but check-cached's (which reads cc/a.bin): the cache state is known.
+    mkdirSync(join(ufs, 'cc', 'sub'), { recursive: true });
+    writeFileSync(join(ufs, 'cc', 'a.bin'), a);
+    writeFileSync(join(ufs, 'cc', 'b.bin'), b);
+    writeFileSync(join(ufs, 'cc', 'sub', 'c.txt'), 'c\n');
+    writeFileSync(join(ufs, 'cold.bin'), b);
+    cluster = await startTestCluster({ dir: tmp.path, rootUfs: ufs, workers: 2 });
+    env = cluster.env;
+  });
+  after(async () => {
+    await cluster?.stop();
+    await tmp?.cleanup();
+  });
+
+  test('test -d -e -f -s -z: exit status only, like test(1)', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['-d', '/data', 0], ['-d', '/data/a.bin', 1], ['-e', '/data/a.bin', 0], ['-e', '/nope', 1],
+      ['-f', '/data/a.bin', 0], ['-f', '/data', 1], ['-s', '/data', 0], ['-s', '/empty', 1],
+      ['-s', '/data/a.bin', 0], ['-s', '/zero.txt', 1], ['-z', '/zero.txt', 0], ['-z', '/data/a.bin', 1], ['-z', '/nope', 1],
+    ];
+    for (const [flag, path, code] of cases) {
+      const r = await cli('fs', 'test', flag, path);
+      assert.equal(r.code, code, `fs test ${flag} ${path}: ${r.stderr}`);
+      assert.equal(r.stdout + r.stderr, '', `fs test ${flag} ${path} printed something`);
+    }
+    const r = await cli('fs', 'test', '/data');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /exactly one of -d -e -f -s -z/);
+  });
+
+  test('checksum prints the MD5 of the file as Alluxio does, and JSON', async () => {
+    const r = await cli('fs', 'checksum', '/data/a.bin');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `md5sum: ${md5(a)}\n`);
+    assert.deepEqual(await json('fs', 'checksum', '/data/b.bin'), { path: '/data/b.bin', length: b.length, md5: md5(b) });
+    const d = await cli('fs', 'checksum', '/data');
+    assert.equal(d.code, 1);
+    assert.match(d.stderr, /\/data is a directory/);
+  });
+
+  test('touch creates an empty file; mv renames and moves into a directory', async () => {
+    let r = await cli('fs', 'touch', '/t.txt');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(statSync(join(ufs, 't.txt')).size, 0);
+    r = await cli('fs', 'touch', '/t.txt');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\/t\.txt already exists/);
+
+    r = await cli('fs', 'mv', '/t.txt', '/u.txt');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(join(ufs, 't.txt')) && existsSync(join(ufs, 'u.txt')));
+    r = await cli('fs', 'mv', '/u.txt', '/empty');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(ufs, 'empty', 'u.txt')), 'mv into a directory did not put the file in it');
+    r = await cli('fs', 'mv', '/zero.txt', '/data/b.bin');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\/data\/b\.bin already exists/);
+    assert.deepEqual(readFileSync(join(ufs, 'data', 'b.bin')), b, 'mv over an existing file replaced it');
+    r = await cli('fs', 'mv', '/nope', '/x');
+    assert.match(r.stderr, /Path "\/nope" does not exist/);
+    r = await cli('fs', 'rm', '/empty/u.txt');
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('check-cached, ls in-cache column and consistent-hash follow what is cached and where', async () => {
+    type Check = { checked: number; fullyCached: number; partiallyCached: number; notCached: number; notFullyCached: Array<{ path: string }> };
+    let c = await json<Check>('fs', 'check-cached', '/cc');
+    assert.deepEqual([c.checked, c.fullyCached, c.notCached], [3, 0, 3]);
+    assert.equal((await cli('fs', 'cat', '/cc/a.bin')).stdoutBytes.length, a.length);
+    c = await json<Check>('fs', 'check-cached', '/cc');
+    assert.deepEqual([c.checked, c.fullyCached, c.notCached], [3, 1, 2]);
+    assert.deepEqual(c.notFullyCached.map((f) => f.path).sort(), ['/cc/b.bin', '/cc/sub/c.txt']);
+    const text = await cli('fs', 'check-cached', '/cc');
+    assert.match(text.stdout, /Checked 3 file\(s\) under \/cc\nFully cached: +1\n/);
+    assert.match(text.stdout, /0%\s+65536\s+\/cc\/b\.bin/);
+    assert.equal((await json<Check>('fs', 'check-cached', '/cc', '--limit', '2')).checked, 2);
+
+    const ls = await cli('fs', 'ls', '/cc');
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.match(ls.stdout, /100% \/cc\/a\.bin\n/);
+    assert.match(ls.stdout, / 0% \/cc\/b\.bin\n/);
+    assert.match(ls.stdout, /DIR \/cc\/sub\n/);
+    const lsj = await json<Array<{ path: string; inAlluxioPercentage: number | null; ufsPath?: string }>>('fs', 'ls', '/cc');
+    assert.equal(lsj.find((e) => e.path === '/cc/a.bin')!.inAlluxioPercentage, 100);
+    assert.equal(lsj.find((e) => e.path === '/cc/sub')!.inAlluxioPercentage, null);
+    assert.ok(lsj.every((e) => typeof e.ufsPath === 'string'));
+
+    type Owners = { ufsUri: string; rings: Array<{ ring: string; workers: number; owners: Array<{ rank: number; worker: string; status: string }> }> };
+    const h = await json<Owners>('fs', 'consistent-hash', '/cc/a.bin');
+    assert.deepEqual(h.rings.map((r) => [r.ring, r.workers, r.owners.length]), [['live', 2, 2], ['registered', 2, 2]]);
+    const loc = await json<{ workers: Array<{ worker: string; cachedBytes: number }> }>('fs', 'location', '/cc/a.bin');
+    assert.equal(h.rings[0]!.owners[0]!.worker, loc.workers[0]!.worker, 'consistent-hash and location disagree on the owner');
+    assert.equal(loc.workers[0]!.cachedBytes, a.length, 'the owner named is not where the file was cached');
+    assert.ok(h.ufsUri.endsWith('/cc/a.bin'));
+    const ht = await cli('fs', 'consistent-hash', '/cc/a.bin');
+    assert.match(ht.stdout, new RegExp(`Live ring \\(2 workers\\):\\nRANK\\s+WORKER\\s+ADDRESS\\s+STATUS\\n1 \\(owner\\)\\s+${h.rings[0]!.owners[0]!.worker}`));
+  });
+
+  test('ls -d -r --sort -m -p --timestamp, and stat -f', async () => {
+    const paths = async (...args: string[]) => (await json<Array<{ path: string }>>('fs', 'ls', ...args)).map((e) => e.path);
+    assert.deepEqual(await paths('-d', '/data'), ['/data']);
+    const bySize = await json<Array<{ path: string; length: number }>>('fs', 'ls', '--sort', 'size', '/data');
+    assert.deepEqual(bySize.map((e) => e.length), bySize.map((e) => e.length).sort((x, y) => x - y));
+    assert.deepEqual(bySize.map((e) => e.path).slice(-2), ['/data/b.bin', '/data/a.bin']);
+    assert.deepEqual(await paths('--sort', 'size', '-r', '/data'), bySize.map((e) => e.path).reverse());
+    assert.deepEqual(await paths('--sort', 'name', '-r', '/data'), ['/data/sub', '/data/b.bin', '/data/a.bin']);
+    assert.deepEqual(await paths('-p', '/data'), []);
+    assert.ok((await json<Array<Record<string, unknown>>>('fs', 'ls', '-m', '/data')).every((e) => !('ufsPath' in e)), 'ls -m kept the UFS path');
+    let r = await cli('fs', 'ls', '--sort', 'creationTime', '/data');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--sort creationTime: alluxio-ts does not keep that time/);
+    r = await cli('fs', 'ls', '--sort', 'bogus', '/data');
+    assert.match(r.stderr, /--sort: unknown key 'bogus'/);
+    r = await cli('fs', 'ls', '--timestamp', 'lastAccessTime', '/data');
+    assert.match(r.stderr, /--timestamp lastAccessTime: alluxio-ts keeps only lastModifiedTime/);
+    r = await cli('fs', 'ls', '-R', '--timestamp', 'lastModifiedTime', '/data');
+    assert.match(r.stdout, /\/data\/sub\/c\.txt/);
+
+    r = await cli('fs', 'stat', '-f', '%N %z %Y %b %%', '/data/a.bin');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `a.bin ${a.length} ${Math.floor(statSync(join(ufs, 'data', 'a.bin')).mtimeMs)} 4 %\n`);
+    r = await cli('fs', 'stat', '-f', '%q', '/data/a.bin');
+    assert.match(r.stderr, /unknown directive '%q'/);
+    const st = await json<{ path: string; length: number; inAlluxioPercentage: number }>('fs', 'stat', '/cold.bin');
+    assert.deepEqual([st.path, st.length, st.inAlluxioPercentage], ['/cold.bin', b.length, 0]);
+
+  });
+
+  test('cp -R --thread copies a tree both ways; conflicts are found before anything is copied', async () => {
+    const src = join(tmp.path, 'src-tree');
+    for (let i = 0; i < 12; i++) {
+      mkdirSync(join(src, `d${i % 3}`, 'deep'), { recursive: true });
+      writeFileSync(join(src, `d${i % 3}`, i % 2 ? `f${i}.bin` : join('deep', `f${i}.bin`)), randomBytes(1000 + i * 5000));
+    }
+    mkdirSync(join(src, 'empty-dir'));
+    let r = await cli('fs', 'cp', '-R', '--thread', '3', `file://${src}`, '/up');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Copied 12 files \\(.*\\) from file://${src} to /up\\n`));
+    assert.equal(r.stderr, '', 'a piped cp printed a progress bar');
+    assert.deepEqual(tree(join(ufs, 'up')), tree(src));
+    assert.ok(statSync(join(ufs, 'up', 'empty-dir')).isDirectory());
+
+    // Into an existing directory: /up goes to <down>/up, as cp(1) does.
+    const down = join(tmp.path, 'down');
+    mkdirSync(down);
+    r = await cli('fs', 'cp', '-R', '--thread', '4', '--progress', '/up', `file://${down}`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(tree(join(down, 'up')), tree(src));
+    assert.match(r.stderr, /files 12\/12 bytes [\d.]+KB\/[\d.]+KB [\d.]+[KMG]?B\/s ETA 0s/);
+
+    // Again without -f: every clash is found first and nothing is written.
+    writeFileSync(join(down, 'up', 'd0', 'deep', 'f0.bin'), 'mine');
+    r = await cli('fs', 'cp', '-R', '/up', `file://${down}`);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /12 destination file\(s\) already exist \(first: file:\/\/.*\); nothing was copied: use -f/);
+    assert.equal(readFileSync(join(down, 'up', 'd0', 'deep', 'f0.bin'), 'utf8'), 'mine');
+    r = await cli('fs', 'cp', '-R', '-f', '/up', `file://${down}`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(tree(join(down, 'up')), tree(src));
+
+    r = await cli('fs', 'cp', '/up', `file://${join(tmp.path, 'x')}`);
+    assert.match(r.stderr, /\/up is a directory: use -R/);
+  });
+
+  test('cp shows a progress bar with an ETA on a terminal', async () => {
+    // script(1) gives the CLI a pseudo-terminal; the bar redraws one line with carriage returns.
+    const out = join(tmp.path, 'tty-out');
+    const cmd = `${process.execPath} ${BIN} fs cp -R /data file://${out}`;
+    const r = await new Promise<{ code: number; text: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => { text += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { text += d.toString(); });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, text }));
+    });
+    assert.equal(r.code, 0, r.text);
+    assert.match(r.text, /\r\/data → file:\/\/\S+ \[#+\] 100% files 3\/3 bytes [\d.]+KB\/[\d.]+KB \S+\/s ETA 0s/);
+    assert.deepEqual(tree(out), tree(join(ufs, 'data')));
+  });
+});
