@@ -1,3 +1,4 @@
+import { Transform, type Readable } from 'node:stream';
 import { formatSize } from '../common/sizes.js';
 
 /** What a progress line shows: files and bytes done of the totals, a rate, and an ETA. */
@@ -92,4 +93,12 @@ export class ProgressBar {
     const text = this.label ? `${this.label} ${line}` : line;
     this.out.write(this.tty ? `\r${text}\x1b[K` : `${text}\n`);
   }
+}
+
+/** `stream` counted into the bar as it flows (as is without a bar); its errors are passed on. */
+export function counted(stream: Readable, bar: ProgressBar | undefined): Readable {
+  if (!bar) return stream;
+  const t = new Transform({ transform(chunk: Buffer, _e, cb) { bar.addBytes(chunk.length); cb(null, chunk); } });
+  stream.once('error', (err) => t.destroy(err));
+  return stream.pipe(t);
 }

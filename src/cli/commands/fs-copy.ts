@@ -2,13 +2,12 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, posix } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AlluxioClient } from '../../client/alluxio-client.js';
-import { AlluxioError, AlreadyExistsError, InvalidArgumentError } from '../../common/errors.js';
+import { AlluxioError, AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import { formatSize } from '../../common/sizes.js';
-import { ProgressBar, progressWanted } from '../progress.js';
-import { copyEndpoint, onPath, shown, type CopyEndpoint } from './fs-paths.js';
+import { counted, ProgressBar, progressWanted } from '../progress.js';
+import { copyEndpoint, ifExists, onPath, shown, type CopyEndpoint } from './fs-paths.js';
 
 export interface CopyOptions {
   recursive: boolean;
@@ -22,7 +21,7 @@ export interface CopyOptions {
 export const DEFAULT_COPY_THREADS = availableParallelism() * 2;
 
 /** A single file's copy shows a bar on a TTY only from this size on (small copies finish first). */
-const FILE_PROGRESS_THRESHOLD = 16 * 1024 * 1024;
+export const FILE_PROGRESS_THRESHOLD = 16 * 1024 * 1024;
 
 interface Node { type: 'file' | 'directory'; length: number }
 interface FileCopy { src: string; dst: string; length: number }
@@ -37,14 +36,14 @@ export async function copy(c: AlluxioClient, srcText: string, dstText: string, o
   const dst = copyEndpoint(dstText);
   if (src.local && dst.local) throw new InvalidArgumentError('both paths are local (file://): one of them must be an Alluxio path (/path or alluxio:///path)');
   const fsOf = (e: CopyEndpoint) => (e.local ? localSide : alluxioSide(c));
-  const srcNode = await fsOf(src).stat(src.path, srcText);
-  if (!srcNode) throw new AlluxioError('ALX_ERR_NOT_FOUND', `Path "${srcText}" does not exist`);
+  const srcNode = await fsOf(src).stat(src.path);
+  if (!srcNode) throw new NotFoundError(`Path "${srcText}" does not exist`);
   if (srcNode.type === 'directory' && !o.recursive) throw new InvalidArgumentError(`${srcText} is a directory: use -R to copy it with its contents`);
 
   // Into an existing directory, as cp(1) and Alluxio do: cp /a.txt /dir → /dir/a.txt.
-  const dstNode = await fsOf(dst).stat(dst.path, dstText);
+  const dstNode = await fsOf(dst).stat(dst.path);
   const target: CopyEndpoint = dstNode?.type === 'directory' ? { ...dst, path: joinOn(dst, dst.path, basename(src.path)) } : dst;
-  const targetNode = target === dst ? dstNode : await fsOf(target).stat(target.path, shown(target));
+  const targetNode = target === dst ? dstNode : await fsOf(target).stat(target.path);
 
   if (srcNode.type === 'file') {
     if (targetNode?.type === 'directory') throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${shown(target)} is a directory`);
@@ -91,17 +90,17 @@ async function copyFile(c: AlluxioClient, src: CopyEndpoint, dst: CopyEndpoint, 
   try {
     if (src.local) {
       const body = createReadStream(f.src);
-      await onPath(f.dst, c.write(f.dst, bar ? forward(body, counter(bar)) : body, f.length));
+      await onPath(f.dst, c.write(f.dst, counted(body, bar), f.length));
       return;
     }
     const { stream } = await onPath(f.src, c.read(f.src));
     if (!dst.local) {
-      await c.write(f.dst, bar ? forward(stream, counter(bar)) : stream, f.length);
+      await c.write(f.dst, counted(stream, bar), f.length);
       return;
     }
     const part = `${f.dst}.alluxio-cp-${process.pid}`;
     try {
-      await (bar ? pipeline(stream, counter(bar), createWriteStream(part)) : pipeline(stream, createWriteStream(part)));
+      await pipeline(counted(stream, bar), createWriteStream(part));
       await rename(part, f.dst);
     } catch (err) {
       await rm(part, { force: true });
@@ -111,16 +110,6 @@ async function copyFile(c: AlluxioClient, src: CopyEndpoint, dst: CopyEndpoint, 
     if (err instanceof AlluxioError) throw err;
     throw new AlluxioError('ALX_ERR_INTERNAL', `copying ${f.src} to ${f.dst}: ${(err as Error).message}`, { cause: err });
   }
-}
-
-/** src piped into t, with src's errors passed on to t (pipe() alone would leave t hanging). */
-function forward(src: Readable, t: Transform): Readable {
-  src.once('error', (err) => t.destroy(err));
-  return src.pipe(t);
-}
-
-function counter(bar: ProgressBar): Transform {
-  return new Transform({ transform(chunk: Buffer, _e, cb) { bar.addBytes(chunk.length); cb(null, chunk); } });
 }
 
 /** Runs fn over items with at most `n` at once; stops taking new items after the first failure and rethrows it. */
@@ -145,7 +134,7 @@ interface Tree { files: Array<{ path: string; rel: string; length: number }>; di
 
 interface Side {
   /** The node at path, or undefined when there is none. */
-  stat(path: string, typed: string): Promise<Node | undefined>;
+  stat(path: string): Promise<Node | undefined>;
   walk(root: string): Promise<Tree>;
   mkdir(path: string): Promise<void>;
 }
@@ -184,13 +173,8 @@ const localSide: Side = {
 function alluxioSide(c: AlluxioClient): Side {
   return {
     async stat(path) {
-      try {
-        const e = await c.stat(path);
-        return { type: e.type, length: e.length };
-      } catch (err) {
-        if (err instanceof AlluxioError && err.code === 'ALX_ERR_NOT_FOUND') return undefined;
-        throw err;
-      }
+      const e = await ifExists(c.stat(path));
+      return e && { type: e.type, length: e.length };
     },
     async walk(root) {
       const tree: Tree = { files: [], dirs: [] };

@@ -45,13 +45,12 @@ export async function onPath<T>(typed: string, call: Promise<T>): Promise<T> {
   }
 }
 
-/** True when the call fails because the path does not exist; other errors propagate. */
-export async function exists(call: Promise<unknown>): Promise<boolean> {
+/** The call's answer, or undefined when the path does not exist; other errors propagate. */
+export async function ifExists<T>(call: Promise<T>): Promise<T | undefined> {
   try {
-    await call;
-    return true;
+    return await call;
   } catch (err) {
-    if (err instanceof AlluxioError && err.code === 'ALX_ERR_NOT_FOUND') return false;
+    if (err instanceof AlluxioError && err.code === 'ALX_ERR_NOT_FOUND') return undefined;
     throw err;
   }
 }

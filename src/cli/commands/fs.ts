@@ -8,13 +8,14 @@ import { workerName } from '../../hashring/worker-info.js';
 import type { ClientFileEntry } from '../../common/protocol/index.js';
 import type { AlluxioClient } from '../../client/alluxio-client.js';
 import { positiveInt } from '../arg-parsers.js';
+import { counted, ProgressBar, progressWanted } from '../progress.js';
 import { withClient, type GlobalOptions } from '../context.js';
 import { alluxioDate, printJson, printTable, reportError } from '../output.js';
 import { registerFsJobCommands } from './job.js';
 import { cachedBytes, cachePercentages, checkCached, percent, ringOwners } from './fs-cache.js';
-import { copy, DEFAULT_COPY_THREADS } from './fs-copy.js';
+import { copy, DEFAULT_COPY_THREADS, FILE_PROGRESS_THRESHOLD } from './fs-copy.js';
 import { checkSort, checkTimestamp, lsJson, lsLine, SORT_NAMES, statFormat, TIMESTAMPS, type LsRow } from './fs-list.js';
-import { alluxioPath, exists, onPath } from './fs-paths.js';
+import { alluxioPath, ifExists, onPath } from './fs-paths.js';
 
 interface LsOptions {
   recursive?: boolean; humanReadable?: boolean; json?: boolean; directory?: boolean; forceLoad?: boolean;
@@ -102,10 +103,9 @@ export function registerFsCommands(program: Command, global: () => GlobalOptions
       const a = alluxioPath(src);
       const s = await onPath(src, c.stat(a));
       let b = alluxioPath(dst);
-      const d = await c.stat(b).catch((err: unknown) => { if (err instanceof AlluxioError && err.code === 'ALX_ERR_NOT_FOUND') return undefined; throw err; });
-      if (d?.type === 'directory') b = posix.join(b, s.name);
-      if (b !== alluxioPath(dst) && await exists(c.stat(b))) throw new AlreadyExistsError(`${b} already exists`);
-      if (d?.type === 'file') throw new AlreadyExistsError(`${dst} already exists`);
+      const d = await ifExists(c.stat(b));
+      if (d?.type === 'directory') b = posix.join(b, s.name); // into an existing directory
+      if (d?.type === 'file' || (d && await ifExists(c.stat(b)))) throw new AlreadyExistsError(`${b} already exists`);
       await onPath(src, c.rename(a, b));
       process.stdout.write(`Renamed ${src} to ${b}\n`);
     }));
@@ -121,7 +121,7 @@ export function registerFsCommands(program: Command, global: () => GlobalOptions
     .action((paths: string[], o: { parents?: boolean }) => run(async (c) => {
       for (const path of paths) {
         const p = alluxioPath(path);
-        const e = await c.stat(p).catch((err: unknown) => { if (err instanceof AlluxioError && err.code === 'ALX_ERR_NOT_FOUND') return undefined; throw err; });
+        const e = await ifExists(c.stat(p));
         if (e?.type === 'file') throw new AlreadyExistsError(`${path} already exists and is a file`);
         if (e) {
           if (o.parents) continue;
@@ -135,7 +135,7 @@ export function registerFsCommands(program: Command, global: () => GlobalOptions
   fs.command('touch').argument('<path>').description('create an empty file (an existing path is an error, as in Alluxio)')
     .action((path: string) => run(async (c) => {
       const p = alluxioPath(path);
-      if (await exists(c.stat(p))) throw new AlreadyExistsError(`${path} already exists`);
+      if (await ifExists(c.stat(p))) throw new AlreadyExistsError(`${path} already exists`);
       await c.write(p, Buffer.alloc(0), 0);
       process.stdout.write(`${path} has been created\n`);
     }));
@@ -161,7 +161,9 @@ export function registerFsCommands(program: Command, global: () => GlobalOptions
       if (e.type !== 'file') throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${path} is a directory: checksum takes a file`);
       const { stream } = await c.read(e.path);
       const hash = createHash('md5');
-      await pipeline(stream, hash);
+      const bar = progressWanted(undefined) && e.length >= FILE_PROGRESS_THRESHOLD ? new ProgressBar({ bytes: e.length }, `md5 ${path}`) : undefined;
+      await pipeline(counted(stream, bar), hash);
+      bar?.finish();
       const md5 = hash.digest('hex');
       if (o.json) return printJson({ path: e.path, length: e.length, md5 });
       process.stdout.write(`md5sum: ${md5}\n`);
@@ -249,13 +251,8 @@ function isMountPoint(c: AlluxioClient, e: ClientFileEntry): boolean {
 
 /** `fs test`'s checks; a path that does not exist makes every check false. */
 async function testPath(c: AlluxioClient, path: string, flag: 'd' | 'e' | 'f' | 's' | 'z'): Promise<boolean> {
-  let e: ClientFileEntry;
-  try {
-    e = await c.stat(path);
-  } catch (err) {
-    if (err instanceof AlluxioError && err.code === 'ALX_ERR_NOT_FOUND') return false;
-    throw err;
-  }
+  const e = await ifExists(c.stat(path));
+  if (!e) return false;
   switch (flag) {
     case 'e': return true;
     case 'd': return e.type === 'directory';
