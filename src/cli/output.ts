@@ -12,48 +12,30 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/** True for the error of writing to a pipe whose reader has gone (`alluxio fs cat f | head -c10`). */
+export function isBrokenPipe(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+}
+
+/**
+ * A reader that stops early (`| head`) closes the pipe: stop quietly with status 0, as Unix tools
+ * do, instead of an unhandled EPIPE and a stack trace.
+ */
+export function exitQuietlyOnBrokenPipe(): void {
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (err) => {
+      if (isBrokenPipe(err)) process.exit(0);
+      throw err;
+    });
+  }
+}
+
 /** Exit code and message for a failed command: the error's code and message, never a stack. */
 export function reportError(err: unknown): number {
   const e = err instanceof AlluxioError ? err : toAlluxioError(err);
   process.stderr.write(`Error: ${e.message}${e.code && e.code !== 'ALX_ERR_INTERNAL' ? ` (${e.code})` : ''}\n`);
   if (process.env.ALLUXIO_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   return 1;
-}
-
-/** A progress bar on stderr: `[#####.....]  42% 420.0MB/1.0GB 210.3MB/s`. */
-export class ProgressBar {
-  private done = 0;
-  private readonly start = Date.now();
-  private lastDraw = 0;
-
-  constructor(private readonly total: number, private readonly label: string, private readonly out: NodeJS.WriteStream = process.stderr) {}
-
-  add(n: number): void {
-    this.done += n;
-    const now = Date.now();
-    if (now - this.lastDraw >= 100 || this.done >= this.total) {
-      this.lastDraw = now;
-      this.draw();
-    }
-  }
-
-  finish(): void {
-    this.draw();
-    this.out.write('\n');
-  }
-
-  private draw(): void {
-    const frac = this.total > 0 ? Math.min(1, this.done / this.total) : 1;
-    const width = 30;
-    const filled = Math.round(frac * width);
-    const secs = Math.max((Date.now() - this.start) / 1000, 0.001);
-    const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-    this.out.write(`\r${this.label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(this.done)}/${mb(this.total)} ${mb(this.done / secs)}/s`);
-  }
-}
-
-function mb(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)}MB`;
 }
 
 /** Alluxio's CLI date format: MM-dd-yyyy HH:mm:ss:SSS (local time). */

@@ -5,6 +5,8 @@ import { restAuthorizationFromConf } from '../../client/from-conf.js';
 import { COORDINATOR_REST } from '../../common/protocol/index.js';
 import { commandConf, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import { positiveInt as positiveIntArg } from '../arg-parsers.js';
+import { progressLine as sharedProgressLine } from '../progress.js';
 
 type JobType = 'load' | 'free';
 
@@ -129,9 +131,7 @@ function submissionBody(type: JobType, o: JobCliOptions): Record<string, unknown
 }
 
 function positiveInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, not '${v}'`);
-  return n;
+  return positiveIntArg(name)(v);
 }
 
 interface CoordinatorApi {
@@ -186,16 +186,12 @@ async function showProgress(api: CoordinatorApi, type: JobType, path: string, fm
   return v;
 }
 
-/** `[#####.....]  42% files 420/1000 bytes 420.0MB/1.0GB 21.0MB/s ETA 28s failed 0` */
+/** `[#####.....]  42% files 420/1000 bytes 420.0MB/1.0GB 21.0MB/s ETA 28s failed 0`: the line `fs cp -R` shows too. */
 export function progressLine(v: JobView): string {
-  const frac = v.bytesListed > 0 ? Math.min(1, v.bytesDone / v.bytesListed) : v.filesListed > 0 ? v.filesDone / v.filesListed : 0;
-  const width = 30;
-  const filled = Math.round(frac * width);
-  const rate = v.throughputBytesPerSec;
-  const left = v.bytesListed - v.bytesDone;
-  const eta = !v.listingDone ? '?' : rate > 0 ? `${Math.ceil(left / rate)}s` : '-';
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% files ${v.filesDone}/${v.filesListed}${v.listingDone ? '' : '+'} `
-    + `bytes ${formatSize(v.bytesDone)}/${formatSize(v.bytesListed)} ${formatSize(rate)}/s ETA ${eta} failed ${v.filesFailed}`;
+  return sharedProgressLine({
+    bytesDone: v.bytesDone, bytesTotal: v.bytesListed, filesDone: v.filesDone, filesTotal: v.filesListed,
+    bytesPerSec: v.throughputBytesPerSec, totalsKnown: v.listingDone, failed: v.filesFailed,
+  });
 }
 
 function progressText(v: JobView, verbose: boolean): string {

@@ -4,6 +4,7 @@ import { LocalLayout, processName, type LocalProcess } from '../../local/local-l
 import { readState, restartLocalProcess, startLocalCluster, stopLocalCluster } from '../../local/local-cluster.js';
 import { isAlive, isOurs } from '../../local/process-identity.js';
 import { printJson, printTable } from '../output.js';
+import { nonNegativeInt, positiveInt } from '../arg-parsers.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -14,13 +15,13 @@ export function registerLocalCommands(program: Command, global: () => GlobalOpti
   const local = program.command('local').description('a whole cluster on this machine, as child processes');
 
   local.command('start')
-    .option('--workers <n>', 'number of workers', (v) => Number(v), 1)
+    .option('--workers <n>', 'number of workers', positiveInt('--workers'), 1)
     .option('--ufs <dir>', 'local directory served as the root mount', './data')
     .option('--dir <dir>', 'state directory (config, cache, logs)', '.alluxio-local')
     .option('--cache-size <size>', 'page store size per worker', '2GB')
     .option('--page-size <size>', 'page size (default 1MB)')
     .option('--conf <key=value>', 'extra property for every process (repeatable)', collect, [])
-    .option('--port-base <n>', 'shift every port by n (to run two clusters on one machine)', (v) => Number(v), 0)
+    .option('--port-base <n>', 'shift every port by n (to run two clusters on one machine)', nonNegativeInt('--port-base'), 0)
     .option('--foreground', 'stay in the foreground and stop the cluster on Ctrl-C')
     .option('--no-etcd', 'do not start etcd and the coordinator: STATIC membership and a STATIC_FILE mount table')
     .description('start a local cluster')
