@@ -49,3 +49,10 @@ export async function registerGroups(program: Command, global: () => GlobalOptio
     if (!program.commands.some((c) => c.name() === g.name)) program.command(g.name).description(g.description);
   }
 }
+
+/** Registers every group in full (the CLI reference generator walks them all). Groups sharing a module load it once. */
+export async function registerAllGroups(program: Command, global: () => GlobalOptions): Promise<void> {
+  for (const g of COMMAND_GROUPS) {
+    if (!program.commands.some((c) => c.name() === g.name)) (await g.load())(program, global);
+  }
+}

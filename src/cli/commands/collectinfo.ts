@@ -53,9 +53,10 @@ function logDirs(conf: AlluxioConfiguration): string[] {
 
 /** `alluxio collectinfo`: one tarball for a support request. */
 export function registerCollectInfoCommand(program: Command, global: () => GlobalOptions): void {
-  program.command('collectinfo').option('--output <file>', 'the archive to write', `alluxio-info-${new Date().toISOString().replace(/[:.]/g, '-')}.tar.gz`)
+  program.command('collectinfo').option('--output <file>', 'the archive to write (default: alluxio-info-<time>.tar.gz in this directory)')
     .description('write a .tar.gz of the configuration (secrets redacted), logs, metrics and info of every process, and the info report')
-    .action(async (o: { output: string }) => {
+    .action(async (o: { output?: string }) => {
+      const output = o.output ?? `alluxio-info-${new Date().toISOString().replace(/[:.]/g, '-')}.tar.gz`;
       const g = global();
       const conf = commandConf(g);
       const entries: TarEntry[] = [];
@@ -108,8 +109,8 @@ export function registerCollectInfoCommand(program: Command, global: () => Globa
         for (const s of secrets) if (s.length >= 4 && text.includes(s)) { text = text.split(s).join('***'); changed = true; }
         return changed ? { name: e.name, data: Buffer.from(text, 'latin1') } : e;
       });
-      await writeTarGz(o.output, scrubbed);
-      process.stdout.write(`Wrote ${resolve(o.output)}: ${scrubbed.length} files (configuration, ${scrubbed.filter((e) => e.name.startsWith('processes/')).length} process files, ${scrubbed.filter((e) => e.name.startsWith('logs/')).length} logs)\n`);
+      await writeTarGz(output, scrubbed);
+      process.stdout.write(`Wrote ${resolve(output)}: ${scrubbed.length} files (configuration, ${scrubbed.filter((e) => e.name.startsWith('processes/')).length} process files, ${scrubbed.filter((e) => e.name.startsWith('logs/')).length} logs)\n`);
       for (const n of notes) process.stderr.write(`Note: ${n}\n`);
     });
 }
