@@ -76,11 +76,22 @@ async function probe(conf: AlluxioConfiguration): Promise<void> {
 /** Runs fn with a client, closing it afterwards. CLI logs stay quiet unless ALLUXIO_LOG_LEVEL says otherwise. */
 export async function withClient<T>(global: GlobalOptions, fn: (c: AlluxioClient, conf: AlluxioConfiguration) => Promise<T>): Promise<T> {
   const conf = commandConf(global);
-  await ensureEtcdReachable(conf);
   // Imported here, not at the top: the client, etcd/gRPC and pino cost start-up time that commands
   // without a client (conf get, --help) should not pay.
-  const [{ createClient }, { createLogger }] = await Promise.all([import('../client/from-conf.js'), import('../common/logging.js')]);
-  const client = await createClient(conf, { log: createLogger('cli', process.env.ALLUXIO_LOG_LEVEL ?? 'error') });
+  const [fromConf, { createLogger }] = await Promise.all([import('../client/from-conf.js'), import('../common/logging.js')]);
+  const log = createLogger('cli', process.env.ALLUXIO_LOG_LEVEL ?? 'error');
+  const authorization = fromConf.restAuthorizationFromConf(conf);
+  const etcdCluster = conf.getEnum('alluxio.worker.membership.manager.type') === 'ETCD' && conf.getEnum('alluxio.mount.table.source') === 'ETCD';
+  const snapshot = etcdCluster ? await (await import('./coordinator-snapshot.js')).coordinatorSnapshot(conf, authorization) : undefined;
+  let client: AlluxioClient;
+  if (snapshot) {
+    const { Namespace } = await import('../mount/namespace.js');
+    const namespace = await Namespace.open(snapshot.mounts, fromConf.ufsOptionsFromConf(conf), false);
+    client = await fromConf.createClient(conf, { log, membership: snapshot.membership, namespace });
+  } else {
+    await ensureEtcdReachable(conf);
+    client = await fromConf.createClient(conf, { log });
+  }
   try {
     return await fn(client, conf);
   } finally {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../support/cli.js';
+import { pathToFileURL } from 'node:url';
+import { BIN, runCli } from '../support/cli.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 
 /**
@@ -143,6 +144,22 @@ describe('admin verbs on a local cluster', { timeout: 900_000 }, () => {
     assert.match(readFileSync(join(x, 'logs', names.find((n) => n.endsWith('leak.log'))!.slice('logs/'.length)), 'utf8'), /started with license \*\*\*/);
     const grep = spawnSync('grep', ['-rl', secret, x], { encoding: 'utf8' });
     assert.equal(grep.status, 1, `the license string is in ${grep.stdout}`);
+  });
+
+  test('fs ls / with the coordinator up reads workers and mounts over its REST API: etcd3/gRPC is never loaded', async () => {
+    // A module-resolution hook in the CLI's process records every npm package it resolves.
+    const hook = join(tmp.path, 'hook.mjs');
+    writeFileSync(hook, `export async function resolve(s, c, next) {
+  const r = await next(s, c);
+  if (/node_modules\\/etcd3\\//.test(r.url)) process.stderr.write('LOADED-ETCD3\\n');
+  return r;
+}\n`);
+    const register = join(tmp.path, 'register.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+    const r = spawnSync(process.execPath, ['--import', register, BIN, 'fs', 'ls', '/'], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, cwd: tmp.path, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /hello\.txt/);
+    assert.doesNotMatch(r.stderr, /LOADED-ETCD3/);
   });
 
   test('process stop worker stops the local worker only', async () => {
