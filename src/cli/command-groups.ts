@@ -24,8 +24,12 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'mount', description: 'manage the mount table', load: async () => (await import('./commands/mount.js')).registerMountCommands },
   { name: 'conf', description: 'configuration', load: async () => (await import('./commands/conf.js')).registerConfCommands },
   { name: 'logLevel', description: 'print or set the log level of running processes (2.x spelling of conf log)', load: async () => (await import('./commands/log-level.js')).registerLogLevelCommands },
-  { name: 'info', description: 'cluster information', load: async () => (await import('./commands/info.js')).registerInfoCommands },
-  { name: 'process', description: 'run Alluxio processes', load: async () => (await import('./commands/process.js')).registerProcessCommands },
+  { name: 'info', description: 'cluster information (info version|report|nodes|cache|cluster)', load: async () => (await import('./commands/info.js')).registerInfoCommands },
+  { name: 'license', description: 'the license the cluster runs with (license show|status)', load: async () => (await import('./commands/license.js')).registerLicenseCommands },
+  { name: 'exec', description: 'run a check against an under-storage (exec ufsTest --path <uri>)', load: async () => (await import('./commands/exec.js')).registerExecCommands },
+  { name: 'runTests', description: 'write, read and delete test files through every mount and report per mount', load: async () => (await import('./commands/run-tests.js')).registerRunTestsCommand },
+  { name: 'collectinfo', description: 'a .tar.gz of configuration (secrets redacted), logs, metrics and reports for a support request', load: async () => (await import('./commands/collectinfo.js')).registerCollectInfoCommand },
+  { name: 'process', description: 'run and stop Alluxio processes (process start|stop)', load: async () => (await import('./commands/process.js')).registerProcessCommands },
   { name: 'ring', description: 'the worker hash ring', load: async () => (await import('./commands/ring.js')).registerRingCommands },
   { name: 'local', description: 'a whole cluster on this machine, as child processes', load: async () => (await import('./commands/local.js')).registerLocalCommands },
   { name: 'operator', description: 'run the Kubernetes operator (AlluxioCluster, UnderFileSystem, License)', load: async () => (await import('../operator/cli.js')).registerOperatorCommands },
@@ -44,5 +48,12 @@ export async function registerGroups(program: Command, global: () => GlobalOptio
   if (group) (await group.load())(program, global);
   for (const g of COMMAND_GROUPS) {
     if (!program.commands.some((c) => c.name() === g.name)) program.command(g.name).description(g.description);
+  }
+}
+
+/** Registers every group in full (the CLI reference generator walks them all). Groups sharing a module load it once. */
+export async function registerAllGroups(program: Command, global: () => GlobalOptions): Promise<void> {
+  for (const g of COMMAND_GROUPS) {
+    if (!program.commands.some((c) => c.name() === g.name)) (await g.load())(program, global);
   }
 }

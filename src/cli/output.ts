@@ -34,7 +34,10 @@ export function exitQuietlyOnBrokenPipe(): void {
 export function reportError(err: unknown): number {
   const e = err instanceof AlluxioError ? err : toAlluxioError(err);
   process.stderr.write(`Error: ${e.message}${e.code && e.code !== 'ALX_ERR_INTERNAL' ? ` (${e.code})` : ''}\n`);
-  if (process.env.ALLUXIO_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (process.env.ALLUXIO_DEBUG && err instanceof Error) {
+    process.stderr.write(`${err.stack}\n`);
+    if (err.cause instanceof Error) process.stderr.write(`caused by: ${err.cause.stack}\n`);
+  }
   return 1;
 }
 

@@ -8,6 +8,7 @@ import { COORDINATOR_REST, WORKER_REST } from '../common/protocol/index.js';
 import { ETCD_MISSING_NOTICE, etcdArgs, etcdBinary, etcdInstalled, servicePorts } from './local-etcd.js';
 import { LocalLayout, processName, workerPorts, type LocalProcess, type LocalState } from './local-layout.js';
 import { isAlive, isOurs, processStartTime } from './process-identity.js';
+import { checkPortsFree, type PlannedPort } from './port-check.js';
 
 export interface LocalStartOptions {
   dir: string;
@@ -47,6 +48,7 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
   }
   const useEtcd = o.etcd !== false && etcdInstalled();
   if (o.etcd !== false && !useEtcd) o.onNotice?.(ETCD_MISSING_NOTICE(etcdBinary()));
+  await checkPortsFree(plannedPorts(o.workers, base, useEtcd));
   const ufs = resolve(o.ufs);
   mkdirSync(ufs, { recursive: true });
   mkdirSync(layout.confDir, { recursive: true });
@@ -142,6 +144,22 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
   return { state, children, layout };
 }
 
+/** Every port the cluster's processes will bind, by owner. */
+function plannedPorts(workers: number, base: number, useEtcd: boolean): PlannedPort[] {
+  const ports: PlannedPort[] = [];
+  if (useEtcd) {
+    const svc = servicePorts(base);
+    ports.push({ port: svc.etcdClient, owner: 'etcd client' }, { port: svc.etcdPeer, owner: 'etcd peer' },
+      { port: svc.coordinatorWeb, owner: 'coordinator web' }, { port: svc.coordinatorRpc, owner: 'coordinator rpc' });
+  }
+  for (let i = 0; i < workers; i++) {
+    const p = workerPorts(i, base);
+    ports.push({ port: p.http, owner: `worker-${i} REST` }, { port: p.s3, owner: `worker-${i} S3` }, { port: p.web, owner: `worker-${i} web` },
+      { port: p.rpc, owner: `worker-${i} rpc` }, { port: p.data, owner: `worker-${i} data` });
+  }
+  return ports;
+}
+
 /** pid, start time and executable of a child just spawned. */
 function launched(child: ChildProcess, bin: string): Pick<LocalProcess, 'pid' | 'startTime' | 'bin'> {
   return { pid: child.pid!, startTime: processStartTime(child.pid!), bin };
@@ -230,12 +248,12 @@ export interface StopResult {
   gone: LocalProcess[];
 }
 
-/** Stops every process of the local cluster (etcd last): SIGTERM, then SIGKILL after a grace period. */
-export async function stopLocalCluster(dir: string, graceMs = 20_000): Promise<StopResult> {
+/** Stops every process of the local cluster (or those of `roles`; etcd last): SIGTERM, then SIGKILL after a grace period. */
+export async function stopLocalCluster(dir: string, graceMs = 20_000, roles?: readonly string[]): Promise<StopResult> {
   const layout = new LocalLayout(dir);
   const state = readState(layout);
   if (!state) return { stopped: [], gone: [] };
-  return stopProcesses(state.processes, graceMs);
+  return stopProcesses(roles ? state.processes.filter((p) => roles.includes(p.role)) : state.processes, graceMs);
 }
 
 /** Health URL of a local process, by role. */

@@ -188,13 +188,17 @@ export class FileService {
     const out: FileEntry[] = [];
     for (const name of this.ns.mounts.childMountNames()) {
       const path = '/' + name;
+      // A mount whose under-storage fails (endpoint down, credentials refused) is still listed, as
+      // a directory without its contents: one broken mount must not hide the rest of the namespace.
+      // Listing or reading inside it gives its own error.
+      let broken = false;
       try {
         out.push(await this.stat(path));
       } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
+        broken = !(err instanceof NotFoundError);
         out.push(virtualDir(path));
       }
-      if (recursive) out.push(...(await this.list(path, true)));
+      if (recursive && !broken) out.push(...(await this.list(path, true)));
     }
     return out;
   }

@@ -28,7 +28,7 @@ async function cli(args: string[], env: Record<string, string>): Promise<CliResu
 
 function assertEtcdAdvice(r: CliResult, endpoint: string): void {
   assert.notEqual(r.code, 0, r.stdout);
-  assert.ok(r.stderr.includes(`cannot reach etcd ${endpoint}`), r.stderr);
+  assert.ok(r.stderr.includes(`cannot reach etcd at ${endpoint}: is the cluster running?`), r.stderr);
   assert.match(r.stderr, /Check that etcd is running/);
   assert.match(r.stderr, /alluxio\.etcd\.endpoints/);
   assert.match(r.stderr, /ALX_ERR_ETCD_UNAVAILABLE/);

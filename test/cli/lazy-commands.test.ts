@@ -53,7 +53,7 @@ test('--version, --help and conf get load none of the client, etcd, logging or m
 
 test('--help still lists every command group; help of a group loads that group only', { timeout: 120_000 }, async () => {
   const top = await run(['--help']);
-  for (const g of ['fs', 'fuse', 'job', 'mount', 'conf', 'info', 'logLevel', 'process', 'ring', 'local', 'operator', 'k8s']) assert.match(top.stdout, new RegExp(`^  ${g}\\b`, 'm'), g);
+  for (const g of ['fs', 'fuse', 'job', 'mount', 'conf', 'logLevel', 'info', 'license', 'exec', 'runTests', 'collectinfo', 'process', 'ring', 'local', 'operator', 'k8s']) assert.match(top.stdout, new RegExp(`^  ${g}\\b`, 'm'), g);
   const fs = await run(['help', 'fs']);
   assert.equal(fs.code, 0);
   assert.match(fs.stdout, /^  ls \[options\] <path>/m);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { AlluxioError, InvalidArgumentError } from '../../common/errors.js';
 import { formatSize, parseSize } from '../../common/sizes.js';
-import { restAuthorizationFromConf } from '../../client/from-conf.js';
 import { COORDINATOR_REST } from '../../common/protocol/index.js';
-import { commandConf, type GlobalOptions } from '../context.js';
+import type { GlobalOptions } from '../context.js';
+import { coordinatorApi, type CoordinatorApi } from '../coordinator-api.js';
 import { printJson, printTable } from '../output.js';
 import { positiveInt as positiveIntArg } from '../arg-parsers.js';
 import { progressLine as sharedProgressLine } from '../progress.js';
@@ -134,37 +134,6 @@ function positiveInt(name: string, v: string): number {
   return positiveIntArg(name)(v);
 }
 
-interface CoordinatorApi {
-  call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
-}
-
-function coordinatorApi(g: GlobalOptions): CoordinatorApi {
-  const conf = commandConf(g);
-  const base = `http://${conf.getString('alluxio.coordinator.hostname')}:${conf.getInt('alluxio.coordinator.web.port')}`;
-  const authorization = restAuthorizationFromConf(conf);
-  const timeoutMs = Math.max(conf.getDuration('alluxio.user.network.connect.timeout'), 10_000);
-  return {
-    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const headers: Record<string, string> = {};
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (authorization !== undefined) headers.authorization = authorization;
-      let res: Response;
-      try {
-        res = await fetch(base + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(timeoutMs) });
-      } catch (err) {
-        throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `the coordinator at ${base} does not answer (${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message) : (err as Error).message}): is it running? (alluxio process start coordinator)`);
-      }
-      const json = await res.json().catch(() => ({})) as Record<string, unknown>;
-      if (!res.ok) {
-        const code = typeof json.code === 'string' ? json.code : 'ALX_ERR_INTERNAL';
-        throw new AlluxioError(code as ConstructorParameters<typeof AlluxioError>[0], typeof json.message === 'string' ? json.message : `${method} ${path} answered ${res.status}`);
-      }
-      return json as T;
-    },
-  };
-}
-
-/** Prints the job's progress once, or (watch) until it ends: a live line on a terminal, a line per change elsewhere. */
 async function showProgress(api: CoordinatorApi, type: JobType, path: string, fmt: 'TEXT' | 'JSON', verbose: boolean, watch: boolean): Promise<JobView> {
   const get = () => api.call<JobView>('GET', `${JOB_ROUTE[type]}?path=${encodeURIComponent(path)}${verbose ? '&verbose=true' : ''}`);
   let v = await get();

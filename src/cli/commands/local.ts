@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import { LocalLayout, processName, type LocalProcess } from '../../local/local-layout.js';
 import { readState, restartLocalProcess, startLocalCluster, stopLocalCluster } from '../../local/local-cluster.js';
@@ -10,6 +11,13 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
+const DEFAULT_DIR = '.alluxio-local';
+
+/** ` --dir DIR` when the state directory is not the default one: hints must name it to work. */
+function dirFlag(dir: string): string {
+  return resolve(dir) === resolve(DEFAULT_DIR) ? '' : ` --dir ${dir}`;
+}
+
 /** `alluxio local start|stop|status|restart`: the embedded single-machine cluster. */
 export function registerLocalCommands(program: Command, global: () => GlobalOptions): void {
   const local = program.command('local').description('a whole cluster on this machine, as child processes');
@@ -17,11 +25,11 @@ export function registerLocalCommands(program: Command, global: () => GlobalOpti
   local.command('start')
     .option('--workers <n>', 'number of workers', positiveInt('--workers'), 1)
     .option('--ufs <dir>', 'local directory served as the root mount', './data')
-    .option('--dir <dir>', 'state directory (config, cache, logs)', '.alluxio-local')
+    .option('--dir <dir>', 'state directory (config, cache, logs)', DEFAULT_DIR)
     .option('--cache-size <size>', 'page store size per worker', '2GB')
     .option('--page-size <size>', 'page size (default 1MB)')
     .option('--conf <key=value>', 'extra property for every process (repeatable)', collect, [])
-    .option('--port-base <n>', 'shift every port by n (to run two clusters on one machine)', nonNegativeInt('--port-base'), 0)
+    .option('--port-base <n>', 'shift every port by n (to run two clusters on one machine; every port is checked free before start)', nonNegativeInt('--port-base'), 0)
     .option('--foreground', 'stay in the foreground and stop the cluster on Ctrl-C')
     .option('--no-etcd', 'do not start etcd and the coordinator: STATIC membership and a STATIC_FILE mount table')
     .description('start a local cluster')
@@ -42,9 +50,11 @@ export function registerLocalCommands(program: Command, global: () => GlobalOpti
         `${p.role}-${p.index}`, p.pid, p.endpoints.rest ?? p.endpoints.client ?? '-', p.endpoints.s3 ?? '-', p.endpoints.web ?? '-',
       ]));
       out.write(`\nTry:\n  echo hello > ${o.ufs}/hello.txt && npx alluxio fs cat /hello.txt\n`);
-      out.write(`  (from another directory: export ALLUXIO_CONF_DIR=${layout.confDir})\n`);
+      out.write(dirFlag(o.dir)
+        ? `  (other commands find this cluster with: export ALLUXIO_CONF_DIR=${layout.confDir})\n`
+        : `  (from another directory: export ALLUXIO_CONF_DIR=${layout.confDir})\n`);
       if (!o.foreground) {
-        out.write(`Stop it with: npx alluxio local stop\n`);
+        out.write(`Stop it with: npx alluxio local stop${dirFlag(o.dir)}\n`);
         return;
       }
       out.write('Press Ctrl-C to stop.\n');
@@ -73,15 +83,18 @@ export function registerLocalCommands(program: Command, global: () => GlobalOpti
       });
     });
 
-  local.command('stop').option('--dir <dir>', 'state directory', '.alluxio-local').description('stop the local cluster')
+  local.command('stop').option('--dir <dir>', 'state directory', DEFAULT_DIR).description('stop the local cluster')
     .action(async (o: { dir: string }) => {
       const { stopped, gone } = await stopLocalCluster(o.dir);
       for (const p of gone) process.stdout.write(`${goneNote(p)}; left alone\n`);
-      process.stdout.write(stopped.length ? `Stopped ${stopped.length} process(es).\n` : 'No local cluster is running.\n');
+      process.stdout.write(stopped.length ? `Stopped ${stopped.length} process(es).\n` : `No local cluster is running from ${resolve(o.dir)}.\n`);
+      if (!stopped.length && resolve(o.dir) === resolve(DEFAULT_DIR)) {
+        process.stdout.write("A cluster started with 'alluxio local start --dir DIR' is stopped with 'alluxio local stop --dir DIR'.\n");
+      }
     });
 
   local.command('restart').argument('<process>', "a process as 'alluxio local status' names it: worker-0, worker-1, ..., coordinator, etcd")
-    .option('--dir <dir>', 'state directory', '.alluxio-local').description('restart one process of the local cluster with the same configuration')
+    .option('--dir <dir>', 'state directory', DEFAULT_DIR).description('restart one process of the local cluster with the same configuration')
     .action(async (name: string, o: { dir: string }) => {
       const { before, after, wasRunning } = await restartLocalProcess(o.dir, name);
       const what = processName(after);
@@ -90,7 +103,7 @@ export function registerLocalCommands(program: Command, global: () => GlobalOpti
         : `${what} was not running; started it: pid ${after.pid}\n`);
     });
 
-  local.command('status').option('--dir <dir>', 'state directory', '.alluxio-local').option('--json', 'print JSON').description('show the local cluster processes')
+  local.command('status').option('--dir <dir>', 'state directory', DEFAULT_DIR).option('--json', 'print JSON').description('show the local cluster processes')
     .action((o: { dir: string; json?: boolean }) => {
       const state = readState(new LocalLayout(o.dir));
       const processes = state?.processes ?? [];

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../../common/errors.js';
+import { InvalidArgumentError, type AlluxioError } from '../../common/errors.js';
+import { COORDINATOR_REST } from '../../common/protocol/index.js';
+import { coordinatorApi } from '../coordinator-api.js';
 import { redactOptions } from '../../common/secrets.js';
 import { ufsOptionsFromConf } from '../../client/from-conf.js';
 import { MountAdmin } from '../../coordinator/mount-admin.js';
@@ -18,7 +20,7 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
   mount.command('add').requiredOption('--path <path>', 'Alluxio path: / or a direct child of / such as /s3')
     .requiredOption('--ufs-uri <uri>', 'under-storage URI, e.g. s3://bucket/dir/ or /local/dir')
     .option('--option <key=value>', 'mount option (repeatable), e.g. s3a.accessKeyId=...', collect, [])
-    .description('mount an under-storage at a path')
+    .description('mount an under-storage at a path: the coordinator (or, when it does not answer, this CLI) first checks that it exists and answers')
     .action(async (o: { path: string; ufsUri: string; option: string[] }) => {
       const options: Record<string, string> = {};
       for (const kv of o.option) {
@@ -28,13 +30,25 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
       }
       validateMountPoint({ path: o.path, ufsUri: o.ufsUri, options }); // bad input fails before etcd is dialled
       const conf = commandConf(global());
-      const store = await commandMountStore(global());
-      let added;
-      try {
-        // The same checks as the coordinator's POST /api/v1/mount: one real request to the UFS first.
-        added = await new MountAdmin(store, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout')).add({ path: o.path, ufs: o.ufsUri, options });
-      } finally {
-        await store.close();
+      let added: { path: string; ufs: string } | undefined;
+      if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') {
+        // The coordinator checks the under-storage with its own configuration and credentials (the
+        // operator's path), and stores the mount; only when it does not answer does the CLI do both.
+        try {
+          added = await coordinatorApi(global()).call<{ path: string; ufs: string }>('POST', COORDINATOR_REST.mount, { path: o.path, ufs: o.ufsUri, options });
+        } catch (err) {
+          if ((err as AlluxioError).code !== 'ALX_ERR_WORKER_UNAVAILABLE') throw err;
+          process.stderr.write(`Note: ${(err as Error).message}; checking the under-storage from this machine instead\n`);
+        }
+      }
+      if (!added) {
+        const store = await commandMountStore(global());
+        try {
+          // The same checks as the coordinator's POST /api/v1/mount: one real request to the UFS first.
+          added = await new MountAdmin(store, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout')).add({ path: o.path, ufs: o.ufsUri, options });
+        } finally {
+          await store.close();
+        }
       }
       process.stdout.write(`Mounted ${added.ufs} at ${added.path}\n`);
     });

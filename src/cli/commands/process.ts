@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { createLogger } from '../../common/logging.js';
@@ -50,4 +51,22 @@ export function registerProcessCommands(program: Command, global: () => GlobalOp
       // Whatever still holds the event loop (a client that never read its last bytes) must not keep us up.
       process.exit(0);
     });
+
+  proc.command('stop').argument('<role>', 'worker, coordinator, or all (etcd included)').option('--dir <dir>', 'state directory of the local cluster', '.alluxio-local')
+    .description('stop processes of the local cluster on this machine: SIGTERM (a worker drains its reads), SIGKILL after 20 s')
+    .action(async (role: string, o: { dir: string }) => {
+      const roles = STOP_ROLES[role];
+      if (!roles) throw new InvalidArgumentError(`unknown process role '${role}': expected one of ${Object.keys(STOP_ROLES).join(', ')}`);
+      const { stopLocalCluster } = await import('../../local/local-cluster.js');
+      const { stopped } = await stopLocalCluster(o.dir, 20_000, roles === 'all' ? undefined : roles);
+      if (stopped.length === 0) {
+        process.stdout.write(`No ${role === 'all' ? '' : `${role} `}process of a local cluster is running from ${resolve(o.dir)}` +
+          `${resolve(o.dir) === resolve('.alluxio-local') ? " (a cluster started with --dir DIR: pass --dir DIR)" : ''}.\n`);
+        return;
+      }
+      process.stdout.write(`Stopped ${stopped.map((p) => `${p.role}-${p.index} (pid ${p.pid})`).join(', ')}\n`);
+    });
 }
+
+/** What `process stop <role>` stops of the local cluster. */
+const STOP_ROLES: Record<string, readonly string[] | 'all'> = { worker: ['worker'], coordinator: ['coordinator'], all: 'all' };
