@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createClient } from '../../src/client/from-conf.js';
 import type { AlluxioClient } from '../../src/client/alluxio-client.js';
 import { createLogger } from '../../src/common/logging.js';
-import { registry } from '../../src/common/metrics.js';
+import { metrics } from '../../src/common/metrics.js';
 import { identityKey, type WorkerInfo } from '../../src/hashring/worker-info.js';
 import { runCli, scrapeMetric } from '../support/cli.js';
 import { freePort, startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
@@ -50,7 +50,12 @@ describe('load and free jobs with auth on: credentials, replicas, free everywher
     for (const w of ws) n += await scrapeMetric(w.metricsUrl, 'alluxio_ufs_data_access_bytes_total');
     return n;
   };
-  const counter = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values.reduce((n, v) => n + v.value, 0) ?? 0;
+  // The client in this process records into the metric objects; a process registers them only for
+  // its own /metrics (startProcessMetrics), so they are read directly.
+  const counter = async (name: string) => {
+    const metric = Object.values(metrics).find((m) => (m as unknown as { name: string }).name === name)!;
+    return (await metric.get()).values.reduce((n, v) => n + v.value, 0);
+  };
   /** The worker process behind a ring entry. */
   const processOf = (w: WorkerInfo) => workers.find((p) => p.ports.http === w.address.HttpServerPort)!;
 
