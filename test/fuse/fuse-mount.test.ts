@@ -246,7 +246,7 @@ except OSError as e:
       mkdirSync(join(ufs, 'tree', `d${d}`), { recursive: true });
       for (let f = 0; f < 50; f++) closeSync(openSync(join(ufs, 'tree', `d${d}`, `f${f}`), 'w'));
     }
-    const getattrs = () => scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_ms_count', { op: 'getattr' });
+    const getattrs = () => scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_seconds_count', { op: 'getattr' });
     const before = await getattrs();
     const r = await sh('ls', ['-R', join(mnt, 'tree')]);
     assert.equal(r.code, 0, r.stderr);
