@@ -90,6 +90,11 @@ describe('stalled and idle clients', { timeout: 240_000 }, () => {
     });
     s3Port = c.s3[0]!.httpPort;
     restPort = c.cluster.ports[0]!.http;
+    // One real large PUT first: it starts the process-wide MD5 hashing threads (s3/md5-threads.ts),
+    // a fixed pool whose descriptors are not a per-request leak and must be in the baseline.
+    const warm = await fetch(`http://127.0.0.1:${s3Port}/bucket/warm-up`, { method: 'PUT', body: Buffer.alloc(3 << 20, 1) });
+    assert.equal(warm.status, 200, await warm.text());
+    await fetch(`http://127.0.0.1:${s3Port}/bucket/warm-up`, { method: 'DELETE' });
   });
   after(async () => {
     await c?.stop();
