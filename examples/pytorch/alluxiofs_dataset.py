@@ -11,14 +11,30 @@ and `EPOCH files=<n> bytes=<n>` at the end (the test compares them with the UFS)
 import argparse
 import hashlib
 import os
+import time
 
 import torch
 from torch.utils.data import DataLoader, Dataset, get_worker_info
 from alluxiofs import AlluxioFileSystem
 
 
+def _wait_for_mount_table(fs, root, attempts=20):
+    """alluxiofs learns the mount table (GET /v1/ufsInfo) in a background thread, and when that
+    first fetch fails (a busy worker, no timeout in the client) it goes on with an empty table:
+    every later read then names no Alluxio path. Refresh until the table maps `root`."""
+    updater = fs.ufs_updater
+    updater.must_get_alluxio_path_from_ufs_full_path(root)  # waits for the first fetch
+    for attempt in range(attempts):
+        if updater.get_alluxio_path_from_ufs_full_path(root) is not None:
+            return
+        time.sleep(0.2 * (attempt + 1))
+        updater._execute_update()  # the client's own refresh, run now instead of in 10 minutes
+    raise RuntimeError(f"alluxiofs could not learn the mount table for {root} from the workers")
+
+
 class AlluxioDataset(Dataset):
     def __init__(self, root, worker_hosts, worker_http_port=28080):
+        self.root = root
         self.worker_hosts = worker_hosts
         self.worker_http_port = worker_http_port
         self._fs = None
@@ -36,6 +52,7 @@ class AlluxioDataset(Dataset):
                 fallback_to_ufs_enabled=False,
             )
             self._pid = os.getpid()
+            _wait_for_mount_table(self._fs, self.root)
         return self._fs
 
     def __getstate__(self):

@@ -97,9 +97,10 @@ describe('web console in a browser', { timeout: 600_000 }, () => {
 
     const ids = await page.locator('tr[data-worker]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-worker')!));
     assert.equal(ids.length, 3);
-    const report = JSON.parse((await runCli(['info', 'report', '--json'], cc.env)).stdout) as {
+    // `info report summary --json`: the cluster's figures with a row per worker (summary.cluster).
+    const report = (JSON.parse((await runCli(['info', 'report', 'summary', '--json'], cc.env)).stdout) as { cluster: {
       usedBytes: number; hitRate: number; workers: Array<{ workerId: string; address: string; usedBytes: number; capacityBytes: number; hitRate: number }>;
-    };
+    } }).cluster;
     assert.deepEqual([...ids].sort(), report.workers.map((w) => w.workerId).sort());
     for (const w of report.workers) {
       const proc = workers.find((p) => w.address.endsWith(`:${p.ports.http}`))!;
