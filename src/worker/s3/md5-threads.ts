@@ -9,12 +9,16 @@ import { Worker } from 'node:worker_threads';
 // waits (8 MiB): when all are taken the copy waits for one, which holds the body back
 // (back-pressure). Slots of 2 MiB: one message each way per 2 MiB.
 // Threads start on first use, keep the process alive only while they hash a body, and each hashes
-// any number of bodies; a body goes to the thread with the fewest.
+// any number of bodies; a body goes to the thread with the fewest. A thread idle for
+// THREAD_IDLE_MS exits, so a burst of concurrent uploads does not hold threads (and their
+// descriptors and memory) for the life of the process.
 
 const SLOT_BYTES = 2 << 20;
 const SLOTS = 4;
 /** Buffers kept for reuse once their body is hashed (beyond that they are dropped). */
 const IDLE_BUFFERS = 4;
+/** How long a hashing thread with no body waits before it exits. */
+const THREAD_IDLE_MS = 10_000;
 
 /** The hashing thread: CommonJS, no loader hooks (eval). */
 const THREAD_SOURCE = `
@@ -37,6 +41,7 @@ parentPort.on('message', (m) => {
 interface HashThread {
   worker: Worker;
   jobs: Map<number, ThreadedMd5>;
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 const threads: HashThread[] = [];
@@ -45,18 +50,19 @@ const idle: SharedArrayBuffer[] = [];
 let nextId = 0;
 
 function startThread(): HashThread {
-  const t: HashThread = { worker: new Worker(THREAD_SOURCE, { eval: true, execArgv: [] }), jobs: new Map() };
+  const t: HashThread = { worker: new Worker(THREAD_SOURCE, { eval: true, execArgv: [] }), jobs: new Map(), idleTimer: undefined };
   t.worker.on('message', (m: { id: number; slot?: number; digest?: string }) => {
     const job = t.jobs.get(m.id);
     if (job === undefined) return;
     if (m.slot !== undefined) job.slotFreed(m.slot);
     else {
       t.jobs.delete(m.id);
-      if (t.jobs.size === 0) t.worker.unref();
+      if (t.jobs.size === 0) becameIdle(t);
       job.finished(m.digest!);
     }
   });
   const die = (err: Error) => {
+    clearTimeout(t.idleTimer);
     const i = threads.indexOf(t);
     if (i >= 0) threads.splice(i, 1);
     for (const job of t.jobs.values()) job.failed(err);
@@ -67,6 +73,30 @@ function startThread(): HashThread {
   t.worker.unref(); // ref'd while it hashes a body (after the listeners: adding one refs it again)
   threads.push(t);
   return t;
+}
+
+/** The thread has no body left: it lets the process exit, and exits itself unless used again soon. */
+function becameIdle(t: HashThread): void {
+  t.worker.unref();
+  clearTimeout(t.idleTimer);
+  t.idleTimer = setTimeout(() => {
+    if (t.jobs.size > 0) return;
+    const i = threads.indexOf(t);
+    if (i >= 0) threads.splice(i, 1);
+    void t.worker.terminate();
+  }, THREAD_IDLE_MS).unref();
+}
+
+/** The thread takes a body: it keeps the process alive and stays. */
+function becameBusy(t: HashThread): void {
+  clearTimeout(t.idleTimer);
+  t.idleTimer = undefined;
+  t.worker.ref();
+}
+
+/** How many hashing threads run now (for tests and diagnostics). */
+export function hashThreadCount(): number {
+  return threads.length;
 }
 
 function pickThread(): HashThread {
@@ -102,7 +132,7 @@ export class ThreadedMd5 {
     this.bytes = new Uint8Array(this.sab);
     for (let i = SLOTS - 1; i >= 0; i--) this.free.push(i);
     this.thread = pickThread();
-    if (this.thread.jobs.size === 0) this.thread.worker.ref();
+    if (this.thread.jobs.size === 0) becameBusy(this.thread);
     this.thread.jobs.set(this.id, this);
     this.thread.worker.postMessage({ id: this.id, sab: this.sab });
   }

@@ -69,3 +69,17 @@ test('many bodies at once, and a body failed midway, leave the next digests righ
   const after = randomBytes(6 * MiB + 7);
   assert.equal((await hashThrough(after, [65536])).etag, md5(after));
 });
+
+test('hashing threads started by a burst of uploads exit once idle (no descriptors held for good)', async () => {
+  const { hashThreadCount } = await import('../../../src/worker/s3/md5-threads.js');
+  const bodies = Array.from({ length: 4 }, (_, i) => randomBytes(6 * MiB + i));
+  const results = await Promise.all(bodies.map((b) => hashThrough(b, [65536])));
+  results.forEach((r, i) => assert.equal(r.etag, md5(bodies[i]!), `body ${i}`));
+  // Whether the burst needed more than one thread depends on the cores; that they all go does not.
+  const deadline = Date.now() + 60_000;
+  while (hashThreadCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(hashThreadCount(), 0, 'every idle hashing thread has exited');
+  // A thread starts again for the next body.
+  const again = randomBytes(5 * MiB);
+  assert.equal((await hashThrough(again, [65536])).etag, md5(again));
+});
