@@ -42,7 +42,7 @@ got=$(curl -s --unix-socket "$SOCK" -o /dev/null -w "%{http_code} %{size_downloa
 
 TCP_S=$(best_seconds "$RUNS" curl -sf -o /dev/null "$TCP")
 UDS_S=$(best_seconds "$RUNS" curl -sf -o /dev/null --unix-socket "$SOCK" "http://localhost$PATH_Q")
-DOMAIN_BYTES=$(curl -s "$METRICS" | awk '/^alluxio_worker_bytes_read_domain_total /{printf "%d", $2}')
+DOMAIN_BYTES=$(curl -s "$METRICS" | awk '/^alluxio_worker_bytes_read_domain_total /{printf "%.0f", $2}')
 printf 'cached %d MiB read, best of %d:\n' "$SIZE_MB" "$RUNS"
 printf '  TCP loopback:   %8.1f MiB/s\n' "$(echo "$SIZE_MB / $TCP_S" | bc -l)"
 printf '  domain socket:  %8.1f MiB/s\n' "$(echo "$SIZE_MB / $UDS_S" | bc -l)"
