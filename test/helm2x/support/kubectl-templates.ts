@@ -52,6 +52,13 @@ export function kubectlTemplates(): Map<string, string> {
         + `# (values: test/helm2x/support/kubectl-templates.ts, ${dir}; namespace default). Do not edit: change the chart.\n`;
       out.set(`${dir}/${fileName(template)}`, header + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'));
     }
+    // Alluxio 2.0's single-file names (seed 002: cp alluxio-master.yaml.template alluxio-master.yaml):
+    // the master/ and worker/ files in one stream each. Use one layout or the other, not both.
+    for (const part of ['master', 'worker']) {
+      const files = [...out.keys()].filter((k) => k.startsWith(`${dir}/${part}/`)).sort();
+      const body = files.map((k) => out.get(k)!.replace(/^(#.*\n)+/, '')).join('---\n');
+      out.set(`${dir}/alluxio-${part}.yaml.template`, `# All of ${part}/ in one file (Alluxio 2.0's layout): create this or ./${part}/, not both.\n${body}`);
+    }
   }
   return out;
 }
