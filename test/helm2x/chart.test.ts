@@ -75,6 +75,10 @@ test('seed values land on their 3.x counterparts', () => {
     assert.ok(pod.containers[0].volumeMounts.some((m: { mountPath: string }) => m.mountPath === '/secrets/hdfsConfig'), name);
     assert.ok(pod.volumes.some((v: { secret?: { secretName: string } }) => v.secret?.secretName === 'alluxio-hdfs-config'), name);
   }
+  const s3 = site(byFile['seed000-02.yaml']!);
+  assert.equal(s3['aws.accessKeyId'], '<accessKey>');
+  assert.equal(s3['alluxio.master.mount.table.root.option.aws.accessKeyId'], undefined);
+  assert.equal(site(byFile['seed000-08.yaml']!)['alluxio.underfs.hdfs.configuration'], '/secrets/hdfsConfig/core-site.xml:/secrets/hdfsConfig/hdfs-site.xml');
   assert.equal(site(byFile['seed002-03.yaml']!)['alluxio.underfs.hdfs.configuration'], '/secrets/hdfsConfig/core-site.xml:/secrets/hdfsConfig/hdfs-site.xml');
   // fuse.enabled / clientEnabled -> the FUSE DaemonSet and the client DaemonSet.
   const fuse = renderObjects(byFile['seed000-17.yaml']!).map((o) => o.object.metadata.name);
@@ -118,6 +122,11 @@ test('NOTES.txt lists the 2.x values that mean nothing here as ignored, and what
   assert.match(renderNotes({ logserver: { enabled: true } }), /logserver: not a value of this chart/);
   assert.match(renderNotes(byFile['seed000-06.yaml']!), /alluxio-master-0 \.\. \(3\).*port-forward alluxio-master-0 19999:19999/);
   assert.doesNotMatch(renderNotes({}), /runFormat/);
+  // Root mount options become the root mount's properties; credentials in the ConfigMap are pointed out.
+  const s3 = renderNotes(byFile['seed000-02.yaml']!);
+  assert.match(s3, /alluxio\.master\.mount\.table\.root\.option\.aws\.secretKey: written as aws\.secretKey/);
+  assert.match(s3, /aws\.secretKey is stored in plain text in the ConfigMap alluxio-config/);
+  assert.doesNotMatch(s3, /<secretKey>/);
 });
 
 test('the chart\'s ports are the property registry\'s defaults', () => {

@@ -67,7 +67,15 @@
 {{- if $u }}
 # From properties:
 {{- range $k, $v := $u }}
+{{- $opt := "alluxio.master.mount.table.root.option." }}
+{{- if hasPrefix $opt $k }}
+{{- /* 2.x root mount options are properties of the root mount here: the key without the prefix. */}}
+{{- if not (hasKey $u (trimPrefix $opt $k)) }}
+{{ trimPrefix $opt $k }}={{ $v }}
+{{- end }}
+{{- else }}
 {{ $k }}={{ $v }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
