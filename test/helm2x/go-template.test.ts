@@ -17,7 +17,8 @@ test('Go template semantics: trimming, truthiness, else-if, range over lists and
   assert.equal(render('{{ range .Values.l }}{{ . }}{{ else }}empty{{ end }}', { l: [] }), 'empty');
   assert.equal(render('{{ $a := "x" }}{{ if true }}{{ $a = "y" }}{{ end }}{{ $a }}'), 'y');
   assert.equal(render('{{ with .Values.m }}{{ .k }}{{ end }}|{{ $.Release.Name }}', { m: { k: 'v' } }), 'v|r');
-  assert.equal(render('{{ .Values.missing.deeper }}'), '');
+  assert.equal(render('{{ .Values.missing }}'), '');
+  assert.throws(() => render('{{ .Values.missing.deeper }}'), /nil pointer evaluating interface \{\}\.deeper/);
 });
 
 test('sprig functions the chart uses behave as sprig documents them', () => {

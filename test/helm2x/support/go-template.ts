@@ -312,8 +312,9 @@ function lookupVar(scope: Scope, name: string): unknown {
 
 function walk(v: unknown, path: string[]): unknown {
   let cur = v;
-  for (const k of path) {
-    if (cur === null || cur === undefined) return undefined;
+  for (const [i, k] of path.entries()) {
+    // A missing map key is nil; a field of nil is an error in Go ("nil pointer evaluating interface {}.k").
+    if (cur === null || cur === undefined) throw new TemplateError(`nil pointer evaluating interface {}.${k}${i ? ` (at ${path.slice(0, i).join('.')})` : ''}`);
     if (typeof cur !== 'object' || Array.isArray(cur)) throw new TemplateError(`can't evaluate field ${k} in ${Array.isArray(cur) ? 'a list' : typeof cur}`);
     cur = (cur as Dict)[k];
   }
