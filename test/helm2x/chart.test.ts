@@ -80,6 +80,12 @@ test('seed values land on their 3.x counterparts', () => {
   assert.equal(s3['alluxio.master.mount.table.root.option.aws.accessKeyId'], undefined);
   assert.equal(site(byFile['seed000-08.yaml']!)['alluxio.underfs.hdfs.configuration'], '/secrets/hdfsConfig/core-site.xml:/secrets/hdfsConfig/hdfs-site.xml');
   assert.equal(site(byFile['seed002-03.yaml']!)['alluxio.underfs.hdfs.configuration'], '/secrets/hdfsConfig/core-site.xml:/secrets/hdfsConfig/hdfs-site.xml');
+  // 2.x per-component properties: -D options of that component's pods only.
+  const perPod = renderObjects({ worker: { properties: { 'alluxio.worker.tieredstore.promote.after.hits': 3 } }, master: { properties: { 'alluxio.job.batch.size': 100 } } });
+  const javaOpts = (name: string) => perPod.find((o) => o.object.metadata.name === name && o.object.kind !== 'Service')!.object.spec.template.spec.containers[0].env
+    .find((e: { name: string }) => e.name === 'ALLUXIO_JAVA_OPTS')?.value;
+  assert.equal(javaOpts('alluxio-worker'), "-Dalluxio.worker.hostname=$(POD_IP) -Dalluxio.worker.tieredstore.promote.after.hits='3'");
+  assert.equal(javaOpts('alluxio-master'), "-Dalluxio.job.batch.size='100'");
   // fuse.enabled / clientEnabled -> the FUSE DaemonSet and the client DaemonSet.
   const fuse = renderObjects(byFile['seed000-17.yaml']!).map((o) => o.object.metadata.name);
   assert.ok(fuse.includes('alluxio-fuse') && fuse.includes('alluxio-fuse-client'), fuse.join(', '));
@@ -122,6 +128,9 @@ test('NOTES.txt lists the 2.x values that mean nothing here as ignored, and what
   assert.match(renderNotes({ logserver: { enabled: true } }), /logserver: not a value of this chart/);
   assert.match(renderNotes(byFile['seed000-06.yaml']!), /alluxio-master-0 \.\. \(3\).*port-forward alluxio-master-0 19999:19999/);
   assert.doesNotMatch(renderNotes({}), /runFormat/);
+  const args = renderNotes({ master: { args: ['master-only', '--no-format'] }, fuse: { args: ['fuse', '--fuse-opts=allow_other'] } });
+  assert.match(args, /master\.args: not used/);
+  assert.match(args, /fuse\.args: not used .*fuse\.mountOptions/);
   // Root mount options become the root mount's properties; credentials in the ConfigMap are pointed out.
   const s3 = renderNotes(byFile['seed000-02.yaml']!);
   assert.match(s3, /alluxio\.master\.mount\.table\.root\.option\.aws\.secretKey: written as aws\.secretKey/);

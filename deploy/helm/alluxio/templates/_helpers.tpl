@@ -169,3 +169,9 @@ affinity:
     {{- include "alluxio.containerSecurity" . | nindent 4 }}
   terminationMessagePolicy: FallbackToLogsOnError
 {{- end }}
+
+{{/* ALLUXIO_JAVA_OPTS of a pod: first, then 2.x's per-component properties (master.properties,
+     worker.properties) as -Dkey='value': (dict "first" "-D..." "props" .Values.worker.properties). */}}
+{{- define "alluxio.javaOpts" -}}
+{{ .first }}{{ range $k, $v := .props }} -D{{ $k }}={{ $v | squote }}{{ end }}
+{{- end }}
