@@ -16,11 +16,10 @@ const CHART_VALUES = {
   master: { count: 1 },
   etcd: { replicaCount: 1 },
   tieredstore: { levels: [] },
-  pagestore: { type: 'hostPath', hostPath: '/mnt/alluxio/pagestore', size: '10Gi', reservedSize: '1024Mi' },
+  pagestore: { type: 'hostPath', size: '10Gi', reservedSize: '1024Mi' },
   shortCircuit: { enabled: false },
   security: { enabled: true },
   fuse: { enabled: true, mountPath: '/mnt/alluxio-fuse' },
-  worker: { systemInfoHostPath: '/mnt/alluxio/default/alluxio/system-info' },
 };
 
 const CLUSTER = `apiVersion: k8s-operator.alluxio.com/v1
@@ -30,7 +29,7 @@ spec:
   coordinator: {count: 1}
   etcd: {replicaCount: 1}
   worker:
-    pagestore: {type: hostPath, hostPath: /mnt/alluxio/pagestore, size: 10Gi}
+    pagestore: {type: hostPath, size: 10Gi}
   fuse: {type: daemonSet, hostPathForMount: /mnt/alluxio-fuse}
   prometheus: {enabled: false}
   grafana: {enabled: false}
@@ -80,6 +79,10 @@ test('worker: same container and init containers as the operator\'s worker', () 
   compare('worker', c, o);
   // Both hand the hostPath directories to the Alluxio user, then wait for etcd, before the worker starts.
   assert.deepEqual(c.initContainers.map((x: Obj) => x.name), o.initContainers.map((x: Obj) => x.name));
+  // The same node directories for the cache and the worker identity (the chart keeps metastore and logs on emptyDir).
+  const hostPaths = (p: Obj) => Object.fromEntries(p.volumes.filter((v: Obj) => v.hostPath && ['pagestore', 'system-info'].includes(v.name)).map((v: Obj) => [v.name, v.hostPath]));
+  assert.deepEqual(hostPaths(c), hostPaths(o));
+  assert.equal(Object.keys(hostPaths(c)).length, 2);
 });
 
 test('etcd: same image, ports, probes, volumes; the initial cluster is a literal in the chart (env names agree)', () => {

@@ -71,7 +71,7 @@ spec:
 - name: pagestore
 {{- if eq $root.Values.pagestore.type "hostPath" }}
   hostPath:
-    path: {{ $root.Values.pagestore.hostPath }}
+    path: {{ $root.Values.pagestore.hostPath | default (printf "/mnt/alluxio/%s/%s/pagestore" $root.Release.Namespace $root.Release.Name) }}
     type: DirectoryOrCreate
 {{- else }}
   emptyDir:
