@@ -16,7 +16,7 @@
 {{- $medium := index $media 0 }}
 {{- if lt $i (len $media) }}{{ $medium = index $media $i }}{{ end }}
 {{- $claim := printf "%s-%s" $root.Release.Name $vol }}
-{{- if and (lt $i (len $names)) (index $names $i) }}{{ $claim = index $names $i }}{{ end }}
+{{- if lt $i (len $names) }}{{ if index $names $i }}{{ $claim = index $names $i }}{{ end }}{{ end }}
 {{- if eq $what "mounts" }}
 - name: {{ $vol }}
   mountPath: {{ $path }}
