@@ -29,6 +29,10 @@ COPY package.json ./
 COPY resources ./resources
 # The Grafana dashboard the operator puts in its ConfigMap (src/operator/builders/grafana-dashboard.ts).
 COPY deploy/grafana ./deploy/grafana
+# Alluxio 2.x's place for the Kubernetes specs (docker cp <id>:/opt/alluxio/integration/kubernetes/ -):
+# the alluxio chart and the kubectl template directories (docs/alluxio-2x.md).
+COPY deploy/helm/alluxio ./integration/kubernetes/helm/alluxio
+COPY deploy/kubectl ./integration/kubernetes/
 # The compiled CLI, without tsx (a dev dependency).
 RUN printf '#!/bin/sh\nexec node /opt/alluxio/lib/cli/main.js "$@"\n' > /usr/local/bin/alluxio \
  && printf '#!/bin/sh\n# alluxio-fuse mount <dir> [-o opts]: the FUSE process in the foreground (alluxio fuse mount -f); other verbs go to alluxio fuse.\nif [ "$1" = mount ]; then shift; exec node /opt/alluxio/lib/cli/main.js fuse mount -f "$@"; fi\nexec node /opt/alluxio/lib/cli/main.js fuse "$@"\n' > /usr/local/bin/alluxio-fuse \
