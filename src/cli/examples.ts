@@ -48,7 +48,6 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'info cluster': ['alluxio info cluster'],
   'info version': ['alluxio info version'],
   'info report': ['alluxio info report', 'alluxio info report capacity', 'alluxio info report ufs --json'],
-  'fsadmin': ['alluxio fsadmin'],
   'fsadmin report': ['alluxio fsadmin report', 'alluxio fsadmin report capacity', 'alluxio fsadmin report metrics --json'],
   'license status': ['alluxio license status'],
   'license show': ['alluxio license show --json'],

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import { parseDuration, parseSize } from '../../common/sizes.js';
-import { findIgnoredKey, suggestProperty, type ConfigEntry, type ConfigSource } from '../../conf/index.js';
+import { findIgnoredKey, splitList, suggestProperty, type ConfigEntry, type ConfigSource } from '../../conf/index.js';
 import { commandConf, type GlobalOptions } from '../context.js';
 
+interface Unit { kind: 'size' | 'duration'; factor: number }
+
 /** `--unit` of 2.x's getConf: bytes for size properties, time for durations. */
-const UNITS: Record<string, { kind: 'size' | 'duration'; factor: number }> = {
+const UNITS: Record<string, Unit> = {
   B: { kind: 'size', factor: 1 }, KB: { kind: 'size', factor: 1024 }, MB: { kind: 'size', factor: 1024 ** 2 },
   GB: { kind: 'size', factor: 1024 ** 3 }, TB: { kind: 'size', factor: 1024 ** 4 }, PB: { kind: 'size', factor: 1024 ** 5 },
   MS: { kind: 'duration', factor: 1 }, S: { kind: 'duration', factor: 1000 }, MIN: { kind: 'duration', factor: 60_000 },
@@ -43,7 +45,7 @@ export function registerGetConfCommand(program: Command, global: () => GlobalOpt
       if (key === undefined) {
         for (const e of entries) {
           if (e.displayValue === undefined) continue;
-          process.stdout.write(`${e.name}=${shownValue(e, unit?.kind === e.spec.type ? unit : undefined)}${o.source ? ` (${source2x(e.source)})` : ''}\n`);
+          process.stdout.write(`${e.name}=${shownValue(e, unit && convertible(e, unit) ? unit : undefined)}${o.source ? ` (${source2x(e.source)})` : ''}\n`);
         }
         return;
       }
@@ -63,9 +65,14 @@ export function registerGetConfCommand(program: Command, global: () => GlobalOpt
     });
 }
 
-function shownValue(e: ConfigEntry, unit: { kind: 'size' | 'duration'; factor: number } | undefined): string {
+function shownValue(e: ConfigEntry, unit: Unit | undefined): string {
   if (!unit || e.value === undefined || e.displayValue === '***') return e.displayValue ?? '';
-  if (e.spec.type !== unit.kind) throw new InvalidArgumentError(`--unit: ${e.name} is a ${e.spec.type}, not a ${unit.kind === 'size' ? 'size in bytes' : 'duration'}`);
-  const n = unit.kind === 'size' ? parseSize(e.value) : parseDuration(e.value);
-  return String(Math.floor(n / unit.factor));
+  if (!convertible(e, unit)) throw new InvalidArgumentError(`--unit: ${e.name} is a ${e.spec.type}, not a ${unit.kind === 'size' ? 'size in bytes' : 'duration'}`);
+  const one = (v: string) => String(Math.floor((unit.kind === 'size' ? parseSize(v) : parseDuration(v)) / unit.factor));
+  return e.spec.type === 'sizeList' ? splitList(e.value).map(one).join(',') : one(e.value);
+}
+
+/** Whether --unit applies to the property: sizes (and lists of them, one per page store dir) or durations. */
+function convertible(e: ConfigEntry, unit: Unit): boolean {
+  return unit.kind === 'size' ? e.spec.type === 'size' || e.spec.type === 'sizeList' : e.spec.type === 'duration';
 }
