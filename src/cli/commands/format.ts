@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../context.js';
 const NO_JOURNAL = 'alluxio-ts has no master and no journal: there is nothing to format. Membership, the mount table and jobs live in etcd '
   + '(alluxio.etcd.endpoints); they need no formatting and are kept across restarts.';
 const PAGE_STORE = 'Cached data lives in each worker\'s page store (alluxio.worker.page.store.dirs). To empty the cache, run '
-  + '\'alluxio fs free /\' (a free job over every mount), or stop a worker and delete its page store directory.';
+  + '\'alluxio fs free <mount path>\' for each mount point (a free job on every worker), or stop a worker and delete its page store directory.';
 
 const VERBS: ReadonlyArray<{ name: string; description: string; text: string }> = [
   { name: 'format', description: '2.x: format the journal and worker storage. A no-op here that says where that state lives', text: `${NO_JOURNAL}\n${PAGE_STORE}` },
