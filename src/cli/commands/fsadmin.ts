@@ -35,7 +35,7 @@ export function registerFsadminCommands(program: Command, global: () => GlobalOp
       if (!(CATEGORIES as readonly string[]).includes(wanted)) throw new InvalidArgumentError(`unknown report category '${category}': expected one of ${CATEGORIES.join(', ')}`);
       return withClient(global(), async (c, conf) => {
         const r = await collectReport(c, conf, wanted);
-        if (o.json) return printJson(wanted === 'summary' ? r.summary : wanted === 'capacity' ? r.capacity : r[wanted]);
+        if (o.json) return printJson(r[wanted]);
         process.stdout.write(TEXT[wanted](r, conf));
       });
     });
