@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BIN, runCli } from '../support/cli.js';
@@ -24,6 +25,7 @@ describe('admin verbs on a local cluster', { timeout: 900_000 }, () => {
   let ufs: string;
   let state: string;
   let env: Record<string, string | undefined>;
+  let startOutput = '';
   const cli = (...args: string[]) => runCli(args, env, tmp.path);
   const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -37,6 +39,7 @@ describe('admin verbs on a local cluster', { timeout: 900_000 }, () => {
     let r = await cli('local', 'start', '--workers', '1', '--ufs', ufs, '--dir', state, '--cache-size', '64MB', '--page-size', '64KB', '--port-base', String(oddPortBase()));
     if (r.code !== 0 && /already in use/.test(r.stderr)) r = await cli('local', 'start', '--workers', '1', '--ufs', ufs, '--dir', state, '--cache-size', '64MB', '--page-size', '64KB', '--port-base', String(oddPortBase()));
     assert.equal(r.code, 0, r.stderr + r.stdout);
+    startOutput = r.stdout;
     // A custom --dir: the printed stop hint must carry it, or it stops nothing.
     assert.ok(r.stdout.includes(`alluxio local stop --dir ${state}`), r.stdout);
     env = { ...env, ALLUXIO_CONF_DIR: join(state, 'conf') };
@@ -44,6 +47,23 @@ describe('admin verbs on a local cluster', { timeout: 900_000 }, () => {
   after(async () => {
     if (state) await runCli(['local', 'stop', '--dir', state], {}, tmp.path);
     await tmp?.cleanup();
+  });
+
+  test('every endpoint local start prints answers (no port is advertised that nothing serves)', async () => {
+    const ports = [...new Set([...startOutput.matchAll(/\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])))];
+    assert.ok(ports.length >= 4, startOutput);
+    const silent: number[] = [];
+    for (const port of ports) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port });
+        s.setTimeout(5000);
+        s.once('connect', () => { s.destroy(); resolve(true); });
+        s.once('error', () => resolve(false));
+        s.once('timeout', () => { s.destroy(); resolve(false); });
+      });
+      if (!ok) silent.push(port);
+    }
+    assert.deepEqual(silent, [], `printed by local start but not answering:\n${startOutput}`);
   });
 
   test('info version prints the package version', async () => {

@@ -42,8 +42,8 @@ function run(args: string[]): Promise<{ code: number; stdout: string; packages: 
 
 const heavyIn = (packages: Set<string>) => HEAVY.filter((p) => packages.has(p));
 
-test('--version, --help and conf get load none of the client, etcd, logging or metrics packages', { timeout: 120_000 }, async () => {
-  for (const args of [['--version'], ['--help'], ['conf', 'get', 'alluxio.worker.web.port']]) {
+test('--version, --help, conf get, getConf and formatJournal load none of the client, etcd, logging or metrics packages', { timeout: 120_000 }, async () => {
+  for (const args of [['--version'], ['--help'], ['conf', 'get', 'alluxio.worker.web.port'], ['getConf', 'alluxio.worker.web.port'], ['formatJournal']]) {
     const r = await run(args);
     assert.equal(r.code, 0, `alluxio ${args.join(' ')}`);
     assert.ok(r.packages.has('commander'), 'the hook sees the packages the CLI resolves');
@@ -53,7 +53,7 @@ test('--version, --help and conf get load none of the client, etcd, logging or m
 
 test('--help still lists every command group; help of a group loads that group only', { timeout: 120_000 }, async () => {
   const top = await run(['--help']);
-  for (const g of ['fs', 'fuse', 'job', 'mount', 'conf', 'logLevel', 'info', 'license', 'exec', 'runTests', 'collectinfo', 'process', 'ring', 'local', 'operator', 'k8s']) assert.match(top.stdout, new RegExp(`^  ${g}\\b`, 'm'), g);
+  for (const g of ['fs', 'fuse', 'job', 'mount', 'conf', 'getConf', 'logLevel', 'info', 'fsadmin', 'license', 'exec', 'runTests', 'collectinfo', 'format', 'formatJournal', 'formatMasters', 'formatWorker', 'process', 'ring', 'local', 'operator', 'k8s']) assert.match(top.stdout, new RegExp(`^  ${g}\\b`, 'm'), g);
   const fs = await run(['help', 'fs']);
   assert.equal(fs.code, 0);
   assert.match(fs.stdout, /^  ls \[options\] <path>/m);

@@ -103,7 +103,7 @@ test('components: etcd anti-affinity, worker probes and ports, user mounts, pull
   assert.deepEqual(pod.imagePullSecrets, [{ name: 'regcred' }]);
   assert.equal(pod.containers[0].image, 'registry.example.com/alluxio/alluxio-ts:0.1.0');
   assert.deepEqual(pod.containers[0].readinessProbe.httpGet, { path: '/v1/health', port: 28080 });
-  assert.deepEqual(pod.containers[0].ports.map((p: { containerPort: number }) => p.containerPort), [28080, 29998, 29999, 29997, 30000]);
+  assert.deepEqual(pod.containers[0].ports.map((p: { containerPort: number }) => p.containerPort), [28080, 29998, 30000]);
   assert.equal(pod.securityContext.runAsUser, 1000);
   assert.deepEqual(pod.nodeSelector, { 'alluxio.com/role': 'worker' });
   assert.equal(w.spec.volumeClaimTemplates[0].metadata.name, 'pagestore');

@@ -12,6 +12,7 @@ import { counted, ProgressBar, progressWanted } from '../progress.js';
 import { withClient, type GlobalOptions } from '../context.js';
 import { alluxioDate, printJson, printTable, reportError } from '../output.js';
 import { registerFsJobCommands } from './job.js';
+import { registerFs2xCommands } from './fs-2x.js';
 import { cachedBytes, cachePercentages, checkCached, percent, ringOwners } from './fs-cache.js';
 import { copy, DEFAULT_COPY_THREADS, FILE_PROGRESS_THRESHOLD } from './fs-copy.js';
 import { checkSort, checkTimestamp, lsJson, lsLine, SORT_NAMES, statFormat, TIMESTAMPS, type LsRow } from './fs-list.js';
@@ -26,6 +27,7 @@ interface LsOptions {
 export function registerFsCommands(program: Command, global: () => GlobalOptions): void {
   const fs = program.command('fs').description('file system operations on Alluxio paths');
   registerFsJobCommands(fs, global);
+  registerFs2xCommands(fs, global);
   const run = <T>(fn: (c: AlluxioClient, conf: Parameters<Parameters<typeof withClient>[1]>[1]) => Promise<T>) => withClient(global(), fn);
 
   fs.command('ls').argument('<path>')

@@ -14,7 +14,7 @@ type JobType = 'load' | 'free';
 const JOB_ROUTE: Record<JobType, string> = { load: '/api/v1/load', free: '/api/v1/free' };
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'STOPPED']);
 
-interface JobView {
+export interface JobView {
   jobId: string; type: JobType; path: string; ufsPath: string; jobState: string; listingDone: boolean;
   options: { verify: boolean; bandwidth: number; skipIfExists: boolean; fileFilterRegex: string; replicas: number; batchSize: number };
   filesListed: number; bytesListed: number; filesDone: number; filesSkipped: number; filesFailed: number; bytesDone: number;
@@ -22,7 +22,7 @@ interface JobView {
   failedFiles: Array<{ path: string; error: string; attempts: number }>;
 }
 
-interface JobCliOptions {
+export interface JobCliOptions {
   path?: string; submit?: boolean; progress?: boolean; stop?: boolean;
   verify?: boolean; bandwidth?: string; skipIfExists?: boolean; fileFilterRegx?: string; replicas?: string; batchSize?: string;
   partialListing?: boolean; metadataOnly?: boolean;
@@ -85,18 +85,26 @@ export function registerFsJobCommands(fs: Command, global: () => GlobalOptions):
     if (type === 'load') c.option('--verify', 're-check that every page is cached').option('--bandwidth <rate>', 'cap the UFS read rate, per second').option('--skip-if-exists', 'leave fully cached files alone').option('--replicas <n>', 'cache on the first N owners');
     c.description(type === 'load' ? 'load a file or directory into the cache and wait until it is done' : 'evict a file or directory from the cache and wait until it is done')
       .action(async (path: string, o: JobCliOptions) => {
-        const api = coordinatorApi(global());
-        const body = submissionBody(type, { ...o, path });
-        try {
-          await api.call('POST', JOB_ROUTE[type], body);
-        } catch (err) {
-          // The same job already runs (another caller started it): follow that one.
-          if (!(err instanceof AlluxioError && err.code === 'ALX_ERR_ALREADY_EXISTS')) throw err;
-        }
-        const view = await showProgress(api, type, path, o.json ? 'JSON' : 'TEXT', o.verbose === true, true);
+        const view = await runJobToEnd(global(), type, path, o);
         if (view.jobState !== 'SUCCEEDED') process.exitCode = 1;
       });
   }
+}
+
+/**
+ * Submits a load or free job and follows it to its end (a bar on a terminal, progress lines on
+ * stderr otherwise), then prints its final state: `fs load|free` and 2.x's `fs distributedLoad`.
+ */
+export async function runJobToEnd(global: GlobalOptions, type: JobType, path: string, o: JobCliOptions): Promise<JobView> {
+  const api = coordinatorApi(global);
+  const body = submissionBody(type, { ...o, path });
+  try {
+    await api.call('POST', JOB_ROUTE[type], body);
+  } catch (err) {
+    // The same job already runs (another caller started it): follow that one.
+    if (!(err instanceof AlluxioError && err.code === 'ALX_ERR_ALREADY_EXISTS')) throw err;
+  }
+  return showProgress(api, type, path, o.json ? 'JSON' : 'TEXT', o.verbose === true, true);
 }
 
 function jobFormat(o: JobCliOptions): 'TEXT' | 'JSON' {

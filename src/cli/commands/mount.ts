@@ -5,7 +5,7 @@ import { coordinatorApi } from '../coordinator-api.js';
 import { redactOptions } from '../../common/secrets.js';
 import { ufsOptionsFromConf } from '../../client/from-conf.js';
 import { MountAdmin } from '../../coordinator/mount-admin.js';
-import { validateMountPoint } from '../../mount/mount-point.js';
+import { validateMountPoint, type MountPoint } from '../../mount/mount-point.js';
 import { commandConf, commandMountStore, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -22,61 +22,79 @@ export function registerMountCommands(program: Command, global: () => GlobalOpti
     .option('--option <key=value>', 'mount option (repeatable), e.g. s3a.accessKeyId=...', collect, [])
     .description('mount an under-storage at a path: the coordinator (or, when it does not answer, this CLI) first checks that it exists and answers')
     .action(async (o: { path: string; ufsUri: string; option: string[] }) => {
-      const options: Record<string, string> = {};
-      for (const kv of o.option) {
-        const eq = kv.indexOf('=');
-        if (eq <= 0) throw new InvalidArgumentError(`mount option '${kv.split('=')[0]}' is not key=value`);
-        options[kv.slice(0, eq)] = kv.slice(eq + 1);
-      }
-      validateMountPoint({ path: o.path, ufsUri: o.ufsUri, options }); // bad input fails before etcd is dialled
-      const conf = commandConf(global());
-      let added: { path: string; ufs: string } | undefined;
-      if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') {
-        // The coordinator checks the under-storage with its own configuration and credentials (the
-        // operator's path), and stores the mount; only when it does not answer does the CLI do both.
-        try {
-          added = await coordinatorApi(global()).call<{ path: string; ufs: string }>('POST', COORDINATOR_REST.mount, { path: o.path, ufs: o.ufsUri, options });
-        } catch (err) {
-          if ((err as AlluxioError).code !== 'ALX_ERR_WORKER_UNAVAILABLE') throw err;
-          process.stderr.write(`Note: ${(err as Error).message}; checking the under-storage from this machine instead\n`);
-        }
-      }
-      if (!added) {
-        const store = await commandMountStore(global());
-        try {
-          // The same checks as the coordinator's POST /api/v1/mount: one real request to the UFS first.
-          added = await new MountAdmin(store, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout')).add({ path: o.path, ufs: o.ufsUri, options });
-        } finally {
-          await store.close();
-        }
-      }
+      const added = await addMount(global(), o.path, o.ufsUri, parseMountOptions(o.option));
       process.stdout.write(`Mounted ${added.ufs} at ${added.path}\n`);
     });
 
   mount.command('list').option('--json', 'print JSON').description('list the mount points (credentials redacted)')
     .action(async (o: { json?: boolean }) => {
-      // Credentials are printed as ***, so they stay sealed: listing needs no key.
-      const store = await commandMountStore(global(), { decryptCredentials: false });
-      try {
-        const mounts = (await store.list()).map((m) => ({ ...m, options: redactOptions(m.options) }));
-        if (o.json) return printJson(mounts);
-        for (const m of mounts) {
-          const opts = Object.entries(m.options).map(([k, v]) => `${k}=${v}`).join(', ');
-          process.stdout.write(`${m.ufsUri}  on  ${m.path}  properties={${opts}}\n`);
-        }
-      } finally {
-        await store.close();
+      const mounts = await listMounts(global());
+      if (o.json) return printJson(mounts);
+      for (const m of mounts) {
+        const opts = Object.entries(m.options).map(([k, v]) => `${k}=${v}`).join(', ');
+        process.stdout.write(`${m.ufsUri}  on  ${m.path}  properties={${opts}}\n`);
       }
     });
 
   mount.command('remove').requiredOption('--path <path>', 'the mount point to remove').description('unmount a path (cached data of it is evicted over time)')
     .action(async (o: { path: string }) => {
-      const store = await commandMountStore(global());
-      try {
-        await store.remove(o.path);
-      } finally {
-        await store.close();
-      }
+      await removeMount(global(), o.path);
       process.stdout.write(`Unmounted ${o.path}\n`);
     });
+}
+
+/** `--option key=value` strings as a map; a string without `=` (or with an empty key) is refused. */
+export function parseMountOptions(pairs: readonly string[]): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const kv of pairs) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`mount option '${kv.split('=')[0]}' is not key=value`);
+    options[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return options;
+}
+
+/**
+ * Adds a mount (`mount add`, `fs mount`): through the coordinator, which checks the under-storage
+ * with its own configuration and credentials (the operator's path) and stores the mount; only when
+ * it does not answer does the CLI do both.
+ */
+export async function addMount(global: GlobalOptions, path: string, ufsUri: string, options: Record<string, string>): Promise<{ path: string; ufs: string }> {
+  validateMountPoint({ path, ufsUri, options }); // bad input fails before etcd is dialled
+  const conf = commandConf(global);
+  if (conf.getEnum('alluxio.mount.table.source') === 'ETCD') {
+    try {
+      return await coordinatorApi(global).call<{ path: string; ufs: string }>('POST', COORDINATOR_REST.mount, { path, ufs: ufsUri, options });
+    } catch (err) {
+      if ((err as AlluxioError).code !== 'ALX_ERR_WORKER_UNAVAILABLE') throw err;
+      process.stderr.write(`Note: ${(err as Error).message}; checking the under-storage from this machine instead\n`);
+    }
+  }
+  const store = await commandMountStore(global);
+  try {
+    // The same checks as the coordinator's POST /api/v1/mount: one real request to the UFS first.
+    return await new MountAdmin(store, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout')).add({ path, ufs: ufsUri, options });
+  } finally {
+    await store.close();
+  }
+}
+
+/** The mount table with credentials printed as ***: they stay sealed, so listing needs no key. */
+export async function listMounts(global: GlobalOptions): Promise<MountPoint[]> {
+  const store = await commandMountStore(global, { decryptCredentials: false });
+  try {
+    return (await store.list()).map((m) => ({ ...m, options: redactOptions(m.options) }));
+  } finally {
+    await store.close();
+  }
+}
+
+/** Removes a mount point (`mount remove`, `fs unmount`); cached data of it is evicted over time. */
+export async function removeMount(global: GlobalOptions, path: string): Promise<void> {
+  const store = await commandMountStore(global);
+  try {
+    await store.remove(path);
+  } finally {
+    await store.close();
+  }
 }

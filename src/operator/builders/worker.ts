@@ -102,8 +102,6 @@ export function buildWorkerStatefulSet(c: AlluxioCluster, ctx: BuildContext): Ku
             ports: [
               { name: 'http', containerPort: PORTS.workerHttp },
               { name: 's3', containerPort: PORTS.workerS3 },
-              { name: 'rpc', containerPort: PORTS.workerRpc },
-              { name: 'data', containerPort: PORTS.workerData },
               { name: 'web', containerPort: PORTS.workerWeb },
             ],
             readinessProbe: httpProbe(WORKER_REST.health, PORTS.workerHttp),
@@ -126,9 +124,9 @@ export function buildWorkerServices(c: AlluxioCluster): KubeObject[] {
     { name: 's3', port: PORTS.workerS3, targetPort: PORTS.workerS3 },
     { name: 'web', port: PORTS.workerWeb, targetPort: PORTS.workerWeb },
   ];
-  const headlessPorts = [...ports,
-    { name: 'rpc', port: PORTS.workerRpc, targetPort: PORTS.workerRpc },
-    { name: 'data', port: PORTS.workerData, targetPort: PORTS.workerData }];
+  // No rpc (29999) or data (29997) port: alluxio-ts workers serve neither (the REST, S3 and web
+  // ports carry everything), so none is advertised (docs/alluxio-2x.md, "Port 29999").
+  const headlessPorts = ports;
   return [
     { apiVersion: 'v1', kind: 'Service', metadata: meta(c, n.worker, 'worker'),
       spec: { type: 'ClusterIP', selector: selectorLabels(c, 'worker'), ports } },
