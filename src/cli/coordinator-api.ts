@@ -1,5 +1,6 @@
 import { AlluxioError } from '../common/errors.js';
 import { restAuthorizationFromConf } from '../client/from-conf.js';
+import { httpOrigin } from '../common/protocol/index.js';
 import { commandConf, type GlobalOptions } from './context.js';
 
 /**
@@ -12,7 +13,7 @@ export interface CoordinatorApi {
 
 export function coordinatorApi(g: GlobalOptions): CoordinatorApi {
   const conf = commandConf(g);
-  const base = `http://${conf.getString('alluxio.coordinator.hostname')}:${conf.getInt('alluxio.coordinator.web.port')}`;
+  const base = httpOrigin(conf.getString('alluxio.coordinator.hostname'), conf.getInt('alluxio.coordinator.web.port'));
   const authorization = restAuthorizationFromConf(conf);
   const timeoutMs = Math.max(conf.getDuration('alluxio.user.network.connect.timeout'), 10_000);
   return {

@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request, type Agent, type Dispatcher } from 'undici';
 import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
+import { buildUrl, COORDINATOR_REST, PARAM, restDispatcher } from '../common/protocol/index.js';
 import type { FileEntry, FileService } from './file-service.js';
 import { sendJson } from '../common/http.js';
 
-/** The coordinator's load job API (plain constant until the protocol module takes the routes). */
-export const COORDINATOR_LOAD_ROUTE = '/api/v1/load';
+/** Where the cluster's job service runs, and how this worker calls it. */
+export interface CoordinatorTarget {
+  /** `http://host:port` of the coordinator's REST API (httpOrigin: an IPv6 host bracketed). */
+  origin: string;
+  authorization?: string;
+  timeoutMs: number;
+}
 
 export type LoadState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
 
@@ -32,6 +39,8 @@ export type FileLoader = (entry: FileEntry) => Promise<void>;
  */
 export class LoadService {
   private readonly jobs = new Map<string, LoadJob>();
+  /** Keep-alive connections to the coordinator (alluxiofs polls progress several times a second). */
+  private readonly http: Agent | undefined;
 
   /**
    * `coordinator`: where the cluster's job service runs (a cluster with etcd has one). Given, every
@@ -39,13 +48,19 @@ export class LoadService {
    * membership, no coordinator) this worker runs the load itself and only it knows the progress.
    */
   constructor(private readonly files: FileService, private readonly loadFile: FileLoader, private readonly concurrency = 4, private readonly log?: Logger,
-    private readonly coordinator?: { url: string; authorization?: string; timeoutMs: number }) {}
+    private readonly coordinator?: CoordinatorTarget) {
+    this.http = coordinator && restDispatcher({ timeouts: { connectMs: coordinator.timeoutMs, headersMs: coordinator.timeoutMs, bodyMs: coordinator.timeoutMs } });
+  }
+
+  async close(): Promise<void> {
+    await this.http?.close();
+  }
 
   async handle(_req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
     const path = q.get('path');
     if (!path) throw new InvalidArgumentError("missing query parameter 'path'");
     const op = q.get('opType') ?? 'progress';
-    if (this.coordinator) return this.forward(res, path, op, this.coordinator);
+    if (this.coordinator) return this.forward(res, path, op, this.coordinator, this.http!);
     const key = this.files.resolve(path).ufsUri;
     const job = this.jobs.get(key);
     switch (op) {
@@ -65,37 +80,36 @@ export class LoadService {
     }
   }
 
-  /** The alluxiofs shapes over the coordinator's /api/v1/load (DESIGN.md §9). */
-  private async forward(res: ServerResponse, path: string, op: string, c: { url: string; authorization?: string; timeoutMs: number }): Promise<void> {
+  /** The alluxiofs shapes over the coordinator's load job API (COORDINATOR_REST.load, DESIGN.md §9). */
+  private async forward(res: ServerResponse, path: string, op: string, c: CoordinatorTarget, http: Dispatcher): Promise<void> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (c.authorization !== undefined) headers.authorization = c.authorization;
-    const call = async (method: string, query: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-      let r: Response;
+    const call = async (method: Dispatcher.HttpMethod, withPath: boolean, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const url = buildUrl(c.origin, COORDINATOR_REST.load, { query: { [PARAM.path]: withPath ? path : undefined } });
       try {
-        r = await fetch(`${c.url}${COORDINATOR_LOAD_ROUTE}${query}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(c.timeoutMs) });
+        const r = await request(url, { method, headers, dispatcher: http, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+        const json = await r.body.json().catch(() => ({})) as Record<string, unknown>;
+        return { status: r.statusCode, json };
       } catch (err) {
-        throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `the coordinator at ${c.url} does not answer (${(err as Error).message}): load jobs run there`);
+        throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `the coordinator at ${c.origin} does not answer (${(err as Error).message}): load jobs run there`);
       }
-      const json = await r.json().catch(() => ({})) as Record<string, unknown>;
-      return { status: r.status, json };
     };
-    const q = `?path=${encodeURIComponent(path)}`;
     switch (op) {
       case 'submit': {
-        const r = await call('POST', '', { path });
+        const r = await call('POST', false, { path });
         // A job already running for the path is what the caller wants: alluxiofs then polls progress.
         if (r.status === 200 || r.status === 409) return sendJson(res, 200, { success: true, ...(r.status === 409 ? { alreadyRunning: true } : {}), ...(r.json.jobId ? { jobId: r.json.jobId } : {}) });
         return sendJson(res, r.status, r.json);
       }
       case 'progress': {
-        const r = await call('GET', q);
+        const r = await call('GET', true);
         if (r.status !== 200) return sendJson(res, r.status, r.json);
         // The field names this API had when each worker ran its own loads, beside the job's own.
         const j = r.json;
         return sendJson(res, 200, { ...j, files: j.filesListed, filesLoaded: j.filesDone, bytesTotal: j.bytesListed, bytesLoaded: j.bytesDone });
       }
       case 'stop': {
-        const r = await call('DELETE', q);
+        const r = await call('DELETE', true);
         return sendJson(res, r.status, r.status === 200 ? { success: true } : r.json);
       }
       default:

@@ -34,6 +34,7 @@ import { signRequest } from './s3/sigv4.js';
 import { VERSION } from '../common/version.js';
 import { AlluxioError } from '../common/errors.js';
 import { ShutdownDrain } from '../common/shutdown-drain.js';
+import { httpOrigin } from '../common/protocol/index.js';
 import { newRequestId, sendS3Error } from './s3/s3-errors.js';
 
 export interface RunningWorker {
@@ -90,7 +91,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     for await (const _ of stream) { /* drain */ }
   }, 4, log, membership.type === 'ETCD' ? {
     // With etcd there is a coordinator: load jobs run there and every worker forwards to it.
-    url: `http://${conf.getString('alluxio.coordinator.hostname')}:${conf.getInt('alluxio.coordinator.web.port')}`,
+    origin: httpOrigin(conf.getString('alluxio.coordinator.hostname'), conf.getInt('alluxio.coordinator.web.port')),
     timeoutMs: Math.max(conf.getDuration('alluxio.user.network.connect.timeout'), 10_000),
     ...(authorization !== undefined ? { authorization } : {}),
   } : undefined);
@@ -153,6 +154,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     // A port in use (or a bad S3 setting) fails the start; release what was opened.
     for (const srv of servers) srv.close();
     await client.close().catch(() => {});
+    await load.close().catch(() => {});
     stopMountChecks();
     await namespace.close();
     await store.close();
@@ -174,6 +176,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     await membership.leave().catch(() => {});
     await client.close().catch(() => {});
     await peer.close().catch(() => {});
+    await load.close().catch(() => {});
     stopMountChecks();
     await namespace.close();
     await store.close();

@@ -129,7 +129,7 @@ describe('alluxiofs Python client end to end', { skip: missing }, () => {
     assert.ok(killed !== undefined, 'the script never asked to kill a worker');
     const oks = lines.filter((l) => l.startsWith('OK ')).map((l) => l.slice(3));
     for (const name of ['ls', 'info', 'exists true', 'exists false', 'cat_file whole', 'cat_file ranged across pages', 'open seek read across pages',
-      'read_chunked', 'head', 'tail', 'pipe_file', 'overwrite then read', 'write_page in order', 'touch', 'mkdir', 'mv', 'cp', 'rm from the UFS',
+      'read_chunked', 'head', 'tail', 'pipe_file', 'overwrite then read', 'write_page in order', 'open wb', 'touch', 'mkdir', 'mv', 'cp', 'rm from the UFS',
       'load submit/progress', 'worker killed mid-read']) {
       assert.ok(oks.includes(name), `check '${name}' did not pass:\n${out}`);
     }

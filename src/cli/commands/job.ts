@@ -10,8 +10,8 @@ import { progressLine as sharedProgressLine } from '../progress.js';
 
 type JobType = 'load' | 'free';
 
-/** The coordinator's job routes (DESIGN.md §9); plain constants until the protocol module takes them. */
-const JOB_ROUTE: Record<JobType, string> = { load: '/api/v1/load', free: '/api/v1/free' };
+/** The coordinator's job routes (DESIGN.md §9). */
+const JOB_ROUTE = { load: COORDINATOR_REST.load, free: COORDINATOR_REST.free } as const satisfies Record<JobType, string>;
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'STOPPED']);
 
 export interface JobView {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AlluxioError, InvalidArgumentError } from '../../common/errors.js';
 import { WEB_ROUTES } from '../../common/protocol/routes.js';
+import { hostPort } from '../../common/protocol/url.js';
 import { commandConf, ensureEtcdReachable, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
@@ -17,13 +18,13 @@ async function resolveTargets(g: GlobalOptions, spec: string): Promise<string[]>
   const out: string[] = [];
   for (const t of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (t === 'coordinator' || t === 'master') {
-      out.push(`${conf.getString('alluxio.coordinator.hostname')}:${conf.getInt('alluxio.coordinator.web.port')}`);
+      out.push(hostPort(conf.getString('alluxio.coordinator.hostname'), conf.getInt('alluxio.coordinator.web.port')));
     } else if (t === 'worker' || t === 'workers') {
       await ensureEtcdReachable(conf);
       const { openMembership } = await import('../../client/from-conf.js');
       const membership = await openMembership(conf);
       try {
-        for (const w of await membership.liveWorkers()) out.push(`${w.address.Host}:${w.address.WebPort}`);
+        for (const w of await membership.liveWorkers()) out.push(hostPort(w.address.Host, w.address.WebPort));
       } finally {
         await membership.close();
       }

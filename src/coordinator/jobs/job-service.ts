@@ -5,6 +5,7 @@ import { AlluxioError, AlreadyExistsError, InvalidArgumentError, NotFoundError }
 import { readBody, sendJson } from '../../common/http.js';
 import type { Logger } from '../../common/logging.js';
 import { normalizePath } from '../../common/paths.js';
+import { COORDINATOR_REST } from '../../common/protocol/index.js';
 import type { WorkerRing } from '../../client/worker-ring.js';
 import type { Namespace } from '../../mount/namespace.js';
 import type { CoordinatorRoute } from '../coordinator-server.js';
@@ -13,8 +14,8 @@ import { parseSubmission } from './job-options.js';
 import { JobStore } from './job-store.js';
 import { jobView, zeroCounters, type JobRecord, type JobType } from './job-types.js';
 
-/** The coordinator's job routes (plain constants until the protocol module takes them). */
-export const JOB_ROUTES: Record<JobType, string> = { load: '/api/v1/load', free: '/api/v1/free' };
+/** The coordinator's job routes, one per job type. */
+export const JOB_ROUTES = { load: COORDINATOR_REST.load, free: COORDINATOR_REST.free } as const satisfies Record<JobType, string>;
 
 export interface JobServiceOptions {
   etcd: Etcd3;

@@ -1,10 +1,11 @@
-import { WORKER_REST } from '../../common/protocol/index.js';
+import { request, type Dispatcher } from 'undici';
+import { buildUrl, restDispatcher, WORKER_REST, workerOrigin } from '../../common/protocol/index.js';
 import { AlluxioError } from '../../common/errors.js';
 import type { WorkerInfo } from '../../hashring/worker-info.js';
 import type { JobType } from './job-types.js';
 
-/** The worker routes of job tasks (src/worker/job-task-service.ts); plain constants until the protocol module takes them. */
-const TASK_ROUTE: Record<JobType, string> = { load: WORKER_REST.jobLoad, free: WORKER_REST.jobFree };
+/** The worker routes of job tasks (src/worker/job-task-service.ts). */
+const TASK_ROUTE = { load: WORKER_REST.jobLoad, free: WORKER_REST.jobFree } as const satisfies Record<JobType, string>;
 
 export interface TaskFileResult {
   ufsUri: string;
@@ -13,8 +14,19 @@ export interface TaskFileResult {
   error?: { code: string; message: string };
 }
 
-/** A task may load 200 files of 256 MiB at a capped rate: hours, so no overall deadline, only a connect one. */
+/**
+ * A task may load 200 files of 256 MiB at a capped rate: hours, so no overall deadline. The worker
+ * answers at once and then writes a result line per file and a blank heartbeat line every 20 s
+ * (job-task-service.ts): a worker silent for much longer than that is gone.
+ */
 const CONNECT_TIMEOUT_MS = 10_000;
+const SILENT_TIMEOUT_MS = 300_000;
+
+/**
+ * Job tasks go through the protocol module's HTTP setup. A task is long, so its connection is
+ * closed after it (reset) rather than kept idle: an idle one would hold the process open.
+ */
+const tasks = restDispatcher({ timeouts: { connectMs: CONNECT_TIMEOUT_MS, headersMs: CONNECT_TIMEOUT_MS, bodyMs: SILENT_TIMEOUT_MS } });
 
 /**
  * Sends one task to a worker; the worker answers with one JSON line per file as it goes (and blank
@@ -23,18 +35,16 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export async function sendTask(worker: WorkerInfo, type: JobType, body: { files: string[]; listed?: Array<{ length: number; version: string } | null>; verify: boolean; skipIfExists: boolean; bytesPerSec: number },
   onResult: (r: TaskFileResult) => void, authorize: ((method: string, url: URL) => Record<string, string>) | undefined, signal: AbortSignal): Promise<void> {
-  const url = `http://${worker.address.Host}:${worker.address.HttpServerPort}${TASK_ROUTE[type]}`;
+  const url = buildUrl(workerOrigin(worker), TASK_ROUTE[type]);
   const headers: Record<string, string> = { 'content-type': 'application/json', ...authorize?.('POST', new URL(url)) };
-  const connect = new AbortController();
-  const timer = setTimeout(() => connect.abort(new Error(`no answer from ${url} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-  let res: Response;
+  let res: Dispatcher.ResponseData;
   try {
     // Aborting (the job is stopped) closes the connection: the worker ends the task after its current file.
-    res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any([connect.signal, signal]) });
-  } finally {
-    clearTimeout(timer);
+    res = await request(url, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: tasks, reset: true, signal });
+  } catch (err) {
+    throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `no answer from ${url}: ${(err as Error).message}`, { cause: err });
   }
-  if (res.status !== 200 || !res.body) throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `${url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  if (res.statusCode !== 200) throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `${url} answered ${res.statusCode}: ${(await res.body.text()).slice(0, 300)}`);
   const decoder = new TextDecoder();
   let buf = '';
   for await (const chunk of res.body as AsyncIterable<Uint8Array>) {

@@ -3,8 +3,8 @@ import { sendStream } from '../send-stream.js';
 import { request } from 'undici';
 import { AlluxioError } from '../../common/errors.js';
 import { metrics } from '../../common/metrics.js';
-import { buildUrl, httpOrigin, PARAM, WORKER_REST } from '../../common/protocol/index.js';
-import { sameWorker } from '../../hashring/worker-info.js';
+import { buildUrl, PARAM, WORKER_REST, workerOrigin } from '../../common/protocol/index.js';
+import { sameWorker, type WorkerInfo } from '../../hashring/worker-info.js';
 import type { ObjectMeta, WriteOptions } from '../../ufs/under-file-system.js';
 import type { FileEntry, FileService } from '../file-service.js';
 import type { OpenFile } from '../data-path.js';
@@ -13,7 +13,7 @@ import { HotGets } from './hot-gets.js';
 import { md5WhileStreaming, rememberWritten, requestMeta, storedMeta, type Hashed } from './object-metadata.js';
 import { requireBucket } from './bucket-ops.js';
 import { readSmallBody, requestBody } from './payload.js';
-import { sendEmpty, sendXml, type S3Call, type S3Deps } from './s3-context.js';
+import { sendEmpty, sendXml, type S3Call, type S3Deps, type S3Services } from './s3-context.js';
 import { S3Error, s3ErrorOf } from './s3-errors.js';
 import { s3Metrics } from './s3-metrics.js';
 import { alluxioPath, checkKey, header } from './s3-request.js';
@@ -279,7 +279,7 @@ export async function deleteObjects(c: S3Call): Promise<void> {
       checkKey(key);
       const owner = svc.deps.owners(svc.deps.files.resolve(alluxioPath(bucket, key)).ufsUri)[0];
       if (owner && !key.endsWith('/') && !sameWorker(owner.identity, self.identity)) {
-        await deleteOnOwner(owner.address.Host, owner.address.HttpServerPort, bucket, key, svc.deps.restAuth);
+        await deleteOnOwner(owner, bucket, key, svc);
         await pruneParents(svc.deps.files, alluxioPath(bucket, key));
       } else {
         await deleteKey(svc.deps.files, bucket, key);
@@ -293,10 +293,10 @@ export async function deleteObjects(c: S3Call): Promise<void> {
   sendXml(c, 200, doc('DeleteResult', out));
 }
 
-async function deleteOnOwner(host: string, port: number, bucket: string, key: string, restAuth: S3Deps['restAuth']): Promise<void> {
+async function deleteOnOwner(owner: WorkerInfo, bucket: string, key: string, svc: S3Services): Promise<void> {
   const path = alluxioPath(bucket, key);
-  const url = new URL(buildUrl(httpOrigin(host, port), WORKER_REST.file, { query: { [PARAM.path]: path } }));
-  const r = await request(url, { method: 'DELETE', headers: restAuth?.('DELETE', url), headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const url = new URL(buildUrl(workerOrigin(owner), WORKER_REST.file, { query: { [PARAM.path]: path } }));
+  const r = await request(url, { method: 'DELETE', headers: svc.deps.restAuth?.('DELETE', url), dispatcher: svc.router.agent, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const body = await r.body.text();
   if (r.statusCode >= 300 && r.statusCode !== 404 && !body.includes('ALX_ERR_NOT_FOUND') && !body.includes('ALX_ERR_DIRECTORY_NOT_EMPTY')) {
     throw new S3Error('InvalidRequest', `the owner of ${key} refused the delete: ${body.slice(0, 200)}`);

@@ -31,7 +31,8 @@ export interface RouterOptions {
  * here instead, as the client library's failover does.
  */
 export class S3Router {
-  private readonly agent = restDispatcher({ connections: 128 });
+  /** Connections to the other workers (their S3 and REST ports): the protocol module's HTTP setup. */
+  readonly agent = restDispatcher({ connections: 128 });
 
   constructor(private readonly o: RouterOptions) {}
 

@@ -37,6 +37,26 @@ const parser = new XMLParser({
   isArray: (name) => name === 'Part' || name === 'Object',
 });
 
+const NAMED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * Character references (`&#34;`, `&#x22;`) as the parser cannot read them: it decodes only the five
+ * named entities, and Go's encoder (aws-sdk-go, so rclone) writes `"` in an ETag or key as `&#34;`.
+ * Each becomes its character, or the named entity for a character that is markup (so the parser
+ * decodes it exactly once). CDATA sections are left as they are.
+ */
+function characterReferences(text: string): string {
+  if (!text.includes('&#')) return text;
+  return text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (m, hex: string | undefined, dec: string | undefined) => {
+    if (hex === undefined && dec === undefined) return m;
+    const cp = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+    const legal = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    if (!legal) throw new S3Error('MalformedXML', `the XML you provided was not well-formed: ${m} is not a character XML allows`);
+    const ch = String.fromCodePoint(cp);
+    return NAMED[ch] ?? ch;
+  });
+}
+
 /** Parses a request body; anything not well-formed, or without the expected root, is MalformedXML. */
 export function parseXmlBody(body: Buffer, root: string): Record<string, unknown> {
   const text = body.toString('utf8');
@@ -47,7 +67,7 @@ export function parseXmlBody(body: Buffer, root: string): Record<string, unknown
   if (valid !== true) throw new S3Error('MalformedXML', `the XML you provided was not well-formed: ${valid.err.msg} (line ${valid.err.line})`);
   let parsed: Record<string, unknown>;
   try {
-    parsed = parser.parse(text) as Record<string, unknown>;
+    parsed = parser.parse(characterReferences(text)) as Record<string, unknown>;
   } catch (err) {
     throw new S3Error('MalformedXML', `the XML you provided was not well-formed: ${(err as Error).message}`);
   }

@@ -4,8 +4,8 @@
 // Expect: 100-continue.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCESS_KEY, run, SECRET_KEY, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
 
@@ -73,5 +73,32 @@ describe('rclone', { timeout: 600_000 }, () => {
     for (const name of Object.keys(TREE)) assert.ok(readFileSync(join(dst, name)).equals(readFileSync(join(src, name))), `${name} copied out`);
     const back = await rclone(['check', src, dst]);
     assert.equal(back.code, 0, back.stderr);
+  });
+  test('a multipart upload keeps the metadata rclone sets (mtime, MD5, Content-Type, user keys) and reads it back', async () => {
+    const dir = join(c.tmp.path, 'rclone-mp');
+    mkdirSync(dir, { recursive: true });
+    const data = randomBytes(12 * 1024 * 1024 + 321);
+    const file = join(dir, 'big.bin');
+    writeFileSync(file, data);
+    const mtime = new Date('2021-06-07T08:09:10Z');
+    utimesSync(file, mtime, mtime);
+    // 5 MiB parts: three parts, sent to worker 0 whichever worker owns the key.
+    const put = await rclone(['copyto', file, 'alx:bucket/mp/big.bin', '--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M', '-M',
+      '--metadata-set', 'content-type=application/x-test', '--metadata-set', 'project=alluxio']);
+    assert.equal(put.code, 0, put.stderr);
+    assert.ok(readFileSync(join(c.ufsDir, 'bucket/mp/big.bin')).equals(data), 'the bytes in the UFS');
+    const ls = await rclone(['lsjson', '--metadata', '--hash', 'alx:bucket/mp/big.bin']);
+    assert.equal(ls.code, 0, ls.stderr);
+    const [entry] = JSON.parse(ls.stdout) as Array<{ Size: number; ModTime: string; MimeType: string; Hashes?: Record<string, string>; Metadata?: Record<string, string> }>;
+    assert.ok(entry, ls.stdout);
+    assert.equal(entry.Size, data.length);
+    assert.equal(new Date(entry.ModTime).getTime(), mtime.getTime(), `the mtime rclone stored as metadata (X-Amz-Meta-Mtime): ${ls.stdout}`);
+    assert.equal(entry.MimeType, 'application/x-test', ls.stdout);
+    assert.equal(entry.Metadata?.project, 'alluxio', ls.stdout);
+    // A multipart ETag is not an MD5: rclone stores the MD5 as X-Amz-Meta-Md5chksum and reads it from there.
+    assert.equal(entry.Hashes?.md5, createHash('md5').update(data).digest('hex'), ls.stdout);
+    const check = await rclone(['check', dir, 'alx:bucket/mp']);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stderr, /1 matching files/);
   });
 });
