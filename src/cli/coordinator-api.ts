@@ -33,5 +33,3 @@ export function coordinatorApi(g: GlobalOptions): CoordinatorApi {
     },
   };
 }
-
-/** Prints the job's progress once, or (watch) until it ends: a live line on a terminal, a line per change elsewhere. */
