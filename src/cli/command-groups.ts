@@ -10,6 +10,8 @@ export interface CommandGroup {
   description: string;
   /** Imports the group's module: only when the command line names the group (start-up cost). */
   load: () => Promise<RegisterGroup>;
+  /** Its commands may run as long-lived servers (process start, fuse mount, the operator): see main.ts. */
+  serves?: true;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface CommandGroup {
  */
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'fs', description: 'file system operations on Alluxio paths', load: async () => (await import('./commands/fs.js')).registerFsCommands },
-  { name: 'fuse', description: 'mount the namespace as a POSIX file system (fuse mount|unmount|stat)', load: async () => (await import('./commands/fuse.js')).registerFuseCommands },
+  { name: 'fuse', description: 'mount the namespace as a POSIX file system (fuse mount|unmount|stat)', load: async () => (await import('./commands/fuse.js')).registerFuseCommands , serves: true },
   { name: 'job', description: 'load and free jobs on the coordinator (job load|free|list)', load: async () => (await import('./commands/job.js')).registerJobCommands },
   { name: 'mount', description: 'manage the mount table', load: async () => (await import('./commands/mount.js')).registerMountCommands },
   { name: 'conf', description: 'configuration', load: async () => (await import('./commands/conf.js')).registerConfCommands },
@@ -35,10 +37,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'formatJournal', description: '2.x: a no-op here (no journal)', load: async () => (await import('./commands/format.js')).registerFormatCommands },
   { name: 'formatMasters', description: '2.x: a no-op here (no masters)', load: async () => (await import('./commands/format.js')).registerFormatCommands },
   { name: 'formatWorker', description: '2.x: a no-op here; says how to clear the page store', load: async () => (await import('./commands/format.js')).registerFormatCommands },
-  { name: 'process', description: 'run and stop Alluxio processes (process start|stop)', load: async () => (await import('./commands/process.js')).registerProcessCommands },
+  { name: 'process', description: 'run and stop Alluxio processes (process start|stop)', load: async () => (await import('./commands/process.js')).registerProcessCommands , serves: true },
   { name: 'ring', description: 'the worker hash ring', load: async () => (await import('./commands/ring.js')).registerRingCommands },
   { name: 'local', description: 'a whole cluster on this machine, as child processes', load: async () => (await import('./commands/local.js')).registerLocalCommands },
-  { name: 'operator', description: 'run the Kubernetes operator (AlluxioCluster, UnderFileSystem, License)', load: async () => (await import('../operator/cli.js')).registerOperatorCommands },
+  { name: 'operator', description: 'run the Kubernetes operator (AlluxioCluster, UnderFileSystem, License)', load: async () => (await import('../operator/cli.js')).registerOperatorCommands , serves: true },
   { name: 'k8s', description: 'Kubernetes helpers: render manifests (k8s render -f), preflight checks (k8s preflight)', load: async () => (await import('../operator/cli.js')).registerOperatorCommands },
 ];
 
@@ -48,13 +50,18 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
  * the script. Registering the full group lets commander parse and print help for it as usual.
  */
 export async function registerGroups(program: Command, global: () => GlobalOptions, argv: string[]): Promise<void> {
-  const words = argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '--conf');
-  const wanted = words[0] === 'help' ? words[1] : words[0];
-  const group = COMMAND_GROUPS.find((g) => g.name === wanted);
+  const group = groupOf(argv);
   if (group) (await group.load())(program, global);
   for (const g of COMMAND_GROUPS) {
     if (!program.commands.some((c) => c.name() === g.name)) program.command(g.name).description(g.description);
   }
+}
+
+/** The group the command line (without node and the script) names, `help <group>` included. */
+export function groupOf(argv: string[]): CommandGroup | undefined {
+  const words = argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '--conf');
+  const wanted = words[0] === 'help' ? words[1] : words[0];
+  return COMMAND_GROUPS.find((g) => g.name === wanted);
 }
 
 /** Registers every group in full (the CLI reference generator walks them all). Groups sharing a module load it once. */

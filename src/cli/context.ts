@@ -79,10 +79,10 @@ async function probe(conf: AlluxioConfiguration): Promise<void> {
 /** Runs fn with a client, closing it afterwards. CLI logs stay quiet unless ALLUXIO_LOG_LEVEL says otherwise. */
 export async function withClient<T>(global: GlobalOptions, fn: (c: AlluxioClient, conf: AlluxioConfiguration) => Promise<T>): Promise<T> {
   const conf = commandConf(global);
-  // Imported here, not at the top: the client, etcd/gRPC and pino cost start-up time that commands
-  // without a client (conf get, --help) should not pay.
-  const [fromConf, { createLogger }] = await Promise.all([import('../client/from-conf.js'), import('../common/logging.js')]);
-  const log = createLogger('cli', process.env.ALLUXIO_LOG_LEVEL ?? 'error');
+  // Imported here, not at the top: the client and etcd/gRPC cost start-up time that commands
+  // without a client (conf get, --help) should not pay; pino loads only if the client logs.
+  const [fromConf, { lazyLogger }] = await Promise.all([import('../client/from-conf.js'), import('../common/logging.js')]);
+  const log = lazyLogger('cli', process.env.ALLUXIO_LOG_LEVEL ?? 'error');
   const authorization = fromConf.restAuthorizationFromConf(conf);
   const etcdCluster = conf.getEnum('alluxio.worker.membership.manager.type') === 'ETCD' && conf.getEnum('alluxio.mount.table.source') === 'ETCD';
   const snapshot = etcdCluster ? await (await import('./coordinator-snapshot.js')).coordinatorSnapshot(conf, authorization) : undefined;

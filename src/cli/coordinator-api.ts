@@ -1,6 +1,7 @@
 import { AlluxioError } from '../common/errors.js';
 import { restAuthorizationFromConf } from '../client/from-conf.js';
-import { httpOrigin } from '../common/protocol/index.js';
+import { httpCall, type HttpAnswer } from '../common/protocol/http-json.js';
+import { httpOrigin } from '../common/protocol/url.js';
 import { commandConf, type GlobalOptions } from './context.js';
 
 /**
@@ -18,17 +19,14 @@ export function coordinatorApi(g: GlobalOptions): CoordinatorApi {
   const timeoutMs = Math.max(conf.getDuration('alluxio.user.network.connect.timeout'), 10_000);
   return {
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const headers: Record<string, string> = {};
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (authorization !== undefined) headers.authorization = authorization;
-      let res: Response;
+      let res: HttpAnswer;
       try {
-        res = await fetch(base + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(timeoutMs) });
+        res = await httpCall(base + path, { method, ...(authorization !== undefined ? { headers: { authorization } } : {}), body, timeoutMs });
       } catch (err) {
-        throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `the coordinator at ${base} does not answer (${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message) : (err as Error).message}): is it running? (alluxio process start coordinator)`);
+        throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `the coordinator at ${base} does not answer (${(err as Error).message}): is it running? (alluxio process start coordinator)`);
       }
-      const json = await res.json().catch(() => ({})) as Record<string, unknown>;
-      if (!res.ok) {
+      const json = (res.json ?? {}) as Record<string, unknown>;
+      if (res.status >= 300) {
         const code = typeof json.code === 'string' ? json.code : 'ALX_ERR_INTERNAL';
         throw new AlluxioError(code as ConstructorParameters<typeof AlluxioError>[0], typeof json.message === 'string' ? json.message : `${method} ${path} answered ${res.status}`);
       }
@@ -36,5 +34,3 @@ export function coordinatorApi(g: GlobalOptions): CoordinatorApi {
     },
   };
 }
-
-/** Prints the job's progress once, or (watch) until it ends: a live line on a terminal, a line per change elsewhere. */

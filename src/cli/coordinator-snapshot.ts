@@ -1,5 +1,7 @@
 import { AlluxioError } from '../common/errors.js';
-import { buildUrl, COORDINATOR_REST, httpOrigin } from '../common/protocol/index.js';
+import { httpCall } from '../common/protocol/http-json.js';
+import { COORDINATOR_REST } from '../common/protocol/routes.js';
+import { buildUrl, httpOrigin } from '../common/protocol/url.js';
 import type { AlluxioConfiguration } from '../conf/index.js';
 import type { WorkerIdentity, WorkerInfo, WorkerNetAddress } from '../hashring/worker-info.js';
 import type { MembershipManager, WorkerState, WorkerStatus } from '../membership/membership-manager.js';
@@ -17,7 +19,7 @@ function readOnly(what: string): never {
 
 /**
  * The worker list and the mount table of an etcd cluster, read once from the coordinator's REST
- * API (plain fetch) instead of through etcd's gRPC client, whose import alone costs a one-shot
+ * API (node:http: the protocol index would load undici) instead of through etcd's gRPC client, whose import alone costs a one-shot
  * command about 0.4 CPU s. Undefined, so the caller reads etcd as before, when the coordinator does
  * not answer at once, belongs to another cluster (alluxio.cluster.name), or lists a mount with
  * credentials (redacted in its answer, and the client's UFS fallback needs them).
@@ -25,9 +27,9 @@ function readOnly(what: string): never {
 export async function coordinatorSnapshot(conf: AlluxioConfiguration, authorization?: string): Promise<{ membership: MembershipManager; mounts: MountStore } | undefined> {
   const origin = httpOrigin(conf.getString('alluxio.coordinator.hostname'), conf.getInt('alluxio.coordinator.web.port'));
   const get = async <T>(route: string): Promise<T> => {
-    const res = await fetch(buildUrl(origin, route), { signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS), headers: authorization ? { authorization } : {} });
-    if (!res.ok) throw new Error(`${route}: ${res.status}`);
-    return (await res.json()) as T;
+    const res = await httpCall(buildUrl(origin, route), { timeoutMs: SNAPSHOT_TIMEOUT_MS, headers: authorization ? { authorization } : {} });
+    if (res.status >= 300 || res.json === undefined) throw new Error(`${route}: ${res.status}`);
+    return res.json as T;
   };
   let info: { clusterName?: string };
   let rows: WorkerRow[];

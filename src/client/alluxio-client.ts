@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { AlluxioError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
-import { metrics } from '../common/metrics.js';
+import { lazyMetrics } from '../common/metrics-lazy.js';
 import { normalizePath } from '../common/paths.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import type { MembershipManager } from '../membership/membership-manager.js';
@@ -123,7 +123,7 @@ export class AlluxioClient {
 
   private async readUfsDirect(path: string, offset: number, length: number, version?: string): Promise<{ body: Readable; version: string }> {
     const r = this.namespace.resolve(path);
-    metrics.clientUfsFallback.inc();
+    (await lazyMetrics()).clientUfsFallback.inc();
     this.o.log?.warn({ path }, 'no worker could serve the read: reading the UFS directly');
     try {
       // Without a pinned version, pin the current one, so the caller learns which version it got.

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { AlluxioError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
-import { metrics } from '../common/metrics.js';
+import { lazyMetrics } from '../common/metrics-lazy.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import { workerOrigin, WorkerUnavailableError } from '../common/protocol/index.js';
 
@@ -44,7 +44,7 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
     } catch (err) {
       if (!(err instanceof WorkerUnavailableError)) throw err;
       lastErr = err;
-      if (idx + 1 < o.candidates.length) metrics.clientReadFailover.inc();
+      if (idx + 1 < o.candidates.length) (await lazyMetrics()).clientReadFailover.inc();
       o.log?.warn({ worker: workerOrigin(o.candidates[idx]!), err: err.message }, 'read failing over');
     }
   }
@@ -65,7 +65,7 @@ export async function readWithFailover(o: FailoverReadOptions): Promise<{ length
           const remaining = total - (pos - o.offset);
           if (idx < o.candidates.length) {
             const w = o.candidates[idx++]!;
-            metrics.clientReadFailover.inc();
+            (await lazyMetrics()).clientReadFailover.inc();
             body = (await o.openWorker(w, pos, remaining, version)).body;
           } else if (o.openUfs) {
             body = (await o.openUfs(pos, remaining, version)).body;

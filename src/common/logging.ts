@@ -1,4 +1,5 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger } from 'pino';
 import { InvalidArgumentError, NotFoundError } from './errors.js';
 import { effectiveLogFormat } from './log-format.js';
 import { recordLogCall } from './recent-warnings.js';
@@ -15,17 +16,50 @@ export type LogLevel = typeof LOG_LEVELS[number];
 /** Every logger of this process by name (weakly held), so the level can change at run time. */
 const loggers = new Map<string, Set<WeakRef<Logger>>>();
 
+// pino is required at the first logger made, not imported: a CLI call that never logs skips its load.
+const require = createRequire(import.meta.url);
+
 export function createLogger(name: string, level = process.env.ALLUXIO_LOG_LEVEL ?? 'info'): Logger {
+  const log = newPino(name, level);
+  register(name, log);
+  return log;
+}
+
+/**
+ * A logger whose pino instance is made at its first use (a call, or reading or setting a field):
+ * for code that one-shot CLI processes load too and that seldom logs. Listed and set by name like
+ * createLogger's.
+ */
+export function lazyLogger(name: string, level = process.env.ALLUXIO_LOG_LEVEL ?? 'info'): Logger {
+  let real: Logger | undefined;
+  const get = (): Logger => real ??= newPino(name, level);
+  const lazy = new Proxy({} as Logger, {
+    get(_t, p) {
+      const r = get();
+      const v: unknown = Reflect.get(r, p, r);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(r) : v;
+    },
+    set: (_t, p, v) => Reflect.set(get(), p, v),
+    has: (_t, p) => Reflect.has(get(), p),
+  });
+  register(name, lazy);
+  return lazy;
+}
+
+function newPino(name: string, level: string): Logger {
+  const { pino } = require('pino') as typeof import('pino');
   const opts = {
     name, level, redact: { paths: REDACT, censor: '***' },
     // Warnings and errors also go to the in-memory list the web console shows (recent-warnings.ts).
     hooks: { logMethod(this: Logger, args: Parameters<Logger['info']>, method: Logger['info'], lvl: number) { recordLogCall(lvl, name, args); return method.apply(this, args); } },
   };
-  const log = effectiveLogFormat() === 'TEXT' ? pino(opts, textDestination(process.stdout)) : pino(opts);
+  return effectiveLogFormat() === 'TEXT' ? pino(opts, textDestination(process.stdout)) : pino(opts);
+}
+
+function register(name: string, log: Logger): void {
   let set = loggers.get(name);
   if (!set) loggers.set(name, set = new Set());
   set.add(new WeakRef(log));
-  return log;
 }
 
 export interface LoggerLevel { name: string; level: string }

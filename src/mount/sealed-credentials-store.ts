@@ -1,6 +1,6 @@
 import { CREDENTIALS_KEY_PROPERTY, isSealed, type CredentialCipher } from '../common/credential-cipher.js';
 import { InvalidConfError, MountError } from '../common/errors.js';
-import { createLogger, type Logger } from '../common/logging.js';
+import { lazyLogger, type Logger } from '../common/logging.js';
 import { isSecretKey } from '../common/secrets.js';
 import { validateMountPoint, type MountPoint } from './mount-point.js';
 import type { MountStore } from './mount-store.js';
@@ -31,7 +31,7 @@ export class SealedCredentialsStore implements MountStore {
 
   constructor(private readonly inner: MountStore, private readonly opts: SealedCredentialsOptions) {
     this.source = inner.source;
-    this.log = opts.logger ?? createLogger('mount');
+    this.log = opts.logger ?? lazyLogger('mount');
   }
 
   async list(): Promise<MountPoint[]> {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { metrics } from '../common/metrics.js';
+import { lazyMetrics } from '../common/metrics-lazy.js';
 import type {
   DeleteOptions, ListOptions, ListPage, MkdirOptions, ObjectMeta, ReadOptions, UfsStatus, UnderFileSystem, WriteOptions,
 } from './under-file-system.js';
@@ -25,8 +25,8 @@ export class InstrumentedUfs implements UnderFileSystem {
   }
 
   async openRead(uri: string, offset: number, length: number, options?: ReadOptions): Promise<Readable> {
+    const counter = (await lazyMetrics()).ufsDataAccessBytes.labels({ ufs: this.scheme });
     const source = await this.inner.openRead(uri, offset, length, options);
-    const counter = metrics.ufsDataAccessBytes.labels({ ufs: this.scheme });
     // A back end may push its first bytes before openRead's promise resumes us (s3-fast-get
     // delivers the bytes that came with the headers at once: all of a small object): count them.
     if (source.readableLength > 0) counter.inc(source.readableLength);

@@ -4,7 +4,7 @@ import { lstat, mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } 
 import { Readable } from 'node:stream';
 import { AlluxioError, InvalidArgumentError, InvalidPathError, NotFoundError } from '../common/errors.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
-import { createLogger } from '../common/logging.js';
+import { lazyLogger } from '../common/logging.js';
 import { mapFsError } from './local-fs-errors.js';
 import { listLocalDirectory } from './local-list.js';
 import { LOCAL_META_DIR, LocalMetaSidecars } from './local-meta-sidecars.js';
@@ -18,7 +18,7 @@ import type {
 import { BodyVerifier, checkWriteArgs, toBuffer } from './write-checks.js';
 
 const READ_CHUNK = 1024 * 1024;
-const log = createLogger('ufs-local');
+const log = lazyLogger('ufs-local');
 
 /** Name prefix of in-flight writes; listings skip these files. */
 export const LOCAL_TMP_PREFIX = '.alluxio-tmp-';

@@ -166,12 +166,13 @@ describe('admin verbs on a local cluster', { timeout: 900_000 }, () => {
     assert.equal(grep.status, 1, `the license string is in ${grep.stdout}`);
   });
 
-  test('fs ls / with the coordinator up reads workers and mounts over its REST API: etcd3/gRPC is never loaded', async () => {
+  test('fs ls / with the coordinator up reads workers and mounts over its REST API: etcd3/gRPC, pino and prom-client are never loaded', async () => {
     // A module-resolution hook in the CLI's process records every npm package it resolves.
     const hook = join(tmp.path, 'hook.mjs');
     writeFileSync(hook, `export async function resolve(s, c, next) {
   const r = await next(s, c);
-  if (/node_modules\\/etcd3\\//.test(r.url)) process.stderr.write('LOADED-ETCD3\\n');
+  const m = /node_modules\\/(etcd3|pino|prom-client)\\//.exec(r.url);
+  if (m) process.stderr.write('LOADED-' + m[1] + '\\n');
   return r;
 }\n`);
     const register = join(tmp.path, 'register.mjs');
@@ -179,7 +180,7 @@ describe('admin verbs on a local cluster', { timeout: 900_000 }, () => {
     const r = spawnSync(process.execPath, ['--import', register, BIN, 'fs', 'ls', '/'], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, cwd: tmp.path, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /hello\.txt/);
-    assert.doesNotMatch(r.stderr, /LOADED-ETCD3/);
+    assert.doesNotMatch(r.stderr, /LOADED-/); // no etcd3 (gRPC), and no logging or metrics package: a CLI call exports no metrics and logs nothing here
   });
 
   test('process stop worker stops the local worker only', async () => {

@@ -1,6 +1,6 @@
 // One broken mount (its S3 endpoint went away after it was mounted) must not break `fs ls /`:
-// the rest of the namespace lists, the broken mount shows as a directory, and reading inside it
-// fails with its own error. Real etcd, a real worker, a real s3rver process that is then stopped.
+// the rest of the namespace lists, the broken mount shows as a directory and is named on stderr
+// with its reason (in JSON: mountError), and reading inside it fails with its own error. Real etcd, a real worker, a real s3rver process that is then stopped.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ describe('fs ls / with a broken mount', { timeout: 900_000 }, () => {
   let s3: S3TestServer | undefined;
   let cc: EtcdClusterConf;
   let worker: RunningWorker | undefined;
+  const secret = 'broken-mount-secret-7f3a';
 
   before(async () => {
     tmp = await makeTempDir('alluxio-broken-mount-');
@@ -33,7 +34,7 @@ describe('fs ls / with a broken mount', { timeout: 900_000 }, () => {
     mkdirSync(nas);
     writeFileSync(join(nas, 'a.txt'), 'a\n');
     for (const [path, uri, ...opts] of [['/', root], ['/nas', nas],
-      ['/s3', 's3://bucket/dir/', '--option', `alluxio.underfs.s3.endpoint=${s3.endpoint}`, '--option', 's3a.accessKeyId=S3RVER', '--option', 's3a.secretKey=anything']]) {
+      ['/s3', 's3://bucket/dir/', '--option', `alluxio.underfs.s3.endpoint=${s3.endpoint}`, '--option', 's3a.accessKeyId=S3RVER', '--option', `s3a.secretKey=${secret}`]]) {
       const r = await runCli(['mount', 'add', '--path', path!, '--ufs-uri', uri!, ...opts], cc.env);
       assert.equal(r.code, 0, r.stderr);
     }
@@ -59,5 +60,30 @@ describe('fs ls / with a broken mount', { timeout: 900_000 }, () => {
     const broken = await runCli(['fs', 'ls', '/s3'], cc.env);
     assert.notEqual(broken.code, 0, broken.stdout);
     assert.match(broken.stderr, /Error: /);
+  });
+
+  test('fs ls names each broken mount on stderr with its reason, exits 0 for a whole listing and 1 with -R; --json has mountError', async () => {
+    const r = await runCli(['fs', 'ls', '/'], cc.env);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('mount point'));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^fs ls: mount point \/s3 is listed without its contents: its under-storage fails: \S/);
+    assert.doesNotMatch(r.stderr, /\/nas|hello/);
+    assert.ok(!r.stderr.includes(secret) && !r.stdout.includes(secret), 'the mount secret must not be printed');
+
+    const json = await runCli(['fs', 'ls', '/', '--json'], cc.env);
+    assert.equal(json.code, 0, json.stderr);
+    const rows = JSON.parse(json.stdout) as Array<{ path: string; mountError?: string }>;
+    const byPath = new Map(rows.map((x) => [x.path, x]));
+    assert.equal(typeof byPath.get('/s3')?.mountError, 'string');
+    assert.ok(byPath.get('/s3')!.mountError!.length > 0);
+    assert.equal(byPath.get('/nas')?.mountError, undefined);
+    assert.equal(byPath.get('/hello.txt')?.mountError, undefined);
+    assert.ok(!json.stdout.includes(secret));
+
+    const rec = await runCli(['fs', 'ls', '-R', '/'], cc.env);
+    assert.equal(rec.code, 1, rec.stderr);
+    assert.match(rec.stdout, /\/nas\/a\.txt/);
+    assert.match(rec.stderr, /mount point \/s3 /);
   });
 });

@@ -1,7 +1,9 @@
+import type { AlluxioClient } from '../../client/alluxio-client.js';
 import type { ClientFileEntry } from '../../common/protocol/index.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { formatSize } from '../../common/sizes.js';
 import { alluxioDate } from '../output.js';
+import { ifExists } from './fs-paths.js';
 
 /** `ls --sort` keys, with Alluxio's names; times we do not keep are refused by name. */
 const SORT_KEYS: Record<string, ((a: LsRow, b: LsRow) => number) | undefined> = {
@@ -25,6 +27,8 @@ export interface LsRow {
   inCache: number | undefined;
   /** The UFS URI when the entry is a mount point (shown unless -m). */
   mountOf?: string;
+  /** Why the under-storage of this mount point fails (brokenMounts); its contents are not listed. */
+  mountError?: string;
 }
 
 function cmp(a: string, b: string): number {
@@ -59,7 +63,33 @@ export function lsJson(r: LsRow, omitMountInfo: boolean): Record<string, unknown
     ...(omitMountInfo ? {} : { ufsPath }),
     inAlluxioPercentage: r.inCache ?? null,
     ...(r.mountOf && !omitMountInfo ? { mountPoint: true } : {}),
+    ...(r.mountError !== undefined ? { mountError: r.mountError } : {}),
   };
+}
+
+/**
+ * The mount points of a listing whose under-storage fails, with the reason. A worker lists such a
+ * mount point as a directory without contents and without a UFS path (one broken mount must not
+ * hide the rest of the namespace); a stat of it then answers the under-storage's own error (a
+ * message about the mount, never its options). A missing root directory is not broken (an S3
+ * prefix with no objects yet), nor is a mount that answers by now.
+ */
+export async function brokenMounts(c: AlluxioClient, entries: ClientFileEntry[]): Promise<Map<string, string>> {
+  const suspects = entries.filter((e) => e.type === 'directory' && e.ufsPath === '' && c.namespace.isMountPoint(e.path));
+  const out = new Map<string, string>();
+  await Promise.all(suspects.map(async (e) => {
+    try {
+      await ifExists(c.stat(e.path));
+    } catch (err) {
+      out.set(e.path, (err as Error).message);
+    }
+  }));
+  return out;
+}
+
+/** The stderr line of `ls` for a broken mount point. */
+export function brokenMountLine(path: string, reason: string): string {
+  return `fs ls: mount point ${path} is listed without its contents: its under-storage fails: ${reason}`;
 }
 
 /**

@@ -15,7 +15,7 @@ import { registerFsJobCommands } from './job.js';
 import { registerFs2xCommands } from './fs-2x.js';
 import { cachedBytes, cachePercentages, checkCached, percent, ringOwners } from './fs-cache.js';
 import { copy, DEFAULT_COPY_THREADS, FILE_PROGRESS_THRESHOLD } from './fs-copy.js';
-import { checkSort, checkTimestamp, lsJson, lsLine, SORT_NAMES, statFormat, TIMESTAMPS, type LsRow } from './fs-list.js';
+import { brokenMountLine, brokenMounts, checkSort, checkTimestamp, lsJson, lsLine, SORT_NAMES, statFormat, TIMESTAMPS, type LsRow } from './fs-list.js';
 import { alluxioPath, ifExists, onPath } from './fs-paths.js';
 
 interface LsOptions {
@@ -41,7 +41,7 @@ export function registerFsCommands(program: Command, global: () => GlobalOptions
     .option('--sort <key>', `sort by ${SORT_NAMES.join('|')}`, 'path')
     .option('--timestamp <kind>', `the time shown: ${TIMESTAMPS.join('|')}`, 'lastModifiedTime')
     .option('--json', 'print JSON')
-    .description('list a directory or a file, with the share of each file in the cache')
+    .description('list a directory or a file, with the share of each file in the cache; a mount point whose under-storage fails is listed without contents and named on stderr (exit status 1 with -R: the listing lacks its contents)')
     .action((path: string, o: LsOptions) => {
       const order = checkSort(o.sort);
       checkTimestamp(o.timestamp);
@@ -49,10 +49,17 @@ export function registerFsCommands(program: Command, global: () => GlobalOptions
         const p = alluxioPath(path);
         const self = await onPath(path, c.stat(p));
         const entries = o.pinned ? [] : self.type === 'file' || o.directory ? [self] : await onPath(path, c.list(p, !!o.recursive));
-        const pcts = await cachePercentages(c, entries);
-        const rows: LsRow[] = entries.map((e) => ({ entry: e, inCache: pcts.get(e.path), ...(!o.omitMountInfo && isMountPoint(c, e) ? { mountOf: c.ufsUriOf(e.path) } : {}) }));
+        const [pcts, broken] = await Promise.all([cachePercentages(c, entries), brokenMounts(c, entries)]);
+        const rows: LsRow[] = entries.map((e) => ({
+          entry: e, inCache: pcts.get(e.path),
+          ...(!o.omitMountInfo && isMountPoint(c, e) ? { mountOf: c.ufsUriOf(e.path) } : {}),
+          ...(broken.has(e.path) ? { mountError: broken.get(e.path)! } : {}),
+        }));
         rows.sort(order);
         if (o.reverse) rows.reverse();
+        for (const [p, reason] of [...broken].sort()) process.stderr.write(brokenMountLine(p, reason) + '\n');
+        // Without -R the listing asked for is whole (the mount point is in it); with -R it lacks the mount's contents.
+        if (broken.size > 0 && o.recursive) process.exitCode = 1;
         if (o.json) return printJson(rows.map((r) => lsJson(r, !!o.omitMountInfo)));
         for (const r of rows) process.stdout.write(lsLine(r, !!o.humanReadable) + '\n');
       });

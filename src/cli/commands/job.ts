@@ -6,7 +6,7 @@ import type { GlobalOptions } from '../context.js';
 import { coordinatorApi, type CoordinatorApi } from '../coordinator-api.js';
 import { printJson, printTable } from '../output.js';
 import { positiveInt as positiveIntArg } from '../arg-parsers.js';
-import { progressLine as sharedProgressLine } from '../progress.js';
+import { progressLine as sharedProgressLine, progressWanted } from '../progress.js';
 
 type JobType = 'load' | 'free';
 
@@ -142,17 +142,15 @@ function positiveInt(name: string, v: string): number {
   return positiveIntArg(name)(v);
 }
 
+/** Prints the job's progress once, or (watch) until it ends: a live bar on a terminal, nothing more elsewhere. */
 async function showProgress(api: CoordinatorApi, type: JobType, path: string, fmt: 'TEXT' | 'JSON', verbose: boolean, watch: boolean): Promise<JobView> {
   const get = () => api.call<JobView>('GET', `${JOB_ROUTE[type]}?path=${encodeURIComponent(path)}${verbose ? '&verbose=true' : ''}`);
   let v = await get();
   if (watch) {
-    const tty = process.stderr.isTTY === true && fmt === 'TEXT';
-    let last = '';
+    // A live bar on a terminal only; piped or redirected, the command stays quiet until its result (as fs cp).
+    const tty = progressWanted(undefined) && fmt === 'TEXT';
     while (!FINAL.has(v.jobState)) {
-      const line = progressLine(v);
-      if (tty) process.stderr.write(`\r${line}\x1b[K`);
-      else if (fmt === 'TEXT' && line !== last) process.stderr.write(line + '\n');
-      last = line;
+      if (tty) process.stderr.write(`\r${progressLine(v)}\x1b[K`);
       await new Promise((r) => setTimeout(r, 500));
       v = await get();
     }

@@ -4,3 +4,4 @@ export * from './routes.js';
 export * from './url.js';
 export * from './alluxiofs-json.js';
 export * from './rest-client.js';
+export * from './http-json.js';
