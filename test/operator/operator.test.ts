@@ -68,16 +68,22 @@ test('work queue: one run per key at a time, changes during a run cause one more
   let inFlight = 0;
   let maxInFlight = 0;
   let fail = 2;
+  // The first run of 'a' waits for the test to release it, so the add below lands during a run
+  // whatever the machine's load (a fixed sleep raced the queue's setImmediate).
+  let release!: () => void;
+  const firstRunOfA = new Promise<void>((r) => { release = r; });
   const q = new WorkQueue(async (k) => {
     inFlight++; maxInFlight = Math.max(maxInFlight, inFlight);
     runs.push(k);
+    if (k === 'a' && runs.filter((x) => x === 'a').length === 1) await firstRunOfA;
     await new Promise((r) => setTimeout(r, 5));
     inFlight--;
     if (k === 'bad' && fail-- > 0) throw new Error('boom');
   }, { baseBackoffMs: 1 });
   q.add('a'); q.add('a'); q.add('a');
-  await new Promise((r) => setTimeout(r, 1));
+  await until('a running', async () => runs.includes('a'));
   q.add('a');
+  release();
   q.add('bad');
   await until('bad retried', async () => runs.filter((k) => k === 'bad').length === 3);
   await q.idle();
