@@ -149,7 +149,7 @@ test('issue 11 fields: unquoted cpu: 8 (int-or-string), jvmOptions (kept, Ignore
     const pod = sts.spec.template.spec;
     assert.equal(pod.securityContext.runAsUser, 0, `${name} runs as root (spec.user: 0)`);
     assert.equal(pod.securityContext.runAsGroup, 0);
-    assert.equal(pod.containers[0].resources.limits.cpu, 8, `${name}: cpu limit passed through`);
+    assert.equal(pod.containers[0].resources.limits.cpu, '8', `${name}: cpu limit passed through (as the quantity the server stores)`);
     assert.match(pod.initContainers[0].command[2], /chown 0:0 /, 'host directories owned by the configured user');
   }
 });
