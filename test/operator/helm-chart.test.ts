@@ -60,6 +60,8 @@ test('RBAC is least privilege and covers every kind the operator touches', () =>
     assert.ok(can(g!, r!, 'list'));
     assert.equal(can(g!, r!, 'delete'), false, `read-only ${r}`);
   }
+  // Events for each phase change and failure (controllers/events.ts writes core/v1 Events).
+  assert.ok(can('', 'events', 'create') && can('', 'events', 'patch'), 'create Events');
   const lease = objs.find((o) => o.kind === 'Role')!.rules[0];
   assert.deepEqual(lease.resources, ['leases']);
 });

@@ -6,7 +6,9 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { API_VERSION } from '../../src/operator/constants.js';
+import { API_VERSION, LABELS, MANAGED_BY } from '../../src/operator/constants.js';
+import { buildClusterObjects } from '../../src/operator/builders/cluster.js';
+import { parseAlluxioCluster } from '../../src/operator/api/validate.js';
 import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
 import { HttpMountClient } from '../../src/operator/controllers/coordinator-client.js';
 import { WorkQueue } from '../../src/operator/controllers/work-queue.js';
@@ -61,6 +63,26 @@ test('a watch that keeps failing ends the manager (so Kubernetes restarts the op
   // Break every watch again whenever it is re-established (after its backoff), until the manager gives up.
   await until('fatal', async () => { api.breakWatches(500); return fatal !== undefined; }, 30_000);
   assert.match(fatal!.message, /watch of .* failed 2 times/);
+});
+
+test('Pods and Secrets are listed and watched by the operator\'s label only (never cluster-wide), and every pod it makes carries that label', async (t) => {
+  const { api, clock } = newApi();
+  const seen: { verb: string; kind: string; labelSelector?: Record<string, string> }[] = [];
+  const list = api.list.bind(api);
+  const watch = api.watch.bind(api);
+  api.list = async (v, kind, opts = {}) => { seen.push({ verb: 'list', kind, labelSelector: opts.labelSelector }); return list(v, kind, opts); };
+  api.watch = async (v, kind, opts, onEvent, onDone) => { seen.push({ verb: 'watch', kind, labelSelector: opts.labelSelector }); return watch(v, kind, opts, onEvent, onDone); };
+  const m = createManager({ api, clock, resyncMs: 600_000, onFatal: (e) => assert.fail(e) });
+  await m.start();
+  t.after(() => m.stop());
+  await until('Pod and Secret watches', async () => ['Pod', 'Secret'].every((k) => seen.some((x) => x.verb === 'watch' && x.kind === k)));
+  for (const x of seen.filter((y) => ['Pod', 'Secret'].includes(y.kind))) {
+    assert.deepEqual(x.labelSelector, { [LABELS.managedBy]: MANAGED_BY }, `${x.verb} ${x.kind}`);
+  }
+  const cluster = parseAlluxioCluster(parse(readFileSync(join(REPO_ROOT, 'deploy/examples/alluxio-cluster-full.yaml'), 'utf8')));
+  for (const o of buildClusterObjects(cluster.value!, {}).filter((x) => x.spec?.template)) {
+    assert.equal(o.spec.template.metadata.labels[LABELS.managedBy], MANAGED_BY, `${o.kind} ${o.metadata.name}: its pods are seen by the watch`);
+  }
 });
 
 test('work queue: one run per key at a time, changes during a run cause one more run, failures back off', async () => {
