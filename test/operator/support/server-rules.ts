@@ -16,8 +16,17 @@ const MICRO_TIME_FIELDS: Record<string, string[][]> = {
 
 const get = (o: unknown, path: string[]): unknown => path.reduce<unknown>((c, k) => (c && typeof c === 'object' ? (c as Record<string, unknown>)[k] : undefined), o);
 
+const OBJECT_META_FIELDS = new Set(['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']);
+
 /** Decoding: runs on create, update and apply (400 as the server's JSON decoder answers). */
 export function checkDecode(obj: KubeObject): void {
+  // ObjectMeta is typed for every kind: server-side apply refuses a field it does not declare
+  // (and kubectl's strict validation does too), e.g. an apiVersion spread into metadata.
+  const unknown = Object.keys(obj.metadata ?? {}).filter((k) => !OBJECT_META_FIELDS.has(k));
+  if (unknown.length) {
+    throw new KubeApiError(400, 'BadRequest', `${obj.kind} "${obj.metadata.name}": ${unknown.map((k) => `.metadata.${k}: field not declared in schema`).join('; ')}`);
+  }
   for (const path of MICRO_TIME_FIELDS[obj.kind] ?? []) {
     const v = get(obj, path);
     if (v === undefined || v === null) continue;
