@@ -1,10 +1,12 @@
 import { canonicalQuantity } from '../../../src/operator/builders/quantity.js';
 import { MICRO_TIME } from '../../../src/operator/kube/time.js';
 import { KubeApiError, type KubeObject } from '../../../src/operator/kube/types.js';
+import { undeclaredFields } from './k8s-fields.js';
 
 // Rules a real kube-apiserver enforces on built-in kinds, for the in-memory API (there is no API
 // server on these machines). Each throws what the server answers:
 // - decoding (400 BadRequest): metav1.MicroTime fields must have exactly six fractional digits;
+//   a field a built-in kind (or ObjectMeta) does not declare is refused (k8s-fields.ts);
 // - decoding: quantities of built-in kinds are stored in canonical form (1024Mi → 1Gi, cpu: 8 → "8");
 // - validation (422 Invalid): object names (DNS-1123 subdomain, DNS-1035 label for Services);
 // - update validation (422 Invalid): the immutable fields of StatefulSet, Service, PVC and Job.
@@ -21,11 +23,12 @@ const OBJECT_META_FIELDS = new Set(['name', 'generateName', 'namespace', 'selfLi
 
 /** Decoding: runs on create, update and apply (400 as the server's JSON decoder answers). */
 export function checkDecode(obj: KubeObject): void {
-  // ObjectMeta is typed for every kind: server-side apply refuses a field it does not declare
-  // (and kubectl's strict validation does too), e.g. an apiVersion spread into metadata.
-  const unknown = Object.keys(obj.metadata ?? {}).filter((k) => !OBJECT_META_FIELDS.has(k));
+  // Built-in kinds are typed throughout, and ObjectMeta is typed for every kind: server-side
+  // apply refuses a field the schema does not declare (kubectl's strict validation does too),
+  // e.g. an apiVersion spread into metadata or a misspelt probe field.
+  const unknown = undeclaredFields(obj) ?? Object.keys(obj.metadata ?? {}).filter((k) => !OBJECT_META_FIELDS.has(k)).map((k) => `.metadata.${k}`);
   if (unknown.length) {
-    throw new KubeApiError(400, 'BadRequest', `${obj.kind} "${obj.metadata.name}": ${unknown.map((k) => `.metadata.${k}: field not declared in schema`).join('; ')}`);
+    throw new KubeApiError(400, 'BadRequest', `${obj.kind} "${obj.metadata.name}": ${unknown.map((k) => `${k}: field not declared in schema`).join('; ')}`);
   }
   for (const path of MICRO_TIME_FIELDS[obj.kind] ?? []) {
     const v = get(obj, path);
