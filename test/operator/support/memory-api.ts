@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resourceInfo } from '../../../src/operator/kube/resources.js';
 import { canonicalizeQuantities, checkDecode, checkImmutable, checkNames } from './server-rules.js';
-import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from '../../../src/operator/kube/field-sets.js';
+import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from './field-sets.js';
 import {
   KubeApiError, type ApplyOptions, type DeleteOptions, type KubeApi, type KubeObject, type ListOptions, type ManagedFieldsEntry,
   type ObjectList, type ObjectRef, type WatchEvent, type WatchHandle,
