@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { Command } from 'commander';
 import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
+import { registerOperatorCommands } from '../../src/operator/cli.js';
 import { OWNED_KINDS } from '../../src/operator/builders/cluster.js';
 import { RESOURCES } from '../../src/operator/kube/resources.js';
 import { renderChart } from './support/helm-chart.js';
@@ -29,6 +31,13 @@ test('rendered with defaults and with the docs\' alluxio-operator.yaml, every ob
     assert.equal(dep.metadata.namespace, 'alluxio-operator');
     assert.equal(pod.securityContext.runAsUser, 1000);
     assert.deepEqual(pod.containers[0].args, ['operator', '--leader-elect']);
+    // The probes reach the operator's /healthz and /readyz on the port it listens on by default.
+    const program = new Command();
+    registerOperatorCommands(program);
+    const healthPort = Number(program.commands.find((c) => c.name() === 'operator')!.options.find((o) => o.long === '--health-port')!.defaultValue);
+    const ctr = pod.containers[0];
+    assert.deepEqual(ctr.ports, [{ name: 'health', containerPort: healthPort }]);
+    assert.deepEqual([ctr.livenessProbe.httpGet, ctr.readinessProbe.httpGet], [{ path: '/healthz', port: 'health' }, { path: '/readyz', port: 'health' }]);
     if (Object.keys(overrides).length) {
       assert.equal(pod.containers[0].image, 'registry.example.com/alluxio-ts-operator:0.1.0');
       assert.deepEqual(pod.imagePullSecrets, [{ name: 'regcred' }]);
@@ -60,6 +69,8 @@ test('RBAC is least privilege and covers every kind the operator touches', () =>
     assert.ok(can(g!, r!, 'list'));
     assert.equal(can(g!, r!, 'delete'), false, `read-only ${r}`);
   }
+  // Events for each phase change and failure (controllers/events.ts writes core/v1 Events).
+  assert.ok(can('', 'events', 'create') && can('', 'events', 'patch'), 'create Events');
   const lease = objs.find((o) => o.kind === 'Role')!.rules[0];
   assert.deepEqual(lease.resources, ['leases']);
 });

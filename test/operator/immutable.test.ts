@@ -85,3 +85,38 @@ test('changing etcd.replicaCount while etcd cannot be reached changes no member 
   assert.notEqual(status.phase, 'Ready');
   assert.deepEqual(status.etcd, { members: 3, target: 5, clusterState: 'new', step: cond.message });
 });
+
+test('a PVC page store\'s size and a metastore\'s type change: worker and coordinator StatefulSets recreated with the new claims, never Failed', async () => {
+  const { api, clock } = newApi();
+  await healthyCluster(api);
+  await api.create(clusterCr('alluxio', NS, { etcd: { replicaCount: 1 },
+    worker: { pagestore: { type: 'persistentVolumeClaim', size: '10Gi' } } }));
+  const r = new AlluxioClusterReconciler({ api, clock });
+  await r.reconcile(REF);
+  await bindEtcdPvcs(api, NS, 'alluxio', 1);
+  await markWorkloadsReady(api, NS);
+  await r.reconcile(REF);
+  assert.equal((await api.get(REF))!.status.phase, 'Ready');
+  const uid = async (n: string) => (await api.get(sts(n)))!.metadata.uid;
+  const [workerUid, coordUid] = [await uid('alluxio-worker'), await uid('alluxio-coordinator')];
+
+  const cr = (await api.get(REF))!;
+  await api.update({ ...cr, spec: { ...cr.spec,
+    worker: { ...cr.spec.worker, pagestore: { ...cr.spec.worker.pagestore, size: '20Gi' } },
+    coordinator: { ...cr.spec.coordinator, metastore: { ...cr.spec.coordinator.metastore, type: 'persistentVolumeClaim', size: '5Gi' } } } });
+  await r.reconcile(REF);
+  const worker = (await api.get(sts('alluxio-worker')))!;
+  const coord = (await api.get(sts('alluxio-coordinator')))!;
+  assert.notEqual(worker.metadata.uid, workerUid, 'worker recreated');
+  assert.notEqual(coord.metadata.uid, coordUid, 'coordinator recreated');
+  assert.equal(worker.spec.volumeClaimTemplates.find((t: { metadata: { name: string } }) => t.metadata.name === 'pagestore').spec.resources.requests.storage, '20Gi');
+  assert.ok(coord.spec.volumeClaimTemplates.some((t: { metadata: { name: string } }) => t.metadata.name === 'metastore'), 'metastore claim');
+  const s = (await api.get(REF))!.status;
+  assert.notEqual(s.phase, 'Failed', JSON.stringify(s.conditions));
+  const events = (await api.list('v1', 'Event', { namespace: NS })).items.filter((e) => e.reason === REASON.StatefulSetRecreated);
+  assert.ok(events.some((e) => /alluxio-worker \(volumeClaimTemplates\)/.test(e.message) && /alluxio-coordinator \(volumeClaimTemplates\)/.test(e.message)), JSON.stringify(events.map((e) => e.message)));
+  // Settled afterwards: nothing recreated again.
+  await markWorkloadsReady(api, NS);
+  await r.reconcile(REF);
+  assert.equal((await api.get(sts('alluxio-worker')))!.metadata.uid, worker.metadata.uid);
+});

@@ -13,9 +13,10 @@ const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 
 
 test('the in-memory API refuses a Lease whose times are not MicroTime (400), as the API server does', async () => {
   const api = new MemoryKubeApi();
-  await assert.rejects(api.create({ ...LEASE, metadata: { name: 'lease', namespace: 'op' },
+  const { apiVersion, kind } = LEASE;
+  await assert.rejects(api.create({ apiVersion, kind, metadata: { name: 'lease', namespace: 'op' },
     spec: { holderIdentity: 'x', renewTime: '2025-01-01T00:00:00.000Z' } }), (e: KubeApiError) => e.code === 400 && /2006-01-02T15:04:05.000000Z07:00/.test(e.message));
-  await api.create({ ...LEASE, metadata: { name: 'lease', namespace: 'op' }, spec: { holderIdentity: 'x', renewTime: '2025-01-01T00:00:00.000000Z' } });
+  await api.create({ apiVersion, kind, metadata: { name: 'lease', namespace: 'op' }, spec: { holderIdentity: 'x', renewTime: '2025-01-01T00:00:00.000000Z' } });
 });
 
 test('leader election writes acquireTime/renewTime as MicroTime and acquires, renews, hands over', async () => {

@@ -6,7 +6,9 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { API_VERSION } from '../../src/operator/constants.js';
+import { API_VERSION, LABELS, MANAGED_BY } from '../../src/operator/constants.js';
+import { buildClusterObjects } from '../../src/operator/builders/cluster.js';
+import { parseAlluxioCluster } from '../../src/operator/api/validate.js';
 import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
 import { HttpMountClient } from '../../src/operator/controllers/coordinator-client.js';
 import { WorkQueue } from '../../src/operator/controllers/work-queue.js';
@@ -63,21 +65,47 @@ test('a watch that keeps failing ends the manager (so Kubernetes restarts the op
   assert.match(fatal!.message, /watch of .* failed 2 times/);
 });
 
+test('Pods and Secrets are listed and watched by the operator\'s label only (never cluster-wide), and every pod it makes carries that label', async (t) => {
+  const { api, clock } = newApi();
+  const seen: { verb: string; kind: string; labelSelector?: Record<string, string> }[] = [];
+  const list = api.list.bind(api);
+  const watch = api.watch.bind(api);
+  api.list = async (v, kind, opts = {}) => { seen.push({ verb: 'list', kind, labelSelector: opts.labelSelector }); return list(v, kind, opts); };
+  api.watch = async (v, kind, opts, onEvent, onDone) => { seen.push({ verb: 'watch', kind, labelSelector: opts.labelSelector }); return watch(v, kind, opts, onEvent, onDone); };
+  const m = createManager({ api, clock, resyncMs: 600_000, onFatal: (e) => assert.fail(e) });
+  await m.start();
+  t.after(() => m.stop());
+  await until('Pod and Secret watches', async () => ['Pod', 'Secret'].every((k) => seen.some((x) => x.verb === 'watch' && x.kind === k)));
+  for (const x of seen.filter((y) => ['Pod', 'Secret'].includes(y.kind))) {
+    assert.deepEqual(x.labelSelector, { [LABELS.managedBy]: MANAGED_BY }, `${x.verb} ${x.kind}`);
+  }
+  const cluster = parseAlluxioCluster(parse(readFileSync(join(REPO_ROOT, 'deploy/examples/alluxio-cluster-full.yaml'), 'utf8')));
+  for (const o of buildClusterObjects(cluster.value!, {}).filter((x) => x.spec?.template)) {
+    assert.equal(o.spec.template.metadata.labels[LABELS.managedBy], MANAGED_BY, `${o.kind} ${o.metadata.name}: its pods are seen by the watch`);
+  }
+});
+
 test('work queue: one run per key at a time, changes during a run cause one more run, failures back off', async () => {
   const runs: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   let fail = 2;
+  // The first run of 'a' waits for the test to release it, so the add below lands during a run
+  // whatever the machine's load (a fixed sleep raced the queue's setImmediate).
+  let release!: () => void;
+  const firstRunOfA = new Promise<void>((r) => { release = r; });
   const q = new WorkQueue(async (k) => {
     inFlight++; maxInFlight = Math.max(maxInFlight, inFlight);
     runs.push(k);
+    if (k === 'a' && runs.filter((x) => x === 'a').length === 1) await firstRunOfA;
     await new Promise((r) => setTimeout(r, 5));
     inFlight--;
     if (k === 'bad' && fail-- > 0) throw new Error('boom');
   }, { baseBackoffMs: 1 });
   q.add('a'); q.add('a'); q.add('a');
-  await new Promise((r) => setTimeout(r, 1));
+  await until('a running', async () => runs.includes('a'));
   q.add('a');
+  release();
   q.add('bad');
   await until('bad retried', async () => runs.filter((k) => k === 'bad').length === 3);
   await q.idle();

@@ -6,12 +6,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { CRDS, buildCrd } from '../../src/operator/api/crd.js';
 import { REPO_ROOT } from '../../src/operator/api/generate-crds.js';
 import { parseSchema } from '../../src/operator/api/validate.js';
 import { AlluxioClusterReconciler } from '../../src/operator/controllers/alluxio-cluster-controller.js';
 import { renderCluster, renderClusterWithWarnings, toYamlStream, parseYamlDocuments } from '../../src/operator/render.js';
 import { refOf, type KubeObject } from '../../src/operator/kube/types.js';
 import { validateK8s } from './support/k8s-schema.js';
+import { checkOpenApi } from './support/openapi-check.js';
 import { healthyCluster, newApi, stripServerFields } from './support/sim.js';
 
 const EXAMPLES = join(REPO_ROOT, 'deploy/examples');
@@ -44,6 +46,9 @@ test('every custom resource in docs/kubernetes.md validates against our schemas'
       // Snippets without metadata are fragments of alluxio-cluster.yaml: check them merged into a named cluster.
       const full = d.metadata ? d : { ...d, metadata: { name: 'snippet' } };
       assert.deepEqual(parseSchema(d.kind as 'AlluxioCluster', full).errors, [], JSON.stringify(d).slice(0, 200));
+      // kubectl validates strictly by default: a field the CRD does not define is an error, not dropped.
+      const schema = (buildCrd(CRDS.find((c) => c.kind === d.kind)!) as Record<string, any>).spec.versions[0].schema.openAPIV3Schema;
+      assert.deepEqual(checkOpenApi(schema, full, '', { strict: true }), [], JSON.stringify(d).slice(0, 200));
       n++;
     }
   }
@@ -57,7 +62,8 @@ test('deploy/manifests/alluxio-cluster.yaml is `alluxio k8s render -f deploy/exa
 });
 
 test('render output equals what the operator applies (except owner references, which need the live UID)', async () => {
-  for (const f of [join(EXAMPLES, 'alluxio-cluster.yaml'), join(EXAMPLES, 'alluxio-cluster-full.yaml')]) {
+  // Every example, through the test API's server rules (names, canonical quantities, declared fields, immutability).
+  for (const f of exampleFiles()) {
     const text = readFileSync(f, 'utf8');
     const rendered = renderCluster(text);
     const { api, clock } = newApi();

@@ -55,10 +55,19 @@ test('every seed fixture is a custom resource of ours (the extraction found the 
   for (const f of fixtures) assert.ok(['AlluxioCluster', 'UnderFileSystem', 'License'].includes(objectOf(f).kind), f);
 });
 
+test('the strict check is strict: a seed block with a field the CRD does not define is refused, naming it (kubectl --validate=strict)', () => {
+  const obj = objectOf(BASE);
+  const typo = { ...obj, spec: { ...obj.spec, worker: { ...obj.spec.worker, pagestroe: { size: '10Gi' } } } };
+  assert.deepEqual(checkOpenApi(schemaOf('AlluxioCluster'), typo, '', { strict: true }), ['unknown field "spec.worker.pagestroe"']);
+  // Opaque maps (spec.properties) take any key, as x-kubernetes-preserve-unknown-fields / additionalProperties say.
+  const props = { ...obj, spec: { ...obj.spec, properties: { 'alluxio.any.key': 'v' } } };
+  assert.deepEqual(checkOpenApi(schemaOf('AlluxioCluster'), props, '', { strict: true }), []);
+});
+
 for (const f of fixtures) {
   test(`seed ${f}: the CRD schema accepts it and keeps every field; a cluster reconciles to Ready`, async () => {
     const obj = objectOf(f);
-    assert.deepEqual(checkOpenApi(schemaOf(obj.kind), obj), [], 'generated OpenAPI schema');
+    assert.deepEqual(checkOpenApi(schemaOf(obj.kind), obj, '', { strict: true }), [], 'generated OpenAPI schema');
     const { api, clock } = newApi();
     await healthyCluster(api);
     const stored = await api.create(obj as KubeObject); // the CRD's checks, defaults and pruning
@@ -131,7 +140,7 @@ spec:
 
 test('issue 11 fields: unquoted cpu: 8 (int-or-string), jvmOptions (kept, Ignored), user/group/fsGroup (used by the coordinator and worker pods)', async () => {
   const obj = parse(ISSUE_11);
-  assert.deepEqual(checkOpenApi(schemaOf('AlluxioCluster'), obj), [], 'generated OpenAPI schema');
+  assert.deepEqual(checkOpenApi(schemaOf('AlluxioCluster'), obj, '', { strict: true }), [], 'generated OpenAPI schema');
   const { api, clock } = newApi();
   await healthyCluster(api);
   const stored = await api.create(obj as KubeObject);
@@ -149,7 +158,7 @@ test('issue 11 fields: unquoted cpu: 8 (int-or-string), jvmOptions (kept, Ignore
     const pod = sts.spec.template.spec;
     assert.equal(pod.securityContext.runAsUser, 0, `${name} runs as root (spec.user: 0)`);
     assert.equal(pod.securityContext.runAsGroup, 0);
-    assert.equal(pod.containers[0].resources.limits.cpu, 8, `${name}: cpu limit passed through`);
+    assert.equal(pod.containers[0].resources.limits.cpu, '8', `${name}: cpu limit passed through (as the quantity the server stores)`);
     assert.match(pod.initContainers[0].command[2], /chown 0:0 /, 'host directories owned by the configured user');
   }
 });
@@ -168,7 +177,7 @@ spec:
       reservedSize: 500Gi
 `;
   const obj = parse(yaml);
-  assert.deepEqual(checkOpenApi(schemaOf('AlluxioCluster'), obj), [], 'generated OpenAPI schema');
+  assert.deepEqual(checkOpenApi(schemaOf('AlluxioCluster'), obj, '', { strict: true }), [], 'generated OpenAPI schema');
   const { api, clock } = newApi();
   await healthyCluster(api);
   await api.create(obj as KubeObject);

@@ -6,6 +6,8 @@ import { API_VERSION, FINALIZER } from '../../src/operator/constants.js';
 import { HttpMountClient } from '../../src/operator/controllers/coordinator-client.js';
 import { UnderFileSystemReconciler } from '../../src/operator/controllers/under-file-system-controller.js';
 import type { ObjectRef } from '../../src/operator/kube/types.js';
+import { ManualClock } from '../../src/operator/controllers/clock.js';
+import { freePort } from '../support/ports.js';
 import { FakeCoordinator } from './support/fake-coordinator.js';
 import { clusterCr, newApi } from './support/sim.js';
 
@@ -108,4 +110,17 @@ test('changing mountPath moves the mount; an invalid spec is rejected by the sch
   const { path: _p, ...noPath } = ufsCr().spec;
   await assert.rejects(api.create({ ...ufsCr(), metadata: { name: 'bad', namespace: NS }, spec: noPath }), /spec\.path/);
   await assert.rejects(api.create({ ...ufsCr({ mountPath: '/a/b' }), metadata: { name: 'bad2', namespace: NS } }), /spec\.mountPath/);
+});
+
+test('a coordinator that does not answer: Failed saying it could not mount (not that it refused), retried later', async (t) => {
+  const { api } = await setup(t);
+  const closed = await freePort(); // nothing listens there
+  const r = new UnderFileSystemReconciler({ api, clock: new ManualClock(), mounts: new HttpMountClient(5000), coordinatorUrl: () => `http://127.0.0.1:${closed}` });
+  await api.create(ufsCr());
+  const res = await r.reconcile(UFS);
+  const s = (await api.get(UFS))!.status;
+  assert.equal(s.phase, 'Failed');
+  assert.match(s.errorMessage, new RegExp(`^could not mount s3://my-bucket/datasets/ at /s3: coordinator at http://127\\.0\\.0\\.1:${closed} is unreachable`));
+  assert.doesNotMatch(s.errorMessage, /refused/);
+  assert.ok(res.requeueAfterMs! > 0, 'retried later');
 });

@@ -1,6 +1,7 @@
 import { INIT_MESSAGE, MOUNT_KEY_SECRET_KEY, PATHS, PORTS } from '../constants.js';
 import type { AlluxioCluster, Component } from '../api/alluxio-cluster.js';
 import { clusterNames, serviceHost } from './names.js';
+import { canonicalQuantity } from './quantity.js';
 
 // Pieces every Alluxio pod template shares: image, security, the conf volume, the user's
 // secrets/configMaps/hostPaths/pvcMounts, storage directories, init containers, placement.
@@ -71,7 +72,7 @@ export interface StorageDir { type: 'hostPath' | 'persistentVolumeClaim' | 'empt
 /** A volume (hostPath / emptyDir) or a volumeClaimTemplate (persistentVolumeClaim) for a directory. */
 export function storageVolume(name: string, d: StorageDir): { volume?: Obj; claim?: Obj } {
   if (d.type === 'hostPath') return { volume: { name, hostPath: { path: d.hostPath, type: 'DirectoryOrCreate' } } };
-  if (d.type === 'emptyDir') return { volume: { name, emptyDir: { sizeLimit: d.size } } };
+  if (d.type === 'emptyDir') return { volume: { name, emptyDir: { sizeLimit: canonicalQuantity(d.size) } } };
   return { claim: pvcTemplate(name, d.size, d.storageClass) };
 }
 
@@ -81,7 +82,7 @@ export function pvcTemplate(name: string, size: string, storageClass: string | u
     spec: {
       accessModes: ['ReadWriteOnce'],
       ...(storageClass !== undefined ? { storageClassName: storageClass } : {}),
-      resources: { requests: { storage: size } },
+      resources: { requests: { storage: canonicalQuantity(size) } },
     },
   };
 }
@@ -155,8 +156,11 @@ export function placement(p: { nodeSelector?: Record<string, string>; affinity?:
   };
 }
 
+/** Container resources as the spec gives them, every amount in the form the API server stores (quantity.ts). */
 export function resourcesOf(r: { limits?: Record<string, string | number>; requests?: Record<string, string | number> } | undefined): Obj {
-  return r && (r.limits || r.requests) ? { resources: r } : {};
+  if (!r || !(r.limits || r.requests)) return {};
+  const canonical = (m: Record<string, string | number>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, canonicalQuantity(v)]));
+  return { resources: { ...r, ...(r.limits ? { limits: canonical(r.limits) } : {}), ...(r.requests ? { requests: canonical(r.requests) } : {}) } };
 }
 
 export function httpProbe(path: string, port: number, liveness = false): Obj {

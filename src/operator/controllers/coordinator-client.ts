@@ -44,6 +44,26 @@ export async function call(url: string, init: RequestInit, timeoutMs: number): P
   return body;
 }
 
+/** Any error of a coordinator call as a CoordinatorError; one that is not (fetch, DNS...) means no answer. */
+export function toCoordinatorError(err: unknown): CoordinatorError {
+  return err instanceof CoordinatorError ? err : new CoordinatorError(0, 'ALX_ERR_UNAVAILABLE', (err as Error).message);
+}
+
+/** No answer, or a server-side failure worth retrying (501 is a refusal: the option is not supported). */
+export function isUnreachable(e: CoordinatorError): boolean {
+  return e.status === 0 || (e.status >= 500 && e.status !== 501);
+}
+
+/**
+ * What a controller tells the user about a failed coordinator call, the same for every controller:
+ * "could not <what>: <why>" when it did not answer, "the coordinator refused to <what>: <code>:
+ * <message>" when it refused. Every secret value is scrubbed from it (errors may echo them).
+ */
+export function coordinatorMessage(what: string, err: unknown, secrets: string[] = []): string {
+  const e = toCoordinatorError(err);
+  return scrub(isUnreachable(e) ? `could not ${what}: ${e.message}` : `the coordinator refused to ${what}: ${e.code}: ${e.message}`, secrets);
+}
+
 export class HttpMountClient implements MountClient {
   constructor(private readonly timeoutMs = 30_000) {}
 

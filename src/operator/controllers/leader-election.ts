@@ -35,7 +35,9 @@ export class LeaderElector {
     const cur = await api.get(ref);
     try {
       if (!cur) {
-        await api.create({ ...ref, metadata: { name, namespace }, spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 } } as KubeObject);
+        // Only the Lease's own fields (namespace and name live in metadata, nowhere else).
+        await api.create({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name, namespace },
+          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 } } as KubeObject);
         return true;
       }
       const s = cur.spec ?? {};

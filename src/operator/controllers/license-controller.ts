@@ -85,7 +85,8 @@ export class LicenseReconciler implements Reconciler {
 function licenseSecret(t: { name: string; namespace: string }, license: string, licenseString: string): KubeObject {
   return {
     apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-    metadata: { ...secretRef(t), labels: { [LABELS.name]: APP_NAME, [LABELS.instance]: t.name, [LABELS.component]: 'license',
+    // Only ObjectMeta fields: server-side apply refuses others ("field not declared in schema").
+    metadata: { name: secretRef(t).name, namespace: t.namespace, labels: { [LABELS.name]: APP_NAME, [LABELS.instance]: t.name, [LABELS.component]: 'license',
       [LABELS.managedBy]: MANAGED_BY, 'k8s-operator.alluxio.com/license': license } },
     data: { license: Buffer.from(licenseString).toString('base64') },
   };

@@ -5,7 +5,7 @@ import { parseLoad } from '../api/validate.js';
 import { isConflict, refOf, type KubeApi, type KubeObject, type ObjectRef } from '../kube/types.js';
 import type { Clock } from './clock.js';
 import { conditionOf, mergeConditions } from './conditions.js';
-import { CoordinatorError, type CoordinatorTarget } from './coordinator-client.js';
+import { coordinatorMessage, isUnreachable, toCoordinatorError, type CoordinatorTarget } from './coordinator-client.js';
 import { coordinatorTarget, type CoordinatorUrlOf } from './coordinator-target.js';
 import { recordEvent } from './events.js';
 import type { LoadJobClient, LoadJobOptions, LoadJobView } from './job-client.js';
@@ -283,19 +283,4 @@ export function pollDelay(ageMs: number): number {
 function currentVerdict(conditions: Condition[] | undefined): Verdict | undefined {
   const c = conditions?.find((x) => x.type === CONDITION.Loaded);
   return c ? { reason: c.reason, message: c.message } : undefined;
-}
-
-function toCoordinatorError(err: unknown): CoordinatorError {
-  return err instanceof CoordinatorError ? err : new CoordinatorError(0, 'ALX_ERR_UNAVAILABLE', (err as Error).message);
-}
-
-/** No answer, or a server-side failure worth retrying (501 is a refusal: the option is not supported). */
-function isUnreachable(e: CoordinatorError): boolean {
-  return e.status === 0 || (e.status >= 500 && e.status !== 501);
-}
-
-function coordinatorMessage(what: string, e: CoordinatorError): string {
-  return isUnreachable(e)
-    ? `could not ${what}: ${e.message}`
-    : `the coordinator refused to ${what}: ${e.code}: ${e.message}`;
 }

@@ -7,7 +7,7 @@ import { parseUnderFileSystem } from '../api/validate.js';
 import { isConflict, refOf, type KubeApi, type KubeObject, type ObjectRef } from '../kube/types.js';
 import type { Clock } from './clock.js';
 import { mergeConditions } from './conditions.js';
-import { CoordinatorError, scrub, type CoordinatorTarget, type MountClient } from './coordinator-client.js';
+import { CoordinatorError, coordinatorMessage, type CoordinatorTarget, type MountClient } from './coordinator-client.js';
 import { coordinatorTarget, type CoordinatorUrlOf } from './coordinator-target.js';
 import type { ReconcileResult, Reconciler } from './reconciler.js';
 
@@ -114,8 +114,7 @@ export class UnderFileSystemReconciler implements Reconciler {
         await this.deps.mounts.add(base, { path: ufs.spec.mountPath, ufs: ufs.spec.path, options });
       }
     } catch (err) {
-      const e = err as CoordinatorError;
-      const message = scrub(`the coordinator refused the mount of ${ufs.spec.path} at ${ufs.spec.mountPath}: ${e.code ? `${e.code}: ` : ''}${e.message}`, secretValues);
+      const message = coordinatorMessage(`mount ${ufs.spec.path} at ${ufs.spec.mountPath}`, err, secretValues);
       return this.finish(raw, 'Failed', REASON.MountFailed, message, { requeueAfterMs: UFS_RETRY_MS }, { mountedHash: undefined });
     }
 

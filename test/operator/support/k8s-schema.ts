@@ -1,5 +1,6 @@
 // Validates rendered objects against the Kubernetes OpenAPI schemas shipped in kubernetes-models.
 import type { KubeObject } from '../../../src/operator/kube/types.js';
+import { undeclaredFields } from './k8s-fields.js';
 
 const MODELS: Record<string, string> = {
   'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
@@ -33,4 +34,7 @@ export async function validateK8s(obj: KubeObject): Promise<void> {
   } catch (e) {
     throw new Error(`${obj.kind}/${obj.metadata?.name}: ${(e as Error).message}`);
   }
+  // The models' validators let unknown fields through; a real server refuses them (k8s-fields.ts).
+  const unknown = undeclaredFields(obj) ?? [];
+  if (unknown.length) throw new Error(`${obj.kind}/${obj.metadata?.name}: ${unknown.map((f) => `${f}: field not declared in schema`).join('; ')}`);
 }

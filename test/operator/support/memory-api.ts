@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resourceInfo } from '../../../src/operator/kube/resources.js';
-import { checkDecode, checkImmutable, checkNames } from './server-rules.js';
-import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from '../../../src/operator/kube/field-sets.js';
+import { canonicalizeQuantities, checkDecode, checkImmutable, checkNames } from './server-rules.js';
+import { deepEqual, deletePath, getPath, leafPaths, mergePatch, setPath } from './field-sets.js';
 import {
   KubeApiError, type ApplyOptions, type DeleteOptions, type KubeApi, type KubeObject, type ListOptions, type ManagedFieldsEntry,
   type ObjectList, type ObjectRef, type WatchEvent, type WatchHandle,
@@ -20,7 +20,8 @@ import {
 //   owner-reference garbage collection deletes dependents whose owners are all gone.
 // - watch: ADDED/MODIFIED/DELETED from a resourceVersion, 410 Gone when it is too old.
 // - validation: registered per kind (custom resources: the zod schemas, as the CRD does), and
-//   the built-in rules of server-rules.ts (MicroTime decoding, names, immutable fields).
+//   the built-in rules of server-rules.ts (MicroTime decoding, canonical quantities, names,
+//   immutable fields).
 
 type Json = Record<string, unknown>;
 type Validator = (obj: KubeObject) => { value?: KubeObject; errors: string[] };
@@ -126,6 +127,7 @@ export class MemoryKubeApi implements KubeApi {
     checkDecode(obj);
     checkNames(obj);
     const fresh = this.validate({ ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), namespace: ns } });
+    canonicalizeQuantities(fresh);
     if (info.statusSubresource) delete fresh.status;
     const owners = new Map<string, Ownership>();
     owners.set(opts.fieldManager ?? 'unknown', { operation: 'Update', paths: new Set(leafPaths(fresh, info.statusSubresource)) });
@@ -141,6 +143,7 @@ export class MemoryKubeApi implements KubeApi {
     const key = objKey(obj.kind, ns, obj.metadata.name);
     const applied = structuredClone(obj);
     applied.metadata.namespace = ns;
+    canonicalizeQuantities(applied);
     if (info.statusSubresource) delete applied.status;
     const newPaths = new Set(leafPaths(applied, info.statusSubresource));
     const existing = this.store.get(key);
@@ -195,6 +198,7 @@ export class MemoryKubeApi implements KubeApi {
     }
     const next = structuredClone(obj);
     next.metadata = { ...next.metadata, namespace: existing.obj.metadata.namespace };
+    canonicalizeQuantities(next);
     if (info.statusSubresource) next.status = structuredClone(existing.obj.status);
     const owners = new Map([...existing.owners].map(([m, o]) => [m, { operation: o.operation, paths: new Set(o.paths) }]));
     const before = new Set(leafPaths(existing.obj, info.statusSubresource));

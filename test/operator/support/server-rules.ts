@@ -1,9 +1,13 @@
+import { canonicalQuantity } from '../../../src/operator/builders/quantity.js';
 import { MICRO_TIME } from '../../../src/operator/kube/time.js';
 import { KubeApiError, type KubeObject } from '../../../src/operator/kube/types.js';
+import { undeclaredFields } from './k8s-fields.js';
 
 // Rules a real kube-apiserver enforces on built-in kinds, for the in-memory API (there is no API
 // server on these machines). Each throws what the server answers:
 // - decoding (400 BadRequest): metav1.MicroTime fields must have exactly six fractional digits;
+//   a field a built-in kind (or ObjectMeta) does not declare is refused (k8s-fields.ts);
+// - decoding: quantities of built-in kinds are stored in canonical form (1024Mi → 1Gi, cpu: 8 → "8");
 // - validation (422 Invalid): object names (DNS-1123 subdomain, DNS-1035 label for Services);
 // - update validation (422 Invalid): the immutable fields of StatefulSet, Service, PVC and Job.
 
@@ -14,8 +18,18 @@ const MICRO_TIME_FIELDS: Record<string, string[][]> = {
 
 const get = (o: unknown, path: string[]): unknown => path.reduce<unknown>((c, k) => (c && typeof c === 'object' ? (c as Record<string, unknown>)[k] : undefined), o);
 
+const OBJECT_META_FIELDS = new Set(['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']);
+
 /** Decoding: runs on create, update and apply (400 as the server's JSON decoder answers). */
 export function checkDecode(obj: KubeObject): void {
+  // Built-in kinds are typed throughout, and ObjectMeta is typed for every kind: server-side
+  // apply refuses a field the schema does not declare (kubectl's strict validation does too),
+  // e.g. an apiVersion spread into metadata or a misspelt probe field.
+  const unknown = undeclaredFields(obj) ?? Object.keys(obj.metadata ?? {}).filter((k) => !OBJECT_META_FIELDS.has(k)).map((k) => `.metadata.${k}`);
+  if (unknown.length) {
+    throw new KubeApiError(400, 'BadRequest', `${obj.kind} "${obj.metadata.name}": ${unknown.map((k) => `${k}: field not declared in schema`).join('; ')}`);
+  }
   for (const path of MICRO_TIME_FIELDS[obj.kind] ?? []) {
     const v = get(obj, path);
     if (v === undefined || v === null) continue;
@@ -24,6 +38,32 @@ export function checkDecode(obj: KubeObject): void {
         + `parsing time "${String(v)}" as "2006-01-02T15:04:05.000000Z07:00": cannot parse (${path.join('.')})`);
     }
   }
+}
+
+/** The pod spec of a built-in workload kind, if it has one. */
+function podSpecOf(obj: KubeObject): Record<string, any> | undefined {
+  const spec = obj.spec as Record<string, any> | undefined;
+  if (obj.kind === 'Pod') return spec;
+  if (obj.kind === 'CronJob') return spec?.jobTemplate?.spec?.template?.spec;
+  if (['StatefulSet', 'Deployment', 'DaemonSet', 'ReplicaSet', 'Job'].includes(obj.kind)) return spec?.template?.spec;
+  return undefined;
+}
+
+/**
+ * Decoding: the server parses every resource.Quantity of a built-in kind and stores its canonical
+ * form (container resources, emptyDir sizeLimit, PVC and volumeClaimTemplate requests), so what a
+ * client reads back may be spelt differently from what it wrote. Changes `obj` in place.
+ */
+export function canonicalizeQuantities(obj: KubeObject): void {
+  const amounts = (m: Record<string, unknown> | undefined) => {
+    for (const [k, v] of Object.entries(m ?? {})) if (typeof v === 'string' || typeof v === 'number') m![k] = canonicalQuantity(v);
+  };
+  const resources = (r: Record<string, any> | undefined) => { amounts(r?.limits); amounts(r?.requests); };
+  const pod = podSpecOf(obj);
+  for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) resources(c?.resources);
+  for (const v of pod?.volumes ?? []) if (v?.emptyDir?.sizeLimit !== undefined) v.emptyDir.sizeLimit = canonicalQuantity(v.emptyDir.sizeLimit);
+  if (obj.kind === 'StatefulSet') for (const t of (obj.spec?.volumeClaimTemplates ?? []) as Record<string, any>[]) resources(t?.spec?.resources);
+  if (obj.kind === 'PersistentVolumeClaim') resources(obj.spec?.resources);
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
