@@ -11,9 +11,32 @@ import { refOf, type KubeApi, type KubeObject } from '../kube/types.js';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Every field of `want` is in `have` with the same value (maps: recursively; lists: same length, element-wise). */
+/**
+ * The merge key of a list element, as server-side apply merges Kubernetes' keyed lists
+ * (containers, env, volumes by name; volumeMounts by mountPath; ports by containerPort).
+ */
+function mergeKey(v: unknown): string | undefined {
+  if (!isMap(v)) return undefined;
+  for (const k of ['mountPath', 'containerPort', 'name']) if (v[k] !== undefined) return `${k}=${String(v[k])}`;
+  return undefined;
+}
+
+/**
+ * Every field of `want` is in `have` with the same value (maps: recursively). Lists whose every
+ * element has a merge key: each of ours is in `have` under its key (the server merges keyed lists,
+ * so another manager's items, e.g. an injected sidecar container, may sit beside ours); other
+ * lists: same length, element-wise.
+ */
 export function isSubset(want: unknown, have: unknown): boolean {
-  if (Array.isArray(want)) return Array.isArray(have) && have.length === want.length && want.every((w, i) => isSubset(w, have[i]));
+  if (Array.isArray(want)) {
+    if (!Array.isArray(have)) return false;
+    const keys = want.map(mergeKey);
+    if (want.length > 0 && keys.every((k) => k !== undefined)) {
+      const byKey = new Map(have.map((h) => [mergeKey(h), h] as const));
+      return want.every((w, i) => byKey.has(keys[i]) && isSubset(w, byKey.get(keys[i])));
+    }
+    return have.length === want.length && want.every((w, i) => isSubset(w, have[i]));
+  }
   if (isMap(want)) return isMap(have) && Object.entries(want).every(([k, v]) => isSubset(v, have[k]));
   return want === have;
 }
