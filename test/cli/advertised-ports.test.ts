@@ -22,14 +22,14 @@ const WORKER_PORT_PROPERTY = new Map(PROPERTIES
   .filter((p) => p.name.startsWith('alluxio.worker.') && p.name.endsWith('.port') && p.default !== undefined)
   .map((p) => [Number(p.default), p.name]));
 
-/** Container ports of the worker pods and target ports of the worker Services, from every example cluster. */
-function renderedWorkerPorts(): Map<number, string> {
+/** Container ports of one component's pods (the worker by default) and target ports of its Services, from every example cluster. */
+function renderedPorts(which = 'worker'): Map<number, string> {
   const found = new Map<number, string>();
   for (const file of ['alluxio-cluster.yaml', 'alluxio-cluster-full.yaml', 'alluxio-cluster-dev.yaml']) {
     const objs = renderCluster(readFileSync(new URL(`../../deploy/examples/${file}`, import.meta.url), 'utf8')) as Obj[];
     for (const o of objs) {
       const component = o.metadata?.labels?.['app.kubernetes.io/component'];
-      if (component !== 'worker') continue;
+      if (component !== which) continue;
       if (o.kind === 'StatefulSet' || o.kind === 'DaemonSet') {
         for (const c of o.spec.template.spec.containers) for (const p of c.ports ?? []) found.set(p.containerPort, `${file}: ${o.kind} ${o.metadata.name} container port ${p.name}`);
       }
@@ -52,11 +52,17 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+test('the coordinator is rendered with its web port only: nothing listens on alluxio.coordinator.rpc.port', () => {
+  const rendered = renderedPorts('coordinator');
+  const web = Number(PROPERTIES.find((p) => p.name === 'alluxio.coordinator.web.port')!.default);
+  assert.deepEqual([...rendered.keys()], [web], [...rendered.values()].join('; '));
+});
+
 describe('ports the operator renders for a worker', { timeout: 600_000 }, () => {
   let tmp: TempDir;
   let etcd: EtcdCluster;
   let worker: WorkerProcess;
-  const rendered = renderedWorkerPorts();
+  const rendered = renderedPorts();
   /** Property → the port the test worker got for it. */
   const assigned = new Map<string, number>();
 

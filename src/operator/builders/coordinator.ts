@@ -60,10 +60,8 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
             imagePullPolicy: c.spec.imagePullPolicy,
             args: ['process', 'start', 'coordinator'],
             env: [...alluxioEnv(spec.env), ...lic.env],
-            ports: [
-              { name: 'rpc', containerPort: PORTS.coordinatorRpc },
-              { name: 'web', containerPort: PORTS.coordinatorWeb },
-            ],
+            // Only the web port: nothing listens on alluxio.coordinator.rpc.port (docs/alluxio-2x.md).
+            ports: [{ name: 'web', containerPort: PORTS.coordinatorWeb }],
             readinessProbe: httpProbe(COORDINATOR_REST.health, PORTS.coordinatorWeb),
             livenessProbe: httpProbe(COORDINATOR_REST.health, PORTS.coordinatorWeb, true),
             ...resourcesOf(spec.resources),
@@ -79,10 +77,7 @@ export function buildCoordinatorStatefulSet(c: AlluxioCluster, ctx: BuildContext
 
 export function buildCoordinatorServices(c: AlluxioCluster): KubeObject[] {
   const n = clusterNames(c);
-  const ports = [
-    { name: 'rpc', port: PORTS.coordinatorRpc, targetPort: PORTS.coordinatorRpc },
-    { name: 'web', port: PORTS.coordinatorWeb, targetPort: PORTS.coordinatorWeb },
-  ];
+  const ports = [{ name: 'web', port: PORTS.coordinatorWeb, targetPort: PORTS.coordinatorWeb }];
   return [
     { apiVersion: 'v1', kind: 'Service', metadata: meta(c, n.coordinator, 'coordinator'),
       spec: { type: 'ClusterIP', selector: selectorLabels(c, 'coordinator'), ports } },
