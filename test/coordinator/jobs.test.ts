@@ -290,7 +290,22 @@ describe('load and free jobs', { timeout: 1_800_000 }, () => {
     const read = (await ufsBytes()) - base;
     assert.equal(read, total, 'the job read the dataset once');
     const rate = read / ((end.endTimeMs! - end.startTimeMs) / 1000) / MiB;
-    assert.ok(rate >= 20 * 0.85 && rate <= 20 * 1.15, `measured ${rate.toFixed(1)} MiB/s over the job, not within 15% of 20 MiB/s`);
+    // The cap is the limiter's promise and holds on any machine.
+    assert.ok(rate <= 20 * 1.15, `measured ${rate.toFixed(1)} MiB/s over the job: above 20 MiB/s + 15%`);
+    if (rate >= 20 * 0.85) return;
+    // Below the floor: a limiter that loses time, or a machine too busy to read 20 MiB/s at all?
+    // The same load without --bandwidth, once freed, says which: the floor is only asserted when
+    // the machine reads at least twice the cap unthrottled (else the shortfall is not the job's).
+    const free = await cli('fs', 'free', '/bw');
+    assert.equal(free.code, 0, free.stderr);
+    const base2 = await ufsBytes();
+    const again = await cli('job', 'load', '--path', '/bw', '--submit');
+    assert.equal(again.code, 0, again.stderr);
+    const end2 = await waitDone('load', '/bw');
+    assert.equal(end2.jobState, 'SUCCEEDED');
+    const unthrottled = ((await ufsBytes()) - base2) / ((end2.endTimeMs! - end2.startTimeMs) / 1000) / MiB;
+    console.log(`[jobs] --bandwidth 20MB measured ${rate.toFixed(1)} MiB/s; the same load unthrottled ${unthrottled.toFixed(1)} MiB/s`);
+    assert.ok(unthrottled < 2 * 20, `measured ${rate.toFixed(1)} MiB/s over the job, below 20 MiB/s - 15%, while the machine reads ${unthrottled.toFixed(1)} MiB/s unthrottled`);
   });
 
   test('a worker killed mid-job: the job still SUCCEEDS and every file is cached on its current owner', async () => {
