@@ -5,11 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createUfs } from '../../src/ufs/registry.js';
-import type { UnderFileSystem } from '../../src/ufs/under-file-system.js';
+import { ufsVersion, type UnderFileSystem } from '../../src/ufs/under-file-system.js';
 import { startWebHdfsServer, type WebHdfsServer } from '../support/webhdfs-server.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { startTestCluster, type TestCluster } from '../support/workers.js';
@@ -108,6 +108,30 @@ describe('WebHDFS under-storage (hdfs://, webhdfs://)', () => {
     await assert.rejects(ufs.openRead('hdfs://mycluster/base/dir', 0, -1), (e: Error & { code?: string }) => e.code === 'ALX_ERR_IS_A_DIRECTORY');
     assert.ok(active.calls.some((c) => c.op === 'OPEN'));
     await assert.rejects(ufs.openRead('hdfs://mycluster/base/big.bin', 0, 10, { version: 'mtime:1:len:10' }), (e: Error & { code?: string }) => e.code === 'ALX_ERR_STALE');
+  });
+
+  test('a file replaced while its read streams fails the read with ALX_ERR_STALE, never mixing versions', async () => {
+    const uri = 'hdfs://mycluster/base/swap.bin';
+    const v1 = randomBytes(200_000);
+    const v2 = randomBytes(v1.length); // same length: only the version tells them apart
+    const file = join(data, 'base', 'swap.bin');
+    // Replaced as HDFS writers do: a new file renamed over the path (a new inode, i.e. fileId).
+    active.midOpen = async () => {
+      writeFileSync(`${file}.tmp`, v2);
+      renameSync(`${file}.tmp`, file);
+    };
+    try {
+      for (const pinned of [false, true]) {
+        writeFileSync(file, v1);
+        const version = pinned ? ufsVersion(await ufs.getStatus(uri)) : undefined;
+        const opened = await ufs.openRead(uri, 0, -1, { version });
+        await assert.rejects(drain(opened), (e: Error & { code?: string }) => e.code === 'ALX_ERR_STALE' && /changed during the read/.test(e.message),
+          `a read ${pinned ? 'pinned to' : 'without'} a version returned the halves of two files`);
+      }
+    } finally {
+      active.midOpen = undefined;
+    }
+    assert.ok((await drain(await ufs.openRead(uri, 0, -1))).equals(v2), 'the next read does not see the new file');
   });
 
   test('write (buffer and stream), overwrite, Content-MD5 mismatch writes nothing and leaves no temp file', async () => {
