@@ -124,13 +124,20 @@ export class WebHdfsUfs implements UnderFileSystem {
    * stream its blocks (the next block then comes from the new file). A replaced file has a new
    * fileId and a rewritten one a new mtime or length, so the same status after the last byte means
    * every byte came from that version; otherwise the read fails with ALX_ERR_STALE instead of ending.
+   * The last chunk is held back until then: a reader that stops at the expected length (a
+   * Content-Length answer, the last page of a run) never completes on bytes of a mix.
    */
   private checkedAtEnd(body: Readable, uri: string, version: string): Readable {
+    let held: Buffer | undefined;
     const checked = new Transform({
-      transform: (chunk: Buffer, _enc, done) => done(null, chunk),
+      transform: (chunk: Buffer, _enc, done) => {
+        const previous = held;
+        held = chunk;
+        done(null, previous);
+      },
       flush: (done) => {
         this.getStatus(uri).then(
-          (now) => done(ufsVersion(now) === version ? null : staleError(uri, version, ufsVersion(now))),
+          (now) => (ufsVersion(now) === version ? done(null, held) : done(staleError(uri, version, ufsVersion(now)))),
           (err: unknown) => done(err instanceof NotFoundError ? staleError(uri, version, 'none (deleted)') : err as Error),
         );
       },

@@ -223,6 +223,30 @@ describe('WebHDFS under-storage (hdfs://, webhdfs://)', () => {
       const again = Buffer.from(await (await fetch(`${rest}/v1/read?path=${encodeURIComponent('/big.bin')}`)).arrayBuffer());
       assert.ok(again.equals(big));
       assert.equal(active.calls.filter((c) => c.op === 'OPEN').length, opens);
+
+      // A file replaced halfway through the worker's UFS read: the answer is cut (never the halves
+      // of two files), and the next read serves the new file whole, not pages cached from the mix.
+      const v1 = randomBytes(300_000);
+      const v2 = randomBytes(v1.length);
+      const file = join(data, 'base', 'swapped.bin');
+      writeFileSync(file, v1);
+      let replaced = false;
+      active.midOpen = async () => {
+        if (replaced) return;
+        replaced = true;
+        writeFileSync(`${file}.tmp`, v2);
+        renameSync(`${file}.tmp`, file);
+      };
+      const url = `${rest}/v1/read?path=${encodeURIComponent('/swapped.bin')}`;
+      try {
+        const first = await fetch(url).then(async (r) => (r.ok ? Buffer.from(await r.arrayBuffer()) : undefined)).catch(() => undefined);
+        assert.ok(replaced, 'the read did not reach the DataNode');
+        assert.ok(first === undefined || first.equals(v1) || first.equals(v2), 'the worker answered a mix of two versions');
+      } finally {
+        active.midOpen = undefined;
+      }
+      const second = Buffer.from(await (await fetch(url)).arrayBuffer());
+      assert.ok(second.equals(v2), 'the read after the replacement did not serve the new file whole');
     } finally {
       await cluster?.stop();
       await dir.cleanup();
