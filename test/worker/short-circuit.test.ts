@@ -145,6 +145,9 @@ describe('short-circuit reads over the worker domain socket', () => {
     const shared = join(tmp.path, 'one.sock');
     const first = await WorkerProcess.start(cc, tmp.path, 10, { 'alluxio.worker.data.server.domain.socket.address': shared, 'alluxio.worker.data.server.domain.socket.as.uuid': 'false' });
     try {
+      // /v1/health answers over TCP before the worker has bound its socket: on a loaded machine the
+      // second worker could otherwise take the path first (and the first one then fail).
+      await waitFor('the first worker listens on the socket', () => existsSync(shared), 60_000);
       await assert.rejects(
         WorkerProcess.start(cc, tmp.path, 11, { 'alluxio.worker.data.server.domain.socket.address': shared, 'alluxio.worker.data.server.domain.socket.as.uuid': 'false' }),
         /domain socket .*one\.sock is in use by a running process/,
