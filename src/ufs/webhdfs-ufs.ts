@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import {
   AlluxioError, AlreadyExistsError, InvalidArgumentError, InvalidPathError, NotFoundError, UfsError, clipText,
@@ -111,13 +111,40 @@ export class WebHdfsUfs implements UnderFileSystem {
     checkRangeArgs(uri, offset, length);
     const st = await this.getStatus(uri);
     if (st.isDirectory) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `openRead ${uri}: is a directory`);
-    if (options.version !== undefined && ufsVersion(st) !== options.version) {
-      throw new AlluxioError('ALX_ERR_STALE', `openRead ${uri}: the file changed during the read (expected version ${options.version}, found ${ufsVersion(st)}); retry the read`);
-    }
+    if (options.version !== undefined && ufsVersion(st) !== options.version) throw staleError(uri, options.version, ufsVersion(st));
     const n = resolveRange(uri, offset, length, st.length);
     if (n === 0) return Readable.from([]);
     const res = await this.send({ method: 'GET', path: this.resolve(uri), op: 'OPEN', params: { offset: String(offset), length: String(n) } }, 'openRead', uri, { signal: options.signal });
-    return res.body as unknown as Readable;
+    return this.checkedAtEnd(res.body as unknown as Readable, uri, ufsVersion(st));
+  }
+
+  /**
+   * The OPEN stream, ending only once the file is still at `version`. WebHDFS has no If-Match and
+   * no handle: the file can be replaced between the status and the OPEN, or while the DataNodes
+   * stream its blocks (the next block then comes from the new file). A replaced file has a new
+   * fileId and a rewritten one a new mtime or length, so the same status after the last byte means
+   * every byte came from that version; otherwise the read fails with ALX_ERR_STALE instead of ending.
+   * The last chunk is held back until then: a reader that stops at the expected length (a
+   * Content-Length answer, the last page of a run) never completes on bytes of a mix.
+   */
+  private checkedAtEnd(body: Readable, uri: string, version: string): Readable {
+    let held: Buffer | undefined;
+    const checked = new Transform({
+      transform: (chunk: Buffer, _enc, done) => {
+        const previous = held;
+        held = chunk;
+        done(null, previous);
+      },
+      flush: (done) => {
+        this.getStatus(uri).then(
+          (now) => (ufsVersion(now) === version ? done(null, held) : done(staleError(uri, version, ufsVersion(now)))),
+          (err: unknown) => done(err instanceof NotFoundError ? staleError(uri, version, 'none (deleted)') : err as Error),
+        );
+      },
+    });
+    // Either side failing or closing early ends the other (a reader that stops frees the connection).
+    pipeline(body, checked, () => {});
+    return checked;
   }
 
   async write(uri: string, body: Readable | Buffer, options: WriteOptions = {}): Promise<UfsStatus> {
@@ -328,6 +355,10 @@ function countThrough(body: Readable, verifier: BodyVerifier): Readable {
       yield b;
     }
   })());
+}
+
+function staleError(uri: string, expected: string, found: string): AlluxioError {
+  return new AlluxioError('ALX_ERR_STALE', `openRead ${uri}: the file changed during the read (expected version ${expected}, found ${found}); retry the read`);
 }
 
 function transportError(err: unknown, what: string, uri: string): AlluxioError {

@@ -2,15 +2,14 @@
 // local UFS directory: a tree copied both ways byte for byte, into an existing directory as cp(1)
 // does, every clash with an existing file found before anything is copied (-f overwrites), and the
 // progress bar (files, bytes, rate, ETA) on a pseudo-terminal while a piped run stays quiet.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, runCli } from '../support/cli.js';
-import { makeTempDir, type TempDir } from '../support/tmp.js';
-import { startTestCluster, type TestCluster } from '../support/workers.js';
+import { BIN } from '../support/cli.js';
+import { useCliCluster } from '../support/cli-cluster.js';
 
 /** Every file under dir, relative path → bytes. */
 function tree(dir: string, rel = ''): Map<string, Buffer> {
@@ -24,29 +23,13 @@ function tree(dir: string, rel = ''): Map<string, Buffer> {
 }
 
 describe('alluxio fs cp -R', { timeout: 900_000 }, () => {
-  let tmp: TempDir;
-  let ufs: string;
-  let cluster: TestCluster;
-  let env: Record<string, string>;
-  const cli = (...args: string[]) => runCli(args, env);
-
-  before(async () => {
-    tmp = await makeTempDir('alluxio-fs-cp-');
-    ufs = join(tmp.path, 'ufs');
-    mkdirSync(join(ufs, 'data', 'sub'), { recursive: true });
-    writeFileSync(join(ufs, 'data', 'a.bin'), randomBytes(200_000));
-    writeFileSync(join(ufs, 'data', 'b.bin'), randomBytes(65_536));
-    writeFileSync(join(ufs, 'data', 'sub', 'c.txt'), 'c\n');
-    cluster = await startTestCluster({ dir: tmp.path, rootUfs: ufs, workers: 2 });
-    env = cluster.env;
+  const fx = useCliCluster('alluxio-fs-cp-', {
+    'data/a.bin': randomBytes(200_000), 'data/b.bin': randomBytes(65_536), 'data/sub/c.txt': 'c\n',
   });
-  after(async () => {
-    await cluster?.stop();
-    await tmp?.cleanup();
-  });
+  const { cli } = fx;
 
   test('cp -R --thread copies a tree both ways; conflicts are found before anything is copied', async () => {
-    const src = join(tmp.path, 'src-tree');
+    const src = join(fx.dir, 'src-tree');
     for (let i = 0; i < 12; i++) {
       mkdirSync(join(src, `d${i % 3}`, 'deep'), { recursive: true });
       writeFileSync(join(src, `d${i % 3}`, i % 2 ? `f${i}.bin` : join('deep', `f${i}.bin`)), randomBytes(1000 + i * 5000));
@@ -56,11 +39,11 @@ describe('alluxio fs cp -R', { timeout: 900_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Copied 12 files \\(.*\\) from file://${src} to /up\\n`));
     assert.equal(r.stderr, '', 'a piped cp printed a progress bar');
-    assert.deepEqual(tree(join(ufs, 'up')), tree(src));
-    assert.ok(statSync(join(ufs, 'up', 'empty-dir')).isDirectory());
+    assert.deepEqual(tree(join(fx.ufs, 'up')), tree(src));
+    assert.ok(statSync(join(fx.ufs, 'up', 'empty-dir')).isDirectory());
 
     // Into an existing directory: /up goes to <down>/up, as cp(1) does.
-    const down = join(tmp.path, 'down');
+    const down = join(fx.dir, 'down');
     mkdirSync(down);
     r = await cli('fs', 'cp', '-R', '--thread', '4', '--progress', '/up', `file://${down}`);
     assert.equal(r.code, 0, r.stderr);
@@ -77,16 +60,16 @@ describe('alluxio fs cp -R', { timeout: 900_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(tree(join(down, 'up')), tree(src));
 
-    r = await cli('fs', 'cp', '/up', `file://${join(tmp.path, 'x')}`);
+    r = await cli('fs', 'cp', '/up', `file://${join(fx.dir, 'x')}`);
     assert.match(r.stderr, /\/up is a directory: use -R/);
   });
 
   test('cp shows a progress bar with an ETA on a terminal', async () => {
     // script(1) gives the CLI a pseudo-terminal; the bar redraws one line with carriage returns.
-    const out = join(tmp.path, 'tty-out');
+    const out = join(fx.dir, 'tty-out');
     const cmd = `${process.execPath} ${BIN} fs cp -R /data file://${out}`;
     const r = await new Promise<{ code: number; text: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...process.env, ...fx.env }, stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       child.stdout.on('data', (d: Buffer) => { text += d.toString(); });
       child.stderr.on('data', (d: Buffer) => { text += d.toString(); });
@@ -95,6 +78,6 @@ describe('alluxio fs cp -R', { timeout: 900_000 }, () => {
     });
     assert.equal(r.code, 0, r.text);
     assert.match(r.text, /\r\/data → file:\/\/\S+ \[#+\] 100% files 3\/3 bytes [\d.]+KB\/[\d.]+KB \S+\/s ETA 0s/);
-    assert.deepEqual(tree(out), tree(join(ufs, 'data')));
+    assert.deepEqual(tree(out), tree(join(fx.ufs, 'data')));
   });
 });

@@ -1,54 +1,25 @@
 // `alluxio fs` listing verbs of issue 17 through the real CLI against two in-process workers over a
 // local UFS directory: check-cached, the ls in-cache column and flags (-d -r --sort -m -p
 // --timestamp), stat -f, consistent-hash agreeing with fs location, and their --json.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../support/cli.js';
-import { makeTempDir, type TempDir } from '../support/tmp.js';
-import { startTestCluster, type TestCluster } from '../support/workers.js';
+import { useCliCluster } from '../support/cli-cluster.js';
 
 const PAGE = 64 * 1024;
 
 describe('alluxio fs: ls, stat, check-cached, consistent-hash', { timeout: 900_000 }, () => {
-  let tmp: TempDir;
-  let ufs: string;
-  let cluster: TestCluster;
-  let env: Record<string, string>;
   const a = randomBytes(3 * PAGE + 5);
   const b = randomBytes(PAGE);
-  const cli = (...args: string[]) => runCli(args, env);
-  const json = async <T>(...args: string[]): Promise<T> => {
-    const r = await cli(...args, '--json');
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
-  };
-
-  before(async () => {
-    tmp = await makeTempDir('alluxio-fs-ls-');
-    ufs = join(tmp.path, 'ufs');
-    mkdirSync(join(ufs, 'data', 'sub'), { recursive: true });
-    mkdirSync(join(ufs, 'empty'));
-    writeFileSync(join(ufs, 'data', 'a.bin'), a);
-    writeFileSync(join(ufs, 'data', 'b.bin'), b);
-    writeFileSync(join(ufs, 'data', 'sub', 'c.txt'), 'c\n');
-    writeFileSync(join(ufs, 'zero.txt'), '');
+  const fx = useCliCluster('alluxio-fs-ls-', {
+    'data/a.bin': a, 'data/b.bin': b, 'data/sub/c.txt': 'c\n',
     // Read by no test but check-cached's (which reads cc/a.bin): the cache state is known.
-    mkdirSync(join(ufs, 'cc', 'sub'), { recursive: true });
-    writeFileSync(join(ufs, 'cc', 'a.bin'), a);
-    writeFileSync(join(ufs, 'cc', 'b.bin'), b);
-    writeFileSync(join(ufs, 'cc', 'sub', 'c.txt'), 'c\n');
-    writeFileSync(join(ufs, 'cold.bin'), b);
-    cluster = await startTestCluster({ dir: tmp.path, rootUfs: ufs, workers: 2 });
-    env = cluster.env;
+    'cc/a.bin': a, 'cc/b.bin': b, 'cc/sub/c.txt': 'c\n',
+    'cold.bin': b, // never read: stat shows it 0% cached
   });
-  after(async () => {
-    await cluster?.stop();
-    await tmp?.cleanup();
-  });
-
+  const { cli, json } = fx;
 
   test('check-cached, ls in-cache column and consistent-hash follow what is cached and where', async () => {
     type Check = { checked: number; fullyCached: number; partiallyCached: number; notCached: number; notFullyCached: Array<{ path: string }> };
@@ -106,7 +77,7 @@ describe('alluxio fs: ls, stat, check-cached, consistent-hash', { timeout: 900_0
 
     r = await cli('fs', 'stat', '-f', '%N %z %Y %b %%', '/data/a.bin');
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `a.bin ${a.length} ${Math.floor(statSync(join(ufs, 'data', 'a.bin')).mtimeMs)} 4 %\n`);
+    assert.equal(r.stdout, `a.bin ${a.length} ${Math.floor(statSync(join(fx.ufs, 'data', 'a.bin')).mtimeMs)} 4 %\n`);
     r = await cli('fs', 'stat', '-f', '%q', '/data/a.bin');
     assert.match(r.stderr, /unknown directive '%q'/);
     const st = await json<{ path: string; length: number; inAlluxioPercentage: number }>('fs', 'stat', '/cold.bin');

@@ -1,14 +1,12 @@
 // The `alluxio fs` verbs of Alluxio 3.x added for issue 17, through the real CLI against two
 // in-process workers over a local UFS directory: mv, touch, test, checksum (check-cached,
 // consistent-hash, ls and stat: fs-ls.test.ts; cp -R: fs-cp.test.ts).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../support/cli.js';
-import { makeTempDir, type TempDir } from '../support/tmp.js';
-import { startTestCluster, type TestCluster } from '../support/workers.js';
+import { useCliCluster } from '../support/cli-cluster.js';
 
 const PAGE = 64 * 1024;
 
@@ -17,41 +15,12 @@ function md5(b: Buffer): string {
 }
 
 describe('alluxio fs: Alluxio 3.x verbs', { timeout: 900_000 }, () => {
-  let tmp: TempDir;
-  let ufs: string;
-  let cluster: TestCluster;
-  let env: Record<string, string>;
   const a = randomBytes(3 * PAGE + 5);
   const b = randomBytes(PAGE);
-  const cli = (...args: string[]) => runCli(args, env);
-  const json = async <T>(...args: string[]): Promise<T> => {
-    const r = await cli(...args, '--json');
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
-  };
-
-  before(async () => {
-    tmp = await makeTempDir('alluxio-fs-verbs-');
-    ufs = join(tmp.path, 'ufs');
-    mkdirSync(join(ufs, 'data', 'sub'), { recursive: true });
-    mkdirSync(join(ufs, 'empty'));
-    writeFileSync(join(ufs, 'data', 'a.bin'), a);
-    writeFileSync(join(ufs, 'data', 'b.bin'), b);
-    writeFileSync(join(ufs, 'data', 'sub', 'c.txt'), 'c\n');
-    writeFileSync(join(ufs, 'zero.txt'), '');
-    // Read by no test but check-cached's (which reads cc/a.bin): the cache state is known.
-    mkdirSync(join(ufs, 'cc', 'sub'), { recursive: true });
-    writeFileSync(join(ufs, 'cc', 'a.bin'), a);
-    writeFileSync(join(ufs, 'cc', 'b.bin'), b);
-    writeFileSync(join(ufs, 'cc', 'sub', 'c.txt'), 'c\n');
-    writeFileSync(join(ufs, 'cold.bin'), b);
-    cluster = await startTestCluster({ dir: tmp.path, rootUfs: ufs, workers: 2 });
-    env = cluster.env;
+  const fx = useCliCluster('alluxio-fs-verbs-', {
+    'data/a.bin': a, 'data/b.bin': b, 'data/sub/c.txt': 'c\n', 'empty/': '', 'zero.txt': '',
   });
-  after(async () => {
-    await cluster?.stop();
-    await tmp?.cleanup();
-  });
+  const { cli, json } = fx;
 
   test('test -d -e -f -s -z: exit status only, like test(1)', async () => {
     const cases: Array<[string, string, number]> = [
@@ -85,21 +54,21 @@ describe('alluxio fs: Alluxio 3.x verbs', { timeout: 900_000 }, () => {
   test('touch creates an empty file; mv renames and moves into a directory', async () => {
     let r = await cli('fs', 'touch', '/t.txt');
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(statSync(join(ufs, 't.txt')).size, 0);
+    assert.equal(statSync(join(fx.ufs, 't.txt')).size, 0);
     r = await cli('fs', 'touch', '/t.txt');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\/t\.txt already exists/);
 
     r = await cli('fs', 'mv', '/t.txt', '/u.txt');
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(!existsSync(join(ufs, 't.txt')) && existsSync(join(ufs, 'u.txt')));
+    assert.ok(!existsSync(join(fx.ufs, 't.txt')) && existsSync(join(fx.ufs, 'u.txt')));
     r = await cli('fs', 'mv', '/u.txt', '/empty');
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(existsSync(join(ufs, 'empty', 'u.txt')), 'mv into a directory did not put the file in it');
+    assert.ok(existsSync(join(fx.ufs, 'empty', 'u.txt')), 'mv into a directory did not put the file in it');
     r = await cli('fs', 'mv', '/zero.txt', '/data/b.bin');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\/data\/b\.bin already exists/);
-    assert.deepEqual(readFileSync(join(ufs, 'data', 'b.bin')), b, 'mv over an existing file replaced it');
+    assert.deepEqual(readFileSync(join(fx.ufs, 'data', 'b.bin')), b, 'mv over an existing file replaced it');
     r = await cli('fs', 'mv', '/nope', '/x');
     assert.match(r.stderr, /Path "\/nope" does not exist/);
     r = await cli('fs', 'rm', '/empty/u.txt');

@@ -81,46 +81,32 @@ export async function startWorkerProcesses(c: EtcdClusterConf, dir: string, n: n
 }
 
 /** A worker running as its own `alluxio process start worker` process. */
-export class WorkerProcess {
+/** An `alluxio process start ...` child process of a test, with the last of its output for failure messages. */
+abstract class ServiceProcess {
   proc?: ChildProcess;
-  /** ALLUXIO_LOG_LEVEL of the process (default: this process's, else warn). */
-  logLevel?: string;
   private output: string[] = [];
 
-  constructor(readonly c: EtcdClusterConf, readonly dir: string, readonly index: number, readonly ports: WorkerPorts,
-    readonly extra: Record<string, string> = {}, readonly spawnPrefix: string[] = []) {}
+  constructor(readonly c: EtcdClusterConf) {}
 
-  static async start(c: EtcdClusterConf, dir: string, i: number, extra: Record<string, string> = {}): Promise<WorkerProcess> {
-    const w = new WorkerProcess(c, dir, i, await workerPorts(), extra);
-    try {
-      await w.start();
-    } catch (err) {
-      await w.kill(); // never leave a half-started worker behind
-      throw err;
-    }
-    return w;
-  }
-
-  get rest(): string { return `http://127.0.0.1:${this.ports.http}`; }
-  get metricsUrl(): string { return `http://127.0.0.1:${this.ports.web}/metrics`; }
-
-  async start(): Promise<void> {
+  /**
+   * Spawns `alluxio <args>` with the cluster's environment (ALLUXIO_LOG_LEVEL: `logLevel`, else
+   * this process's, else warn) unless it runs already, and waits until `healthUrl` answers 2xx.
+   * A process that exits first fails the start with its last output.
+   */
+  protected async spawnUntilHealthy(name: string, args: string[], logLevel: string | undefined, healthUrl: string, timeoutMs: number): Promise<void> {
     if (this.proc) return;
-    const args = [BIN, 'process', 'start', 'worker'];
-    for (const [k, v] of Object.entries(workerOverrides(this.dir, this.index, this.ports, this.extra))) args.push('--conf', `${k}=${v}`);
     this.output = [];
-    const proc = spawn(process.execPath, args, { env: { ...process.env, ...this.c.env, ALLUXIO_LOG_LEVEL: this.logLevel ?? process.env.ALLUXIO_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...this.c.env, ALLUXIO_LOG_LEVEL: logLevel ?? process.env.ALLUXIO_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer) => { if (this.output.length < 400) this.output.push(d.toString()); };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     this.proc = proc;
     let exited: string | undefined;
-    proc.once('exit', (code, sig) => { exited = `worker ${this.index} exited (${code ?? sig}): ${this.output.join('').slice(-3000)}`; });
-    await waitFor(`worker ${this.index} healthy`, async () => {
+    proc.once('exit', (code, sig) => { exited = `${name} exited (${code ?? sig}): ${this.output.join('').slice(-3000)}`; });
+    await waitFor(`${name} healthy`, async () => {
       if (exited) throw new Error(exited);
-      const res = await fetch(`${this.rest}/v1/health`, { signal: AbortSignal.timeout(1000) });
-      return res.ok;
-    }, 120_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; }); // tsx start-up on a loaded machine is slow
+      return (await fetch(healthUrl, { signal: AbortSignal.timeout(1000) })).ok;
+    }, timeoutMs, 100).catch((err) => { if (exited) throw new Error(exited); throw err; });
   }
 
   /** Kills the process (SIGKILL by default) and waits for it to be gone. */
@@ -139,6 +125,37 @@ export class WorkerProcess {
   }
 }
 
+export class WorkerProcess extends ServiceProcess {
+  /** ALLUXIO_LOG_LEVEL of the process (default: this process's, else warn). */
+  logLevel?: string;
+
+  constructor(c: EtcdClusterConf, readonly dir: string, readonly index: number, readonly ports: WorkerPorts,
+    readonly extra: Record<string, string> = {}, readonly spawnPrefix: string[] = []) {
+    super(c);
+  }
+
+  static async start(c: EtcdClusterConf, dir: string, i: number, extra: Record<string, string> = {}): Promise<WorkerProcess> {
+    const w = new WorkerProcess(c, dir, i, await workerPorts(), extra);
+    try {
+      await w.start();
+    } catch (err) {
+      await w.kill(); // never leave a half-started worker behind
+      throw err;
+    }
+    return w;
+  }
+
+  get rest(): string { return `http://127.0.0.1:${this.ports.http}`; }
+  get metricsUrl(): string { return `http://127.0.0.1:${this.ports.web}/metrics`; }
+
+  async start(): Promise<void> {
+    const args = ['process', 'start', 'worker'];
+    for (const [k, v] of Object.entries(workerOverrides(this.dir, this.index, this.ports, this.extra))) args.push('--conf', `${k}=${v}`);
+    // tsx start-up on a loaded machine is slow
+    await this.spawnUntilHealthy(`worker ${this.index}`, args, this.logLevel, `${this.rest}/v1/health`, 120_000);
+  }
+}
+
 export async function readAll(c: AlluxioClient, path: string): Promise<Buffer> {
   const { stream } = await c.read(path);
   const chunks: Buffer[] = [];
@@ -147,11 +164,10 @@ export async function readAll(c: AlluxioClient, path: string): Promise<Buffer> {
 }
 
 /** The coordinator as its own `alluxio process start coordinator` process, on free ports. */
-export class CoordinatorProcess {
-  proc?: ChildProcess;
-  private output: string[] = [];
-
-  private constructor(readonly c: EtcdClusterConf, readonly web: number, readonly rpc: number) {}
+export class CoordinatorProcess extends ServiceProcess {
+  private constructor(c: EtcdClusterConf, readonly web: number, readonly rpc: number) {
+    super(c);
+  }
 
   /** `web`: the web port to use (a port the workers' configuration already names); a free one by default. */
   static async start(c: EtcdClusterConf, web?: number): Promise<CoordinatorProcess> {
@@ -168,34 +184,7 @@ export class CoordinatorProcess {
   get url(): string { return `http://127.0.0.1:${this.web}`; }
 
   async start(): Promise<void> {
-    if (this.proc) return;
-    const args = [BIN, 'process', 'start', 'coordinator',
-      '--conf', `alluxio.coordinator.web.port=${this.web}`, '--conf', `alluxio.coordinator.rpc.port=${this.rpc}`];
-    this.output = [];
-    const proc = spawn(process.execPath, args, { env: { ...process.env, ...this.c.env, ALLUXIO_LOG_LEVEL: process.env.ALLUXIO_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (d: Buffer) => { if (this.output.length < 400) this.output.push(d.toString()); };
-    proc.stdout!.on('data', keep);
-    proc.stderr!.on('data', keep);
-    this.proc = proc;
-    let exited: string | undefined;
-    proc.once('exit', (code, sig) => { exited = `coordinator exited (${code ?? sig}): ${this.output.join('').slice(-3000)}`; });
-    await waitFor('coordinator healthy', async () => {
-      if (exited) throw new Error(exited);
-      return (await fetch(`${this.url}/api/v1/health`, { signal: AbortSignal.timeout(1000) })).ok;
-    }, 60_000, 100).catch((err) => { if (exited) throw new Error(exited); throw err; });
-  }
-
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const proc = this.proc;
-    this.proc = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill(signal);
-    });
-  }
-
-  logs(): string {
-    return this.output.join('');
+    const args = ['process', 'start', 'coordinator', '--conf', `alluxio.coordinator.web.port=${this.web}`, '--conf', `alluxio.coordinator.rpc.port=${this.rpc}`];
+    await this.spawnUntilHealthy('coordinator', args, undefined, `${this.url}/api/v1/health`, 60_000);
   }
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { runCli } from '../support/cli.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
+import { treeDigest } from '../support/tree-digest.js';
 import { BUCKET, startReliabilityCluster, type ReliabilityCluster } from './harness.js';
 
 const ACCESS_KEY = 'reliability-user';
@@ -40,17 +41,7 @@ describe('reliability: anonymous mutations with auth on', () => {
 
   /** Every path, type and content hash of the UFS. */
   function snapshot(): string {
-    const lines: string[] = [];
-    const walk = (d: string) => {
-      for (const n of readdirSync(d).sort()) {
-        const p = join(d, n);
-        const st = statSync(p);
-        if (st.isDirectory()) { lines.push(`d ${p}`); walk(p); }
-        else lines.push(`f ${p} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
-      }
-    };
-    walk(c.ufs);
-    return lines.join('\n');
+    return treeDigest(c.ufs);
   }
 
   before(async () => {

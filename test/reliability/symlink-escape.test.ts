@@ -4,10 +4,11 @@
 // reveal nothing of what is outside, and leave the outside tree exactly as it was.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
+import { fileDigest, treeDigest } from '../support/tree-digest.js';
 import { BUCKET, startReliabilityCluster, type ReliabilityCluster } from './harness.js';
 
 interface Attempt { api: string; op: string; refused: boolean; revealed: boolean; changed: boolean; detail: string }
@@ -22,18 +23,7 @@ describe('reliability: symlinks out of a local UFS root', () => {
 
   /** Every path, type and content hash under the outside dir, plus the outside file. */
   function snapshot(): string {
-    const lines: string[] = [];
-    const walk = (d: string) => {
-      for (const n of readdirSync(d).sort()) {
-        const p = join(d, n);
-        const st = statSync(p);
-        if (st.isDirectory()) { lines.push(`d ${p}`); walk(p); }
-        else lines.push(`f ${p} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
-      }
-    };
-    walk(outside);
-    lines.push(`f ${outsideFile} ${createHash('sha256').update(readFileSync(outsideFile)).digest('hex')}`);
-    return lines.join('\n');
+    return `${treeDigest(outside)}\nf ${outsideFile} ${fileDigest(outsideFile)}`;
   }
 
   /** Outside content, or the name of an outside entry the request did not itself name. */

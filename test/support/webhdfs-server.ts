@@ -4,6 +4,9 @@
 // paging), OPEN and CREATE with the NameNode's 307 redirect to a "DataNode" URL on the same
 // server, MKDIRS, RENAME (HDFS semantics: into an existing directory, false onto a file), DELETE,
 // RemoteException error bodies. `standby: true` makes it answer every call as a standby NameNode.
+// `midOpen` replaces a file in the middle of a read: the DataNode sends the first half of the range,
+// awaits the hook, then sends the rest from the file now at the path, as HDFS serves the next block
+// of whichever file the path names.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -16,16 +19,21 @@ export interface WebHdfsServer {
   port: number;
   /** Every `op` with the user.name it came with, in order. */
   calls: Array<{ op: string; user: string | null; path: string }>;
+  /** When set, called halfway through every DataNode OPEN answer (see above); unset it after use. */
+  midOpen: ((path: string) => Promise<void>) | undefined;
   close(): Promise<void>;
 }
 
 export async function startWebHdfsServer(root: string, o: { standby?: boolean; batch?: number } = {}): Promise<WebHdfsServer> {
   const calls: WebHdfsServer['calls'] = [];
   const batch = o.batch ?? 3;
-  let base = '';
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err) => remote(res, 500, 'IOException', (err as Error).message));
   });
+  const self: WebHdfsServer = {
+    url: '', port: 0, calls, midOpen: undefined,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url!, 'http://x');
@@ -63,7 +71,12 @@ export async function startWebHdfsServer(root: string, o: { standby?: boolean; b
         const n = Math.min(length, st.size - offset);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n });
         if (n === 0) return void res.end();
-        return pipeline(createReadStream(abs, { start: offset, end: offset + n - 1 }), res);
+        const hook = self.midOpen;
+        if (!hook || n < 2) return pipeline(createReadStream(abs, { start: offset, end: offset + n - 1 }), res);
+        const half = offset + Math.floor(n / 2);
+        await pipeline(createReadStream(abs, { start: offset, end: half - 1 }), res, { end: false });
+        await hook(path);
+        return pipeline(createReadStream(abs, { start: half, end: offset + n - 1 }), res);
       }
       case 'PUT CREATE': {
         if (st?.isDirectory()) return remote(res, 403, 'FileAlreadyExistsException', `${path} already exists as a directory`);
@@ -110,17 +123,14 @@ export async function startWebHdfsServer(root: string, o: { standby?: boolean; b
   /** The NameNode's answer to OPEN and CREATE: go to a DataNode (here: the same server, datanode=true). */
   function redirect(res: ServerResponse, u: URL): void {
     u.searchParams.set('datanode', 'true');
-    res.writeHead(307, { location: `${base}${u.pathname}${u.search}`, 'content-length': 0 });
+    res.writeHead(307, { location: `${self.url}${u.pathname}${u.search}`, 'content-length': 0 });
     res.end();
   }
 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  base = `http://127.0.0.1:${port}`;
-  return {
-    url: base, port, calls,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
+  self.port = (server.address() as AddressInfo).port;
+  self.url = `http://127.0.0.1:${self.port}`;
+  return self;
 }
 
 async function fileStatus(abs: string, suffix: string): Promise<Record<string, unknown>> {

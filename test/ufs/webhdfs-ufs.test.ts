@@ -5,11 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createUfs } from '../../src/ufs/registry.js';
-import type { UnderFileSystem } from '../../src/ufs/under-file-system.js';
+import { ufsVersion, type UnderFileSystem } from '../../src/ufs/under-file-system.js';
 import { startWebHdfsServer, type WebHdfsServer } from '../support/webhdfs-server.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { startTestCluster, type TestCluster } from '../support/workers.js';
@@ -110,6 +110,30 @@ describe('WebHDFS under-storage (hdfs://, webhdfs://)', () => {
     await assert.rejects(ufs.openRead('hdfs://mycluster/base/big.bin', 0, 10, { version: 'mtime:1:len:10' }), (e: Error & { code?: string }) => e.code === 'ALX_ERR_STALE');
   });
 
+  test('a file replaced while its read streams fails the read with ALX_ERR_STALE, never mixing versions', async () => {
+    const uri = 'hdfs://mycluster/base/swap.bin';
+    const v1 = randomBytes(200_000);
+    const v2 = randomBytes(v1.length); // same length: only the version tells them apart
+    const file = join(data, 'base', 'swap.bin');
+    // Replaced as HDFS writers do: a new file renamed over the path (a new inode, i.e. fileId).
+    active.midOpen = async () => {
+      writeFileSync(`${file}.tmp`, v2);
+      renameSync(`${file}.tmp`, file);
+    };
+    try {
+      for (const pinned of [false, true]) {
+        writeFileSync(file, v1);
+        const version = pinned ? ufsVersion(await ufs.getStatus(uri)) : undefined;
+        const opened = await ufs.openRead(uri, 0, -1, { version });
+        await assert.rejects(drain(opened), (e: Error & { code?: string }) => e.code === 'ALX_ERR_STALE' && /changed during the read/.test(e.message),
+          `a read ${pinned ? 'pinned to' : 'without'} a version returned the halves of two files`);
+      }
+    } finally {
+      active.midOpen = undefined;
+    }
+    assert.ok((await drain(await ufs.openRead(uri, 0, -1))).equals(v2), 'the next read does not see the new file');
+  });
+
   test('write (buffer and stream), overwrite, Content-MD5 mismatch writes nothing and leaves no temp file', async () => {
     const body = randomBytes(200_000);
     const st = await ufs.write('hdfs://mycluster/base/new/one.bin', body);
@@ -199,6 +223,30 @@ describe('WebHDFS under-storage (hdfs://, webhdfs://)', () => {
       const again = Buffer.from(await (await fetch(`${rest}/v1/read?path=${encodeURIComponent('/big.bin')}`)).arrayBuffer());
       assert.ok(again.equals(big));
       assert.equal(active.calls.filter((c) => c.op === 'OPEN').length, opens);
+
+      // A file replaced halfway through the worker's UFS read: the answer is cut (never the halves
+      // of two files), and the next read serves the new file whole, not pages cached from the mix.
+      const v1 = randomBytes(300_000);
+      const v2 = randomBytes(v1.length);
+      const file = join(data, 'base', 'swapped.bin');
+      writeFileSync(file, v1);
+      let replaced = false;
+      active.midOpen = async () => {
+        if (replaced) return;
+        replaced = true;
+        writeFileSync(`${file}.tmp`, v2);
+        renameSync(`${file}.tmp`, file);
+      };
+      const url = `${rest}/v1/read?path=${encodeURIComponent('/swapped.bin')}`;
+      try {
+        const first = await fetch(url).then(async (r) => (r.ok ? Buffer.from(await r.arrayBuffer()) : undefined)).catch(() => undefined);
+        assert.ok(replaced, 'the read did not reach the DataNode');
+        assert.ok(first === undefined || first.equals(v1) || first.equals(v2), 'the worker answered a mix of two versions');
+      } finally {
+        active.midOpen = undefined;
+      }
+      const second = Buffer.from(await (await fetch(url)).arrayBuffer());
+      assert.ok(second.equals(v2), 'the read after the replacement did not serve the new file whole');
     } finally {
       await cluster?.stop();
       await dir.cleanup();

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Agent, request } from 'undici';
 import { createClient } from '../../src/client/from-conf.js';
+import { WorkerRestClient } from '../../src/common/protocol/rest-client.js';
 import type { AlluxioClient } from '../../src/client/alluxio-client.js';
 import { createLogger } from '../../src/common/logging.js';
 import { scrapeMetric } from '../support/cli.js';
@@ -30,11 +32,14 @@ describe('short-circuit reads over the worker domain socket', () => {
   let cc: EtcdClusterConf;
   let workers: WorkerProcess[] = [];
   let sockets: string;
+  let ufs: string;
+  /** A worker's own domain socket at `path` (not named after its id). */
+  const socketAt = (path: string) => ({ 'alluxio.worker.data.server.domain.socket.address': path, 'alluxio.worker.data.server.domain.socket.as.uuid': 'false' });
   const files = new Map<string, Buffer>();
 
   before(async () => {
     tmp = await makeTempDir('alluxio-shortcircuit-');
-    const ufs = join(tmp.path, 'ufs');
+    ufs = join(tmp.path, 'ufs');
     mkdirSync(ufs);
     for (let i = 0; i < 6; i++) {
       const b = randomBytes(3 * 65_536 + 1000 * i);
@@ -140,12 +145,77 @@ describe('short-circuit reads over the worker domain socket', () => {
     const shared = join(tmp.path, 'one.sock');
     const first = await WorkerProcess.start(cc, tmp.path, 10, { 'alluxio.worker.data.server.domain.socket.address': shared, 'alluxio.worker.data.server.domain.socket.as.uuid': 'false' });
     try {
+      // /v1/health answers over TCP before the worker has bound its socket: on a loaded machine the
+      // second worker could otherwise take the path first (and the first one then fail).
+      await waitFor('the first worker listens on the socket', () => existsSync(shared), 60_000);
       await assert.rejects(
         WorkerProcess.start(cc, tmp.path, 11, { 'alluxio.worker.data.server.domain.socket.address': shared, 'alluxio.worker.data.server.domain.socket.as.uuid': 'false' }),
         /domain socket .*one\.sock is in use by a running process/,
       );
     } finally {
       await first.kill();
+    }
+  });
+
+  test('with authentication on, an unsigned mutation over the domain socket is refused exactly as over TCP; a token passes', async () => {
+    const token = `tok-${randomBytes(12).toString('hex')}`;
+    const creds = join(tmp.path, 'credentials');
+    writeFileSync(creds, `token sc ${token}\n`, { mode: 0o600 });
+    const sock = join(tmp.path, 'auth.sock');
+    const w = await WorkerProcess.start(cc, tmp.path, 12, { ...socketAt(sock), 'alluxio.worker.s3.auth.enabled': 'true', 'alluxio.worker.s3.auth.credentials.file': creds });
+    const overSocket = new Agent({ connect: { socketPath: sock } });
+    try {
+      const answer = async (method: 'PUT' | 'DELETE', path: string, dispatcher?: Agent, headers: Record<string, string> = {}) => {
+        const r = await request(`${w.rest}/v1/file?path=${encodeURIComponent(path)}`, { method, headers, ...(method === 'PUT' ? { body: 'x' } : {}), ...(dispatcher ? { dispatcher } : {}) });
+        return { status: r.statusCode, body: await r.body.text(), challenge: r.headers['www-authenticate'] };
+      };
+      for (const [method, path] of [['PUT', '/sc-new.txt'], ['DELETE', '/f2.bin']] as const) {
+        const tcp = await answer(method, path);
+        assert.equal(tcp.status, 401, `${method} over TCP: ${tcp.body}`);
+        assert.deepEqual(await answer(method, path, overSocket), tcp, `${method} ${path}: the domain socket answered otherwise than TCP`);
+      }
+      assert.ok(!existsSync(join(ufs, 'sc-new.txt')) && existsSync(join(ufs, 'f2.bin')), 'a refused call changed the UFS');
+      const before = await scrapeMetric(w.metricsUrl, DOMAIN_BYTES);
+      const ok = await answer('PUT', '/sc-new.txt', overSocket, { authorization: `Bearer ${token}` });
+      assert.ok(ok.status < 300, ok.body);
+      assert.ok(existsSync(join(ufs, 'sc-new.txt')));
+      assert.ok((await scrapeMetric(w.metricsUrl, DOMAIN_BYTES)) > before, 'the calls did not go over the domain socket');
+    } finally {
+      await overSocket.close();
+      await w.kill();
+    }
+  });
+
+  test('a socket path the client cached whose worker is gone (file removed, or left by a killed worker): the read goes over TCP, bytes right', async () => {
+    const [a, b] = [join(tmp.path, 'a.sock'), join(tmp.path, 'b.sock')];
+    const w = await WorkerProcess.start(cc, tmp.path, 13, socketAt(a));
+    const want = sha(files.get('/f1.bin')!);
+    const clients: WorkerRestClient[] = [];
+    // The address as the client learnt it before the restart: same host and port, the old socket.
+    const readThrough = async (socket: string) => {
+      const rest = clients[clients.length - 1]!;
+      const { body } = await rest.read({ address: { Host: '127.0.0.1', HttpServerPort: w.ports.http, DomainSocketPath: socket } }, '/f1.bin', 0, -1);
+      const parts: Buffer[] = [];
+      for await (const c of body) parts.push(c as Buffer);
+      return sha(Buffer.concat(parts));
+    };
+    try {
+      for (const [cached, next, how] of [[a, b, 'removed'], [b, a, 'stale']] as const) {
+        clients.push(new WorkerRestClient({ timeouts: { headersMs: 30_000, bodyMs: 30_000 }, shortCircuit: true }));
+        assert.equal(await readThrough(cached), want);
+        assert.ok((await scrapeMetric(w.metricsUrl, DOMAIN_BYTES)) > 0, `${how}: the first read did not use the socket`);
+        // Killed (its socket file stays: ECONNREFUSED) or also removed (ENOENT), and back on another socket.
+        await w.kill();
+        assert.ok(existsSync(cached), 'a killed worker left no socket file');
+        if (how === 'removed') unlinkSync(cached);
+        Object.assign(w.extra, socketAt(next));
+        await w.start();
+        assert.equal(await readThrough(cached), want, `${how}: wrong bytes after the fallback to TCP`);
+        assert.equal(await scrapeMetric(w.metricsUrl, DOMAIN_BYTES), 0, `${how}: the read used a socket`);
+      }
+    } finally {
+      for (const c of clients) await c.close();
+      await w.kill();
     }
   });
 });
