@@ -115,7 +115,11 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
     capacityBytes: store.stats().capacityBytes,
   };
   const health = new WorkerHealth(store, conf.getDuration('alluxio.worker.page.store.health.probe.timeout'));
-  const checkHealth = () => health.check();
+  // Not healthy until every listener (REST, web, domain socket, S3) is up and the worker has joined
+  // the ring: /v1/health answers while the later ones still bind, and a probe or a script that
+  // trusts an early 200 would then hit a closed S3 port or a missing socket.
+  let serving = false;
+  const checkHealth = () => serving ? health.check() : Promise.resolve('the worker is starting: not every listener is up and it has not joined the ring yet');
   const restDeps: Parameters<typeof createRestServer>[0] = {
     files, store, self: () => info, owners: (uri, n) => client.ring.owners(uri, n), load, jobTasks, guard, health: checkHealth,
     timeouts: {
@@ -163,6 +167,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const restPort = info.address.HttpServerPort;
   const webPort = info.address.WebPort;
   await membership.join(info);
+  serving = true;
   log.info({ worker: workerName(identity), rest: restPort, web: webPort, membership: membership.type, restAuth: restAuthMode(conf, credentials) }, 'worker started');
 
   let closed = false;

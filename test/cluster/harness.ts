@@ -47,7 +47,7 @@ export function writeEtcdConf(dir: string, endpoints: string[], props: Record<st
 
 export interface WorkerPorts { http: number; s3: number; web: number }
 
-async function workerPorts(): Promise<WorkerPorts> {
+export async function workerPorts(): Promise<WorkerPorts> {
   return { http: await freePort(), s3: await freePort(), web: await freePort() };
 }
 
