@@ -7,8 +7,12 @@ import { fileIdOf, PageLayout } from '../pagestore/page-layout.js';
 import { parseSidecar, type SidecarContent } from '../pagestore/page-sidecar.js';
 import type { FileId } from '../pagestore/page-store.js';
 
-/** Page files one open file keeps open (checked descriptors); the oldest is closed past it. */
-const MAX_FDS_PER_FILE = 16;
+/**
+ * Checked page-file descriptors kept by the mount, least recently used closed first: a 1 GiB file
+ * at 1 MiB pages. An evicted page's file stays on disk while its descriptor is open, so this also
+ * bounds the disk space the mount can hold on to (this many pages).
+ */
+const MAX_CHECKED_FDS = 1024;
 /** How often one open file reads the sidecar again when it lacks a page (the worker writes it in batches). */
 const SIDECAR_RETRY_MS = 1000;
 
@@ -19,17 +23,58 @@ const SIDECAR_RETRY_MS = 1000;
  * the version the open file is pinned to, and the page file read whole matches the sidecar's CRC
  * for it (so a page of another version, a half-written or corrupt page is never served: the read
  * goes to the worker instead). Page files are replaced by rename, never rewritten in place, so a
- * descriptor whose whole-page read passed the check serves later ranges of that page with one
- * pread. Pages read here are not seen by the worker's evictor (they may be evicted while hot).
+ * descriptor whose whole-page read passed the check serves later ranges of that page, for every
+ * open of the file in that version, with one pread (a 4 KiB read costs 4 KiB, not a page and a
+ * checksum). Pages read here are not seen by the worker's evictor (they may be evicted while hot).
  */
 export class DirectPages {
   private readonly layouts: PageLayout[];
   /** Whole-page buffers for the check. */
   readonly pool: BufferPool;
 
+  /** By `${fileId}:${page}`; Map order is the LRU order. */
+  private readonly checked = new Map<string, CheckedFd>();
+
   constructor(dirs: readonly string[], readonly pageSize: number, buckets: number) {
     this.layouts = dirs.map((d) => new PageLayout(d, pageSize, buckets));
     this.pool = new BufferPool(pageSize, 8);
+  }
+
+  /** The checked descriptor of that page of that version, with a use taken (give it back with `done`). */
+  use(fileId: FileId, p: number, version: string): CheckedFd | undefined {
+    const key = `${fileId}:${p}`;
+    const c = this.checked.get(key);
+    if (c === undefined || c.version !== version) return undefined;
+    this.checked.delete(key);
+    this.checked.set(key, c);
+    c.users++;
+    return c;
+  }
+
+  done(c: CheckedFd): void {
+    if (--c.users === 0 && c.dropped) fs.close(c.fd, () => {});
+  }
+
+  /** Keeps a descriptor whose whole-page read passed the check (replacing any other of that page). */
+  keep(fileId: FileId, p: number, fd: number, version: string): void {
+    const key = `${fileId}:${p}`;
+    this.drop(key);
+    this.checked.set(key, { fd, version, users: 0, dropped: false });
+    if (this.checked.size > MAX_CHECKED_FDS) this.drop(this.checked.keys().next().value!);
+  }
+
+  /** Forgets a page's descriptor; it is closed once no read uses it (a closed number may be reused at once). */
+  forget(fileId: FileId, p: number, c: CheckedFd): void {
+    const key = `${fileId}:${p}`;
+    if (this.checked.get(key) === c) this.drop(key);
+  }
+
+  private drop(key: string): void {
+    const c = this.checked.get(key);
+    if (c === undefined) return;
+    this.checked.delete(key);
+    c.dropped = true;
+    if (c.users === 0) fs.close(c.fd, () => {});
   }
 
   /** Only directories that exist on this host are looked at. */
@@ -47,6 +92,8 @@ export class DirectPages {
 interface CheckedFd {
   readonly fd: number;
   readonly version: string;
+  users: number;
+  dropped: boolean;
 }
 
 /** The direct page reads of one open file; close() closes its descriptors. */
@@ -54,7 +101,6 @@ export class DirectFile {
   private sidecar: SidecarContent | undefined;
   private sidecarLayout: PageLayout | undefined;
   private sidecarReadAt = -Infinity;
-  private readonly fds = new Map<number, CheckedFd>();
   private closed = false;
 
   constructor(private readonly owner: DirectPages, private readonly layouts: readonly PageLayout[], readonly fileId: FileId, readonly length: number) {}
@@ -71,12 +117,15 @@ export class DirectFile {
   async readInto(version: string, p: number, from: number, to: number, dst: Buffer, at: number): Promise<boolean> {
     if (this.closed) return false;
     const n = to - from;
-    const held = this.fds.get(p);
-    if (held !== undefined && held.version === version) {
+    const held = this.owner.use(this.fileId, p, version);
+    if (held !== undefined) {
+      let ok = false;
       try {
-        if ((await pread(held.fd, dst, at, n, from)) === n) return count(n);
-      } catch { /* dropped below: the whole-page path decides */ }
-      this.closeFd(p);
+        ok = (await pread(held.fd, dst, at, n, from)) === n;
+      } catch { /* forgotten below: the whole-page path decides */ }
+      this.owner.done(held);
+      if (ok) return count(n);
+      this.owner.forget(this.fileId, p, held);
     }
     const crc = await this.checksum(version, p);
     if (crc === undefined || this.closed) return false;
@@ -94,7 +143,7 @@ export class DirectFile {
       if (got !== expected || crc32(buf.subarray(0, expected)) !== crc || this.closed) return false;
       buf.copy(dst, at, from, to);
       keep = true;
-      this.keepFd(p, { fd, version });
+      this.owner.keep(this.fileId, p, fd, version);
       return count(n);
     } catch {
       return false;
@@ -104,9 +153,9 @@ export class DirectFile {
     }
   }
 
+  /** Later reads are refused; the checked descriptors stay with the mount for the next open. */
   close(): void {
     this.closed = true;
-    for (const p of [...this.fds.keys()]) this.closeFd(p);
   }
 
   /** The sidecar's CRC of page p when the sidecar names `version`; read again (throttled) when it lacks the page. */
@@ -126,19 +175,6 @@ export class DirectFile {
     }
     crc = this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
     return crc;
-  }
-
-  private keepFd(p: number, c: CheckedFd): void {
-    this.closeFd(p);
-    this.fds.set(p, c);
-    if (this.fds.size > MAX_FDS_PER_FILE) this.closeFd(this.fds.keys().next().value!);
-  }
-
-  private closeFd(p: number): void {
-    const c = this.fds.get(p);
-    if (c === undefined) return;
-    this.fds.delete(p);
-    fs.close(c.fd, () => {});
   }
 }
 
