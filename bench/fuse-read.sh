@@ -35,8 +35,12 @@ head -c "$((SIZE_MB << 20))" /dev/urandom > "$UFS/big.bin"
 for d in $(seq -w 0 99); do mkdir -p "$UFS/tree/d$d"; (cd "$UFS/tree/d$d" && touch f{000..099}); done
 node bin/alluxio.js local start --no-etcd --workers 1 --ufs "$UFS" --dir "$WORK/state" --cache-size "$((SIZE_MB * 2))MB" --port-base "$BASE" >/dev/null
 export ALLUXIO_CONF_DIR=$WORK/state/conf
-# FUSE_CONF: extra --conf arguments for the mount (e.g. "--conf alluxio.fuse.read.ahead.chunks=8").
-node bin/alluxio.js --conf alluxio.fuse.web.port=0 --conf "alluxio.log.dir=$WORK/logs" ${FUSE_CONF:-} fuse mount "$WORK/mnt-alluxio" >/dev/null
+# FUSE_CONF: extra --conf arguments for the mount (e.g. "--conf alluxio.fuse.read.ahead.chunks=8",
+# or "--conf alluxio.fuse.direct.page.read.enabled=false" to send every read to the worker).
+# The mount is told the worker's page store directory, as a FUSE DaemonSet sharing the worker's
+# configuration and hostPath is: cached pages are then read from the page files (direct-pages.ts).
+node bin/alluxio.js --conf alluxio.fuse.web.port=0 --conf "alluxio.log.dir=$WORK/logs" \
+  --conf "alluxio.worker.page.store.dirs=$WORK/state/worker-0/pagestore" ${FUSE_CONF:-} fuse mount "$WORK/mnt-alluxio" >/dev/null
 node bench/fuse-passthrough.mjs "$UFS" "$WORK/mnt-pass" > "$WORK/pass.log" 2>&1 & PIDS+=($!)
 rclone mount --vfs-cache-mode full --cache-dir "$WORK/rclone-cache" --allow-other "$UFS" "$WORK/mnt-rclone" > "$WORK/rclone.log" 2>&1 & PIDS+=($!)
 for m in mnt-pass mnt-rclone; do

@@ -56,6 +56,7 @@ export const metrics = {
   fuseLatency: new Histogram({ name: 'alluxio_fuse_call_latency_seconds', help: 'FUSE call latency by operation', labelNames: ['op'] as const, buckets: LATENCY_BUCKETS_S, registers: none }),
   fuseBytes: new Counter({ name: 'alluxio_fuse_bytes_total', help: 'Bytes read or written through the FUSE mount', labelNames: ['op'] as const, registers: none }),
   fuseErrors: new Counter({ name: 'alluxio_fuse_errors_total', help: 'FUSE calls answered with an error, by operation and errno', labelNames: ['op', 'errno'] as const, registers: none }),
+  fuseDirectReadBytes: new Counter({ name: 'alluxio_fuse_direct_read_bytes_total', help: 'Bytes the FUSE process read from page files of a worker on its host (checked against the page checksum), without a request to the worker', registers: none }),
   fuseBufferedBytes: new Gauge({ name: 'alluxio_fuse_buffered_bytes', help: 'Bytes held by FUSE read-ahead and write buffers (capped by alluxio.fuse.read.buffer.size and alluxio.fuse.write.buffer.size)', labelNames: ['kind'] as const, registers: none }),
 
   // ---- coordinator: jobs (per job type load|free)
@@ -79,7 +80,7 @@ export const PROCESS_METRICS: Readonly<Record<ProcessComponent, readonly Metric[
     m.tierPageHits, m.tierPromotions, m.domainSocketBytes,
     ...UFS_GROUP,
   ],
-  fuse: [m.fuseLatency, m.fuseBytes, m.fuseErrors, m.fuseBufferedBytes, ...UFS_GROUP],
+  fuse: [m.fuseLatency, m.fuseBytes, m.fuseErrors, m.fuseDirectReadBytes, m.fuseBufferedBytes, ...UFS_GROUP],
   // The coordinator lists the UFS for jobs: its UFS calls are timed too (labelled, so nothing shows until one happens).
   coordinator: [m.activeJobs, m.jobFiles, m.jobBytes, m.jobDuration, m.ufsLatency, m.ufsErrors],
 };

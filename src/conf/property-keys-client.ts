@@ -90,6 +90,10 @@ export const CLIENT_PROPERTIES = [
     description: 'Chunks one open file reads ahead of a sequential reader (ours), within alluxio.fuse.read.buffer.size.',
   },
   {
+    name: 'alluxio.fuse.direct.page.read.enabled', type: 'bool', default: 'true', scope: 'fuse',
+    description: 'Read cached pages straight from the page files of a worker on this host (ours): those under alluxio.worker.page.store.dirs that exist here, with alluxio.worker.page.store.page.size and ...file.buckets. A page is served only when the file\'s sidecar names the version the open file is pinned to and the page matches its checksum; anything else is read from the worker.',
+  },
+  {
     name: 'alluxio.fuse.kernel.read.ahead.size', type: 'size', default: '4MB', min: 0, scope: 'fuse',
     description: 'How far the kernel reads ahead of a sequential reader of the mount (ours; /sys/class/bdi/<dev>/read_ahead_kb, needs root; 0 = leave the kernel default of 128KB). With the default, a reader has about two 128 KB reads in flight and waits out each round trip to a worker.',
   },

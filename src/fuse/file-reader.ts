@@ -1,6 +1,7 @@
 import { AlluxioError } from '../common/errors.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import type { ByteBudget } from './byte-budget.js';
+import type { DirectFile } from './direct-pages.js';
 
 export interface ReaderSettings {
   /** Bytes per request to a worker (alluxio.fuse.read.chunk.size). */
@@ -58,12 +59,18 @@ export class FileReader {
   private nextSequential = 0;
   private closed = false;
 
-  constructor(private readonly client: AlluxioClient, readonly path: string, readonly length: number, private readonly s: ReaderSettings) {}
+  /** `direct`: page files of a worker on this host, read once the version is pinned (see DirectPages). */
+  constructor(private readonly client: AlluxioClient, readonly path: string, readonly length: number, private readonly s: ReaderSettings,
+    private readonly direct?: DirectFile) {}
 
   /** Copies up to `len` bytes at `offset` into `buf` and returns the count (0 at the end). */
   async read(buf: Buffer, len: number, offset: number): Promise<number> {
     const end = Math.min(offset + len, this.length);
     if (offset >= end) return 0;
+    if (this.direct !== undefined && this.version !== undefined && !this.closed && await this.readDirect(buf, offset, end)) {
+      this.nextSequential = end;
+      return end - offset;
+    }
     const cs = this.s.chunkSize;
     const first = Math.floor(offset / cs);
     const last = Math.floor((end - 1) / cs);
@@ -89,9 +96,25 @@ export class FileReader {
     return copied;
   }
 
+  /**
+   * [offset, end) straight into `buf` from page files on this host, every page of the pinned
+   * version; false when any page is not there (the caller then reads the whole range as usual).
+   */
+  private async readDirect(buf: Buffer, offset: number, end: number): Promise<boolean> {
+    const ps = this.direct!.pageSize;
+    for (let p = Math.floor(offset / ps), at = 0; p * ps < end; p++) {
+      const from = Math.max(offset, p * ps);
+      const to = Math.min(end, (p + 1) * ps);
+      if (!(await this.direct!.readInto(this.version!, p, from - p * ps, to - p * ps, buf, at))) return false;
+      at += to - from;
+    }
+    return true;
+  }
+
   /** Drops every held chunk; later reads fail. */
   close(): void {
     this.closed = true;
+    this.direct?.close();
     this.dropBefore(Number.MAX_SAFE_INTEGER);
   }
 

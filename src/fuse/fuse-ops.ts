@@ -11,6 +11,7 @@ import { errnoOf } from './fuse-errno.js';
 import { FileReader, type ReaderSettings } from './file-reader.js';
 import { FileWriter } from './file-writer.js';
 import type { ByteBudget } from './byte-budget.js';
+import type { DirectFile, DirectPages } from './direct-pages.js';
 import type { MetadataCache } from './metadata-cache.js';
 
 export interface FuseOpsOptions {
@@ -22,6 +23,8 @@ export interface FuseOpsOptions {
   callTimeoutMs: number;
   reader: Omit<ReaderSettings, 'budget'> & { budget: ByteBudget };
   writeBudget: ByteBudget;
+  /** Page files of a worker on this host (alluxio.fuse.direct.page.read.enabled); undefined: every read goes to a worker. */
+  direct?: DirectPages;
   /** The `ro` mount option: every change is EROFS. */
   readOnly: boolean;
   log: Logger;
@@ -270,7 +273,18 @@ export class FuseOps {
   }
 
   private newReader(p: string, e: ClientFileEntry): FileReader {
-    return new FileReader(this.o.client, this.alluxioPath(p), e.length, this.o.reader);
+    const a = this.alluxioPath(p);
+    return new FileReader(this.o.client, a, e.length, this.o.reader, this.directFile(a, e.length));
+  }
+
+  /** Direct page reads of the file, when enabled and the path resolves to a UFS file. */
+  private directFile(a: string, length: number): DirectFile | undefined {
+    if (this.o.direct === undefined) return undefined;
+    try {
+      return this.o.direct.forFile(this.o.client.ufsUriOf(a), length);
+    } catch {
+      return undefined; // not under a mount: the worker answers (and says why)
+    }
   }
 
   private startWriter(p: string): FileWriter {

@@ -12,12 +12,12 @@ import { PageDir, type LocalFileEntry, type LocalPageEntry, type RecoveredPage }
 import { probeDir, writePageFile } from './local-page-io.js';
 import { defaultMaxOpenPageFiles, NOT_A_REGULAR_FILE, PageFdCache } from './page-fd-cache.js';
 import { PageRecovery, type RecoveryHost } from './local-page-recovery.js';
-import { checkFileId, checkFileRef, checkPageData, checkPageIndex, checkVersion } from './page-args.js';
+import { checkFileId, checkFileRef, checkPageData, checkPageIndex, checkPageRange, checkVersion } from './page-args.js';
 import { PageLayout, fileIdOf } from './page-layout.js';
 import { SidecarWriter, type SidecarContent, type SidecarSnapshot } from './page-sidecar.js';
 import { resolvePageStoreOptions, type PageStoreOptions, type ResolvedPageStoreOptions } from './page-store-options.js';
 import type { PageStoreFs } from './page-store-fs.js';
-import type { CachedFileInfo, FileId, PageStore, PageStoreStats } from './page-store.js';
+import type { CachedFileInfo, FileId, PageRange, PageStore, PageStoreStats } from './page-store.js';
 
 export interface LocalPageStoreOptions extends PageStoreOptions {
   /** File-system calls; default `node:fs/promises` (tests inject failures). */
@@ -113,10 +113,11 @@ export class LocalPageStore implements PageStore, RecoveryHost, DiskCapacityHost
     void this.recovery.start().then(() => this.disks.start()).then(this.resolveScan);
   }
 
-  async get(fileId: FileId, pageIndex: number, version: string): Promise<Buffer | null> {
+  async get(fileId: FileId, pageIndex: number, version: string, range?: PageRange): Promise<Buffer | null> {
     checkFileId(fileId);
     checkPageIndex(pageIndex);
     checkVersion(version);
+    checkPageRange(range, this.pageSize);
     this.enter();
     try {
       if (this.recovery.scanning) await this.recovery.ensureLoaded(fileId);
@@ -130,7 +131,9 @@ export class LocalPageStore implements PageStore, RecoveryHost, DiskCapacityHost
       if (page === undefined) return null;
       page.recovered = false;
       file.dir.evictor.onAccess(page);
-      return await this.readPage(page);
+      if (range === undefined || (range.offset === 0 && range.length >= page.size)) return await this.readPage(page);
+      if (range.offset >= page.size) return Buffer.alloc(0);
+      return await this.readRange(page, range.offset, Math.min(range.length, page.size - range.offset));
     } finally {
       this.leave();
     }
@@ -401,9 +404,10 @@ export class LocalPageStore implements PageStore, RecoveryHost, DiskCapacityHost
     const { file } = page;
     const path = file.dir.layout.pagePath(file.fileId, page.index);
     const buf = page.size === this.pageSize ? this.pagePool.acquire() : Buffer.allocUnsafe(page.size);
-    let n: number;
+    let ok = false;
+    const check = (n: number): boolean => (ok = n === page.size && (!this.opts.checksum || crc32(buf) === page.crc));
     try {
-      n = await this.fds.read(page, path, buf, page.size);
+      await this.fds.read(page, path, buf, page.size, 0, check);
     } catch (err) {
       this.pagePool.release(buf);
       const code = (err as NodeJS.ErrnoException).code;
@@ -419,16 +423,37 @@ export class LocalPageStore implements PageStore, RecoveryHost, DiskCapacityHost
       }
       return null;
     }
-    if (n !== page.size || (this.opts.checksum && crc32(buf) !== page.crc)) {
+    if (!ok) {
       this.pagePool.release(buf);
       if (this.isCurrent(page)) {
         metrics.corruptPages.inc();
-        this.log.warn({ path, expected: page.crc, bytes: n, size: page.size }, 'page store: page failed its checksum; dropped');
+        this.log.warn({ path, expected: page.crc, size: page.size }, 'page store: page failed its checksum; dropped');
         this.removePage(page);
         await this.unlinkPath(path);
       }
       return null;
     }
+    return buf;
+  }
+
+  /**
+   * `length` bytes at `offset` of a page, reading only them when the page file's open descriptor
+   * already passed the checksum in a whole-page read (a range alone cannot be checked against the
+   * page's CRC); otherwise the page is read and checked whole once, which marks its descriptor.
+   */
+  private async readRange(page: LocalPageEntry, offset: number, length: number): Promise<Buffer | null> {
+    const buf = Buffer.allocUnsafe(length);
+    let n: number | undefined;
+    try {
+      n = await this.fds.readChecked(page, buf, length, offset);
+    } catch {
+      n = undefined; // the whole-page path below sorts out what went wrong
+    }
+    if (n === length) return buf;
+    const whole = await this.readPage(page);
+    if (whole === null) return null;
+    whole.copy(buf, 0, offset, offset + length);
+    this.pagePool.release(whole);
     return buf;
   }
 

@@ -2,10 +2,10 @@ import { crc32 } from '../common/crc32.js';
 import { AlluxioError, InvalidArgumentError, NoSpaceError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
 import { createEvictor, type Evictor } from './evictor.js';
-import { checkFileId, checkFileRef, checkPageData, checkPageIndex, checkVersion } from './page-args.js';
+import { checkFileId, checkFileRef, checkPageData, checkPageIndex, checkPageRange, checkVersion } from './page-args.js';
 import { fileIdOf } from './page-layout.js';
 import { resolvePageStoreOptions, type PageStoreOptions, type ResolvedPageStoreOptions } from './page-store-options.js';
-import type { CachedFileInfo, FileId, PageStore, PageStoreStats } from './page-store.js';
+import type { CachedFileInfo, FileId, PageRange, PageStore, PageStoreStats } from './page-store.js';
 
 interface MemFile {
   readonly fileId: FileId;
@@ -53,10 +53,11 @@ export class MemPageStore implements PageStore {
     metrics.cachedCapacityBytes.inc(this.capacityBytes);
   }
 
-  async get(fileId: FileId, pageIndex: number, version: string): Promise<Buffer | null> {
+  async get(fileId: FileId, pageIndex: number, version: string, range?: PageRange): Promise<Buffer | null> {
     checkFileId(fileId);
     checkPageIndex(pageIndex);
     checkVersion(version);
+    checkPageRange(range, this.pageSize);
     this.checkOpen();
     const file = this.fileIndex.get(fileId);
     if (file === undefined) return null;
@@ -72,7 +73,8 @@ export class MemPageStore implements PageStore {
       return null;
     }
     this.evictor.onAccess(page);
-    return page.data;
+    if (range === undefined) return page.data;
+    return page.data.subarray(Math.min(range.offset, page.data.length), range.offset + range.length);
   }
 
   /** Pages are the store's own copies: nothing to reuse. */

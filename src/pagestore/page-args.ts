@@ -19,6 +19,15 @@ export function checkVersion(version: unknown): void {
   if (typeof version !== 'string') throw new InvalidArgumentError(`version must be a string (ETag, or mtime+length), got ${typeof version}`);
 }
 
+export function checkPageRange(range: unknown, pageSize: number): void {
+  if (range === undefined) return;
+  const r = range as { offset?: unknown; length?: unknown } | null;
+  const ok = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (r === null || typeof r !== 'object' || !ok(r.offset) || !ok(r.length) || r.length === 0 || r.offset + r.length > pageSize) {
+    throw new InvalidArgumentError(`page range must be { offset, length } with length >= 1 inside the page size ${pageSize}, got ${JSON.stringify(range)}`);
+  }
+}
+
 export function checkPageData(data: unknown, pageSize: number): void {
   if (!Buffer.isBuffer(data)) throw new InvalidArgumentError('page data must be a Buffer');
   if (data.length === 0 || data.length > pageSize) {

@@ -7,6 +7,8 @@ interface Slot {
   readonly fd: Promise<number>;
   users: number;
   dropped: boolean;
+  /** A whole-file read through this descriptor passed the owner's check (see readChecked). */
+  checked: boolean;
 }
 
 /**
@@ -26,30 +28,57 @@ export class PageFdCache<K extends object> {
     if (!Number.isSafeInteger(maxOpen) || maxOpen < 0) throw new InvalidArgumentError(`maxOpenPageFiles must be an integer >= 0, got ${String(maxOpen)}`);
   }
 
-  /** Reads up to `size` bytes from the start of the page file into `buf`; returns the bytes read. */
-  async read(key: K, path: string, buf: Buffer, size: number): Promise<number> {
+  /**
+   * Reads up to `size` bytes at `position` of the page file into `buf`; returns the bytes read.
+   * With `check`, called on the bytes read: when it returns true the descriptor is marked checked,
+   * so readChecked may serve ranges through it (page files are replaced by rename, never
+   * rewritten in place, so the bytes under a descriptor stay the ones checked).
+   */
+  async read(key: K, path: string, buf: Buffer, size: number, position = 0, check?: (n: number) => boolean): Promise<number> {
     let s = this.slots.get(key);
     if (s !== undefined) {
       // Most recently used goes to the back of the Map's insertion order.
       this.slots.delete(key);
       this.slots.set(key, s);
     } else if (this.maxOpen > 0) {
-      s = { fd: openFile(path), users: 0, dropped: false };
+      s = { fd: openFile(path), users: 0, dropped: false, checked: false };
       s.fd.catch(() => undefined);
       this.slots.set(key, s);
       if (this.slots.size > this.maxOpen) this.drop(this.slots.keys().next().value!);
     } else {
-      return readOnce(path, buf, size);
+      const n = await readOnce(path, buf, size, position);
+      check?.(n);
+      return n;
     }
     s.users++;
     try {
-      return await readFull(await s.fd, buf, size);
+      const n = await readFull(await s.fd, buf, size, position);
+      if (check?.(n) === true) s.checked = true;
+      return n;
     } catch (err) {
       if (this.slots.get(key) === s) this.drop(key); // a failed open or read is not kept
       throw err;
     } finally {
       if (--s.users === 0 && s.dropped) closeSlot(s);
     }
+  }
+
+  /**
+   * Reads `size` bytes at `position` through `key`'s descriptor if one is open and was checked;
+   * undefined when there is none (the caller reads and checks the whole file instead).
+   */
+  readChecked(key: K, buf: Buffer, size: number, position: number): Promise<number> | undefined {
+    const s = this.slots.get(key);
+    if (s === undefined || !s.checked) return undefined;
+    this.slots.delete(key);
+    this.slots.set(key, s);
+    s.users++;
+    return s.fd.then((fd) => readFull(fd, buf, size, position)).catch((err: unknown) => {
+      if (this.slots.get(key) === s) this.drop(key);
+      throw err;
+    }).finally(() => {
+      if (--s.users === 0 && s.dropped) closeSlot(s);
+    });
   }
 
   /** Forgets `key`'s descriptor: closed now, or when the last read using it ends. */
@@ -106,11 +135,11 @@ function openFile(path: string): Promise<number> {
   }));
 }
 
-/** Reads from offset 0 until `size` bytes or the end of the file. */
-function readFull(fd: number, buf: Buffer, size: number): Promise<number> {
+/** Reads from `position` until `size` bytes or the end of the file. */
+function readFull(fd: number, buf: Buffer, size: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => {
     let n = 0;
-    const next = () => fs.read(fd, buf, n, size - n, n, (err, bytesRead) => {
+    const next = () => fs.read(fd, buf, n, size - n, position + n, (err, bytesRead) => {
       if (err) return reject(err);
       n += bytesRead;
       if (bytesRead === 0 || n === size) resolve(n);
@@ -121,10 +150,10 @@ function readFull(fd: number, buf: Buffer, size: number): Promise<number> {
 }
 
 /** Without a cache: open, read, close (the close is not waited for). */
-async function readOnce(path: string, buf: Buffer, size: number): Promise<number> {
+async function readOnce(path: string, buf: Buffer, size: number, position: number): Promise<number> {
   const fd = await openFile(path);
   try {
-    return await readFull(fd, buf, size);
+    return await readFull(fd, buf, size, position);
   } finally {
     fs.close(fd, () => undefined);
   }

@@ -9,6 +9,12 @@ export interface PageStoreStats {
   evictedBytes: number;
 }
 
+/** Part of a page: `length` bytes from `offset` (a read asks for just the bytes it sends). */
+export interface PageRange {
+  readonly offset: number;
+  readonly length: number;
+}
+
 export interface CachedFileInfo {
   fileId: FileId;
   ufsUri: string;
@@ -34,9 +40,11 @@ export interface PageStore {
   /**
    * The page's bytes, or null on a miss (absent, stale version, or failed checksum). A version
    * different from the cached one drops all of the file's pages. The caller owns the Buffer
-   * (LOCAL); MEM returns its stored copy, which the caller must not modify.
+   * (LOCAL); MEM returns its stored copy, which the caller must not modify. With `range`, only
+   * those bytes (clipped to the page) are returned, and LOCAL reads only them from disk once the
+   * page has passed its checksum in a whole-page read (the first read of a page is always whole).
    */
-  get(fileId: FileId, pageIndex: number, version: string): Promise<Buffer | null>;
+  get(fileId: FileId, pageIndex: number, version: string, range?: PageRange): Promise<Buffer | null>;
   /**
    * Hands back a Buffer that get() returned (or a view of it) once nothing will read it again, so
    * the store can reuse it for a later get(). Optional for callers: a buffer never released is

@@ -1,5 +1,5 @@
 import { metrics } from '../common/metrics.js';
-import type { CachedFileInfo, FileId, PageStore, PageStoreStats } from './page-store.js';
+import type { CachedFileInfo, FileId, PageRange, PageStore, PageStoreStats } from './page-store.js';
 
 export interface Tier {
   /** MEM, SSD or HDD (Alluxio 2.x's alias), for metrics and reports. */
@@ -45,14 +45,14 @@ export class TieredPageStore implements PageStore {
     for (const t of this.tiers) await t.store.open();
   }
 
-  async get(fileId: FileId, pageIndex: number, version: string): Promise<Buffer | null> {
+  async get(fileId: FileId, pageIndex: number, version: string, range?: PageRange): Promise<Buffer | null> {
     for (let i = 0; i < this.tiers.length; i++) {
       const tier = this.tiers[i]!;
-      const page = await tier.store.get(fileId, pageIndex, version);
+      const page = await tier.store.get(fileId, pageIndex, version, range);
       if (page === null) continue;
       metrics.tierPageHits.inc({ tier: tier.alias });
       this.owners.set(page.buffer, tier.store);
-      if (i > 0) this.countHit(i, fileId, pageIndex, page, version);
+      if (i > 0) this.countHit(i, fileId, pageIndex, range === undefined ? page : undefined, version);
       return page;
     }
     return null;
@@ -127,7 +127,8 @@ export class TieredPageStore implements PageStore {
     for (const t of this.tiers) await t.store.close();
   }
 
-  private countHit(level: number, fileId: FileId, pageIndex: number, page: Buffer, version: string): void {
+  /** `page` is the whole page when the hit read it whole; otherwise a promotion reads it first. */
+  private countHit(level: number, fileId: FileId, pageIndex: number, page: Buffer | undefined, version: string): void {
     const key = `${fileId}:${pageIndex}`;
     const n = (this.hits.get(key) ?? 0) + 1;
     this.hits.delete(key); // re-insert: the map's order is the forgetting order
@@ -138,10 +139,16 @@ export class TieredPageStore implements PageStore {
     }
     const info = this.tiers[level]!.store.fileInfo(fileId);
     if (!info) return;
-    // A copy: the caller may release or reuse `page` while the upper level writes it.
-    const copy = Buffer.from(page);
+    const lower = this.tiers[level]!.store;
     const upper = this.tiers[level - 1]!;
-    upper.store.put(fileId, pageIndex, copy, { ufsUri: info.ufsUri, version })
-      .then(() => metrics.tierPromotions.inc({ tier: upper.alias }), () => { /* an upper level that is full or failing only misses the copy */ });
+    // A copy: the caller may release or reuse `page` while the upper level writes it.
+    const whole = page !== undefined ? Promise.resolve(Buffer.from(page)) : lower.get(fileId, pageIndex, version).then((b) => {
+      if (b === null) return null;
+      const copy = Buffer.from(b);
+      lower.release(b);
+      return copy;
+    });
+    whole.then((copy) => copy === null ? undefined : upper.store.put(fileId, pageIndex, copy, { ufsUri: info.ufsUri, version }).then(() => metrics.tierPromotions.inc({ tier: upper.alias })))
+      .catch(() => { /* an upper level that is full or failing only misses the copy */ });
   }
 }

@@ -1,5 +1,6 @@
 import type { BigIntStats, Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { TtlCache } from '../common/ttl-cache.js';
 
 export interface LocalListEntry {
   abs: string;
@@ -39,15 +40,14 @@ async function walk(
   dir: string, rel: string, tokenSegs: string[] | undefined, depth: number,
   req: LocalListRequest, out: Array<LocalListEntry & { rel: string }>, want: number,
 ): Promise<void> {
-  let dirents: Dirent[];
+  let sorted: readonly Dirent[];
   try {
-    dirents = await readdir(dir, { withFileTypes: true });
+    sorted = await sortedDir(dir, req);
   } catch (err) {
     // A subdirectory removed while we walk is simply gone; the listed directory itself must exist.
     if (depth > 0 && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  const sorted = dirents.filter((d) => !d.name.startsWith(req.skipPrefix) && d.name !== req.skipName).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const tokenSeg = tokenSegs?.[depth];
   if (!req.recursive) return statFlat(dir, rel, sorted, tokenSeg, req, out, want);
   for (const d of sorted) {
@@ -77,6 +77,53 @@ async function walk(
   }
 }
 
+interface SortedDir {
+  readonly ino: bigint;
+  readonly mtimeNs: bigint;
+  readonly entries: readonly Dirent[];
+}
+
+/**
+ * Sorted listings of large directories, kept while a paged listing goes through them: without it
+ * every page read and sorted the whole directory again (10 pages of a 100,000-entry directory
+ * read 1,000,000 names). Reused only while the directory's inode and mtime are unchanged.
+ * Four at most: a 100,000-entry listing holds about 10 MB.
+ */
+const sortedDirs = new TtlCache<string, SortedDir>(4, 30_000);
+/** Smaller directories are cheap to read again and not worth holding. */
+const CACHE_MIN_ENTRIES = 1000;
+/**
+ * A listing is trusted only if it was read this long after the directory's mtime: a change in the
+ * same clock tick as the mtime (timestamps are coarse) would not change it ("racy" listings).
+ */
+const RACY_NS = 1_000_000_000n;
+
+/** The directory's entries, filtered and sorted by name. */
+async function sortedDir(dir: string, req: LocalListRequest): Promise<readonly Dirent[]> {
+  const key = `${dir}\0${req.skipPrefix}\0${req.skipName ?? ''}`;
+  const before = await stat(dir, { bigint: true });
+  const cached = sortedDirs.get(key);
+  if (cached !== undefined && cached.ino === before.ino && cached.mtimeNs === before.mtimeNs) return cached.entries;
+  const readAt = BigInt(Date.now()) * 1_000_000n;
+  const dirents = await readdir(dir, { withFileTypes: true });
+  const entries = dirents.filter((d) => !d.name.startsWith(req.skipPrefix) && d.name !== req.skipName).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (entries.length >= CACHE_MIN_ENTRIES && readAt - before.mtimeNs > RACY_NS) sortedDirs.set(key, { ino: before.ino, mtimeNs: before.mtimeNs, entries });
+  else sortedDirs.delete(key);
+  return entries;
+}
+
+/** The index of the first name after `name` in sorted entries. */
+function firstAfter(sorted: readonly Dirent[], name: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.name <= name) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Stats taken at once in a flat listing (each stat is a round trip to the I/O thread pool). */
 const STAT_BATCH = 64;
 
@@ -85,11 +132,10 @@ const STAT_BATCH = 64;
  * time instead of one after the other (a page of 5,000 entries took seconds one by one).
  */
 async function statFlat(
-  dir: string, rel: string, sorted: Dirent[], tokenSeg: string | undefined,
+  dir: string, rel: string, sorted: readonly Dirent[], tokenSeg: string | undefined,
   req: LocalListRequest, out: Array<LocalListEntry & { rel: string }>, want: number,
 ): Promise<void> {
-  let i = tokenSeg === undefined ? 0 : sorted.findIndex((d) => d.name > tokenSeg);
-  if (i < 0) return;
+  let i = tokenSeg === undefined ? 0 : firstAfter(sorted, tokenSeg);
   while (i < sorted.length && out.length < want) {
     const batch = sorted.slice(i, i + Math.min(STAT_BATCH, want - out.length));
     i += batch.length;

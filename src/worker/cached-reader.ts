@@ -129,7 +129,7 @@ export class CachedReader {
     const pageAt = (i: number): Promise<Buffer | null> => {
       let pr = ahead.get(i);
       if (!pr) {
-        pr = this.cachedPage(t, i);
+        pr = this.cachedPart(t, i, start, end);
         pr.catch(() => {});
         ahead.set(i, pr);
       }
@@ -139,13 +139,11 @@ export class CachedReader {
       for (let i = p + 1; i <= Math.min(last, p + CACHED_READ_AHEAD); i++) {
         if (!ahead.has(i) && this.store.has(t.fileId, i, t.version)) pageAt(i);
       }
-      const page = await pageAt(p);
+      const part = await pageAt(p);
       ahead.delete(p);
-      if (page) {
-        const from = Math.max(start - p * ps, 0);
-        const to = Math.min(end - p * ps, page.length);
-        if (t.purpose === undefined) metrics.cachedDataReadBytes.inc(to - from);
-        yield page.subarray(from, to);
+      if (part) {
+        if (t.purpose === undefined) metrics.cachedDataReadBytes.inc(part.length);
+        yield part;
         p++;
         continue;
       }
@@ -160,17 +158,31 @@ export class CachedReader {
     if (readAhead && sequential && this.opts.readAheadPages > 0) this.readAhead(t, last + 1, last + this.opts.readAheadPages);
   }
 
-  /** A page from the store or from a load in flight; null when it must be loaded. */
-  private async cachedPage(t: ReadTarget, p: number): Promise<Buffer | null> {
+  /**
+   * The part of page p inside [start, end), from the store or from a load in flight; null when the
+   * page must be loaded. Only that part is read from the store (a 4 KiB read of a 1 MiB page reads
+   * 4 KiB from disk once the page has been checked whole).
+   */
+  private async cachedPart(t: ReadTarget, p: number, start: number, end: number): Promise<Buffer | null> {
+    const base = p * this.pageSize;
+    const from = Math.max(start - base, 0);
+    const to = Math.min(end - base, this.pageSize, t.length - base);
     const pending = this.inflight.get(pageKey(t, p));
     if (pending) {
       try {
         const shared = await pending;
         this.pagePool.retain(shared); // this reader's consumer holds it too
-        return shared;
+        return shared.subarray(from, to);
       } catch { /* the loader failed: load it ourselves */ }
     }
-    return this.store.get(t.fileId, p, t.version);
+    const whole = from === 0 && to === Math.min(this.pageSize, t.length - base);
+    const page = await this.store.get(t.fileId, p, t.version, whole ? undefined : { offset: from, length: to - from });
+    if (page === null) return null;
+    if (page.length < to - from) {
+      this.store.release(page); // shorter than this version's page: not this version's bytes
+      return null;
+    }
+    return whole ? page.subarray(0, to) : page;
   }
 
   /**
