@@ -8,7 +8,7 @@ import { ufsVersion, type UnderFileSystem } from '../../ufs/under-file-system.js
 import type { WorkerRing } from '../../client/worker-ring.js';
 import type { JobStore } from './job-store.js';
 import { MAX_FAILED_LISTED, addCounters, zeroCounters, type FailedFile, type JobCounters, type JobRecord } from './job-types.js';
-import { sendTask, type TaskFileResult } from './task-client.js';
+import { sendTask, TaskRefusedError, type TaskFileResult } from './task-client.js';
 
 export interface JobRunnerDeps {
   store: JobStore;
@@ -305,6 +305,12 @@ export class JobRunner {
         if (failed === undefined) {
           // A file the worker did not get to (it stopped early): back to the queue, no attempt spent.
           for (const it of items) if (!done.has(it)) this.requeue(it, 0, 'not processed by the worker');
+          return;
+        }
+        if (failed.reason instanceof TaskRefusedError) {
+          // The worker refused the task (bad request, credentials refused): no retry can help.
+          const why = `${failed.reason.message} (${failed.reason.code})`;
+          for (const it of items) if (!done.has(it)) this.fail(it, why);
           return;
         }
         // A worker did not answer: its files wait for membership to drop it (the ring then names
