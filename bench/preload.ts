@@ -7,7 +7,7 @@
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -23,6 +23,8 @@ if (why) {
   console.error(`cannot run: ${why}`);
   process.exit(2);
 }
+// The machine's load swings the figures: the ratio is what compares, and the load goes with it.
+const loadStart = loadavg()[0]!.toFixed(1);
 const work = mkdtempSync(join(tmpdir(), 'alluxio-bench-preload-'));
 const net = createTestNetwork(['s3']);
 const host = net.host('s3');
@@ -106,7 +108,7 @@ try {
     const mb = set === 'small' ? (count * 256) / 1024 : count * bigMb;
     rows.push(`${set === 'small' ? `${count} x 256 KiB` : `${count} x ${bigMb} MiB`}: job ${ours.toFixed(2)}s (${(mb / ours).toFixed(1)} MiB/s), rclone ${theirs.toFixed(2)}s (${(mb / theirs).toFixed(1)} MiB/s), ratio ${(ours / theirs).toFixed(2)} (target <= 0.8)`);
   }
-  console.log(`preload from s3rver behind a ${rate} link, 2 workers (page 1 MiB), alluxio.job.max.tasks.per.worker=3:`);
+  console.log(`preload from s3rver behind a ${rate} link, 2 workers (page 1 MiB), alluxio.job.max.tasks.per.worker=3, load average ${loadStart} at the start, ${loadavg()[0]!.toFixed(1)} at the end:`);
   for (const r of rows) console.log(r);
 } finally {
   cli('local', 'stop', '--dir', join(work, 'state'));

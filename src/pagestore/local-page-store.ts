@@ -321,7 +321,7 @@ export class LocalPageStore implements PageStore, RecoveryHost, DiskCapacityHost
 
     this.reserve(dir, data.length, fileId, pageIndex);
     try {
-      await this.writePageRetrying(dir, fileId, pageIndex, data);
+      await this.writePageRetrying(dir, fileId, pageIndex, data, file === undefined);
     } catch (err) {
       if (existing !== undefined) await this.fs.unlink(path).catch(() => undefined);
       throw err;
@@ -372,9 +372,9 @@ export class LocalPageStore implements PageStore, RecoveryHost, DiskCapacityHost
   }
 
   /** Writes the page; when the disk itself is full, evicts some pages and tries once more. */
-  private async writePageRetrying(dir: PageDir, fileId: FileId, pageIndex: number, data: Buffer): Promise<void> {
+  private async writePageRetrying(dir: PageDir, fileId: FileId, pageIndex: number, data: Buffer, newFile: boolean): Promise<void> {
     try {
-      await writePageFile(this.fs, dir.layout, fileId, pageIndex, data);
+      await writePageFile(this.fs, dir.layout, fileId, pageIndex, data, newFile);
       return;
     } catch (err) {
       if (!isNoSpace(err)) throw err;

@@ -13,6 +13,8 @@ import { readArenas } from './read-arenas.js';
  * slice holds its arena until the reader gives it back (read-arenas.ts). It
  * answers in the SDK's shapes, so S3Caller retries and maps its failures exactly as the SDK's:
  * a non-2xx answer becomes an error with the S3 code as `name` and `$metadata.httpStatusCode`.
+ * Connections are kept alive (see KeepAlivePool): a new TCP connection per GET cost both sides an
+ * accept and a connect per small object, which showed in the preload profile (bench/preload.ts).
  */
 export interface FastGetConfig {
   /** Endpoint without a path: http://host[:port]. */
@@ -60,16 +62,118 @@ export function fastGetConfig(endpoint: string | undefined, forcePathStyle: bool
 const HEADER_LIMIT = 16 * 1024;
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+/** Idle connections kept per endpoint; more are closed after their answer. */
+const MAX_IDLE_PER_ENDPOINT = 64;
+/** An idle connection is closed after this long: below the 5 s keep-alive of Node servers (s3rver, MinIO's is longer), so we close first. */
+const IDLE_MS = 4000;
+
+/** What the connection's current request does with its socket's events. */
+interface ConnHandler {
+  buffer(): Uint8Array;
+  read(n: number): boolean;
+  error(err: Error): void;
+  close(): void;
+  timeout(): void;
+}
+
+/**
+ * One connection to an endpoint, used by one request at a time. Its socket reads straight into the
+ * buffers the current request hands out (net.Socket `onread`, fixed at connect), so every event
+ * goes through `handler`; while idle (no handler) any byte or error from the server closes it.
+ * Node asks for the next read's buffer after each read (and once at connect), when the next
+ * request is not known yet: that read lands in `head`, which is where a request expects the
+ * first bytes of its answer.
+ */
+class Conn {
+  handler: ConnHandler | null = null;
+  readonly sock: Socket;
+  readonly head = Buffer.allocUnsafe(HEADER_LIMIT);
+
+  constructor(readonly endpoint: string, host: string, port: number) {
+    this.sock = connect({
+      host, port, noDelay: true,
+      onread: {
+        buffer: () => (this.handler ? this.handler.buffer() : this.head),
+        callback: (n: number) => {
+          if (this.handler) return this.handler.read(n);
+          this.sock.destroy(); // an idle connection has nothing to receive
+          return false;
+        },
+      },
+    } as NetConnectOpts);
+    this.sock.on('error', (err) => this.handler?.error(err)); // while idle, 'close' follows
+    this.sock.on('close', () => {
+      idleConns.remove(this);
+      this.handler?.close();
+    });
+    this.sock.on('timeout', () => (this.handler ? this.handler.timeout() : this.sock.destroy()));
+  }
+}
+
+/** Idle keep-alive connections by endpoint (host:port), most recently used last. */
+class KeepAlivePool {
+  private readonly idle = new Map<string, Conn[]>();
+
+  take(endpoint: string): Conn | undefined {
+    const list = this.idle.get(endpoint);
+    while (list !== undefined && list.length > 0) {
+      const c = list.pop()!;
+      if (c.sock.destroyed) continue;
+      c.sock.ref();
+      return c;
+    }
+    return undefined;
+  }
+
+  /** After a complete answer: the connection waits for the next request (or is closed when enough wait). */
+  put(c: Conn): void {
+    c.handler = null;
+    if (c.sock.destroyed) return;
+    let list = this.idle.get(c.endpoint);
+    if (list === undefined) this.idle.set(c.endpoint, (list = []));
+    if (list.length >= MAX_IDLE_PER_ENDPOINT) {
+      c.sock.destroy();
+      return;
+    }
+    c.sock.setTimeout(IDLE_MS);
+    c.sock.unref(); // an idle connection never keeps the process alive
+    c.sock.resume();
+    list.push(c);
+  }
+
+  remove(c: Conn): void {
+    const list = this.idle.get(c.endpoint);
+    const i = list?.indexOf(c) ?? -1;
+    if (i >= 0) list!.splice(i, 1);
+  }
+}
+
+const idleConns = new KeepAlivePool();
+
+/** A kept-alive connection the server had closed before our request reached it: worth one retry on a new one. */
+const STALE_CONNECTION = Symbol('stale keep-alive connection');
+
 export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<FastGetOutput> {
+  const endpoint = `${cfg.host}:${cfg.port}`;
+  const reused = idleConns.take(endpoint);
+  if (reused === undefined) return getOn(new Conn(endpoint, cfg.host, cfg.port), false, cfg, req);
+  return getOn(reused, true, cfg, req).catch((err: unknown) => {
+    if (err !== STALE_CONNECTION) throw err;
+    return getOn(new Conn(endpoint, cfg.host, cfg.port), false, cfg, req);
+  });
+}
+
+function getOn(conn: Conn, reused: boolean, cfg: FastGetConfig, req: FastGetRequest): Promise<FastGetOutput> {
+  const sock = conn.sock;
   return new Promise((resolve, reject) => {
     const path = `/${encodeSegment(req.bucket)}/${req.key.split('/').map(encodeSegment).join('/')}`;
     const hostHeader = cfg.port === 80 ? cfg.host : `${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
     const headers: Array<[string, string]> = [['host', hostHeader], ['range', req.range], ['x-amz-content-sha256', 'UNSIGNED-PAYLOAD']];
     if (req.ifMatch !== undefined) headers.push(['if-match', req.ifMatch]);
-    const requestText = `GET ${path} HTTP/1.1\r\n${sign(cfg, path, headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}connection: close\r\n\r\n`;
+    const requestText = `GET ${path} HTTP/1.1\r\n${sign(cfg, path, headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
 
     let phase: 'head' | 'body' | 'error' | 'done' = 'head';
-    let head = Buffer.allocUnsafe(HEADER_LIMIT);
+    let head = conn.head;
     let headFill = 0;
     let arena: Buffer = head;
     let fill = 0;
@@ -95,9 +199,16 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
     const fail = (err: Error) => {
       if (phase === 'done') return;
       const wasBody = phase === 'body';
+      const unanswered = phase === 'head' && headFill === 0;
       phase = 'done';
+      conn.handler = null;
       sock.destroy();
       retireArena();
+      // A reused connection that the server closed (idle timeout) before answering: not a failure of the request.
+      if (reused && unanswered && err.name !== 'TimeoutError' && !req.attemptSignal.aborted) {
+        reject(STALE_CONNECTION);
+        return;
+      }
       if (wasBody) {
         const code = err.name === 'TimeoutError' ? 'ALX_ERR_UFS_TIMEOUT' : 'ALX_ERR_UFS_UNAVAILABLE';
         body!.destroy(new UfsError(code, `S3 openRead of ${req.uri}: the body stream failed: ${err.message}`, { cause: err }));
@@ -114,7 +225,7 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
       if (remaining <= 0) {
         phase = 'done';
         body.push(null);
-        sock.destroy();
+        finished();
         return;
       }
       nextArena();
@@ -136,7 +247,7 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
       if (remaining <= 0) {
         phase = 'done';
         body!.push(null);
-        sock.destroy();
+        finished();
       } else if (!more) {
         sock.pause();
       }
@@ -144,8 +255,19 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
 
     let headerLines: Map<string, string> | undefined;
     const headerValue = (name: string) => headerLines?.get(name);
+    let keepAlive = false;
+    // The whole answer is in: the body no longer owns the socket, which waits for the next request
+    // unless the server asked to close it (or sent more than it announced).
+    const finished = () => {
+      body!.detach();
+      if (keepAlive && remaining === 0) idleConns.put(conn);
+      else {
+        conn.handler = null;
+        sock.destroy();
+      }
+    };
 
-    const onRead = (n: number, _buf: Uint8Array): boolean => {
+    const onRead = (n: number): boolean => {
       if (phase === 'done') return false;
       if (phase === 'body') {
         take(n);
@@ -175,6 +297,7 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
         const i = line.indexOf(':');
         if (i > 0) headerLines.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
       }
+      keepAlive = lines[0]!.startsWith('HTTP/1.1') && !/\bclose\b/i.test(headerLines.get('connection') ?? '');
       const rest = Buffer.from(head.subarray(end + 4, headFill));
       const length = headerLines.get('content-length');
       if (headerLines.has('transfer-encoding') || length === undefined || !/^\d+$/.test(length)) {
@@ -203,45 +326,49 @@ export function fastGetObject(cfg: FastGetConfig, req: FastGetRequest): Promise<
     const finishError = () => {
       if (phase === 'done') return;
       phase = 'done';
+      conn.handler = null;
       sock.destroy();
       const code = /<Code>([^<]*)<\/Code>/.exec(errorBody)?.[1];
       const message = /<Message>([^<]*)<\/Message>/.exec(errorBody)?.[1];
       reject(Object.assign(new Error(message ?? `HTTP ${status}`), { name: code ?? `HTTP${status}`, $metadata: { httpStatusCode: status } }));
     };
 
-    const sock: Socket = connect({
-      host: cfg.host,
-      port: cfg.port,
-      noDelay: true,
-      onread: {
-        buffer: () => (phase === 'body' ? arena.subarray(fill) : head.subarray(phase === 'head' ? headFill : 0)),
-        callback: onRead,
+    conn.handler = {
+      buffer: () => (phase === 'body' ? arena.subarray(fill) : head.subarray(phase === 'head' ? headFill : 0)),
+      read: onRead,
+      error: (err) => fail(err),
+      close: () => {
+        if (phase === 'error') finishError();
+        else fail(Object.assign(new Error('the connection closed early'), { code: 'ECONNRESET' }));
       },
-    } as NetConnectOpts);
-    sock.setTimeout(cfg.bodyTimeoutMs, () => fail(Object.assign(new Error(`no data for ${cfg.bodyTimeoutMs} ms`), { name: 'TimeoutError' })));
-    sock.on('error', (err) => fail(err));
-    sock.on('close', () => {
-      if (phase === 'error') finishError();
-      else fail(Object.assign(new Error('the connection closed early'), { code: 'ECONNRESET' }));
-    });
+      timeout: () => fail(Object.assign(new Error(`no data for ${cfg.bodyTimeoutMs} ms`), { name: 'TimeoutError' })),
+    };
+    sock.setTimeout(cfg.bodyTimeoutMs);
     if (req.attemptSignal.aborted) return onAbort();
     req.attemptSignal.addEventListener('abort', onAbort, { once: true });
     sock.write(requestText);
   });
 }
 
-/** A body fed by the socket; reading resumes it, destroying closes it. */
+/**
+ * A body fed by the socket; reading resumes it, destroying it before its end closes it. Once the
+ * whole body is in, the socket is no longer the body's (it may serve the next request).
+ */
 class FastBody extends Readable {
-  constructor(private readonly sock: Socket) {
+  constructor(private sock: Socket | null) {
     super({ highWaterMark: 1024 * 1024 });
   }
 
+  detach(): void {
+    this.sock = null;
+  }
+
   override _read(): void {
-    this.sock.resume();
+    this.sock?.resume();
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.sock.destroy();
+    this.sock?.destroy();
     cb(err);
   }
 }

@@ -8,7 +8,7 @@ import { ufsVersion, type UnderFileSystem } from '../../ufs/under-file-system.js
 import type { WorkerRing } from '../../client/worker-ring.js';
 import type { JobStore } from './job-store.js';
 import { MAX_FAILED_LISTED, addCounters, zeroCounters, type FailedFile, type JobCounters, type JobRecord } from './job-types.js';
-import { sendTask, type TaskFileResult } from './task-client.js';
+import { sendTask, TaskRefusedError, type TaskFileResult } from './task-client.js';
 
 export interface JobRunnerDeps {
   store: JobStore;
@@ -29,6 +29,12 @@ export interface JobRunnerDeps {
 
 /** Entries per UFS listing call; the runner keeps about two such pages of files in memory. */
 const LIST_PAGE = 1000;
+/**
+ * The first listing call of a run asks for this many entries, each next one for twice as many up
+ * to LIST_PAGE: the workers get their first files after a short listing instead of waiting for a
+ * full page (an S3-compatible store may take seconds to list 1,000 keys).
+ */
+const FIRST_LIST_PAGE = 100;
 const FLUSH_MS = 500;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_MAX_MS = 5000;
@@ -79,6 +85,9 @@ export class JobRunner {
   private listToken: string | undefined;
   private listingDone: boolean;
   private listing = false;
+  private listLimit = FIRST_LIST_PAGE;
+  /** Whether the job's path is a directory, once the first listing page found out (one status call per run, not per page). */
+  private rootIsDirectory: boolean | undefined;
   private stopping = false;
   private stopCheckedAt = 0;
   /** The tasks in flight, aborted when the job is stopped. */
@@ -177,11 +186,13 @@ export class JobRunner {
     const page: Page = { reconcile: (this.r.pass ?? 0) > 0, token: undefined, remaining: 0, counters: zeroCounters(), failed: [] };
     let entries: Array<{ uri: string; path: string; length: number; version: string }>;
     let next: string | undefined;
-    const root = await this.ufs.getStatus(this.r.ufsUri);
-    if (!root.isDirectory) {
+    const root = this.rootIsDirectory === true ? undefined : await this.ufs.getStatus(this.r.ufsUri);
+    if (root !== undefined && !root.isDirectory) {
       entries = [{ uri: root.uri, path: this.r.path, length: root.length, version: ufsVersion(root) }];
     } else {
-      const res = await this.ufs.list(this.r.ufsUri, { recursive: true, limit: LIST_PAGE, ...(this.listToken !== undefined ? { token: this.listToken } : {}) });
+      this.rootIsDirectory = true;
+      const res = await this.ufs.list(this.r.ufsUri, { recursive: true, limit: this.listLimit, ...(this.listToken !== undefined ? { token: this.listToken } : {}) });
+      this.listLimit = Math.min(LIST_PAGE, this.listLimit * 2);
       const base = this.r.ufsUri.endsWith('/') ? this.r.ufsUri : this.r.ufsUri + '/';
       entries = res.entries.filter((s) => !s.isDirectory).map((s) => ({
         uri: s.uri, length: s.length, version: ufsVersion(s), path: joinPath(this.r.path, s.uri.startsWith(base) ? s.uri.slice(base.length) : s.name),
@@ -305,6 +316,12 @@ export class JobRunner {
         if (failed === undefined) {
           // A file the worker did not get to (it stopped early): back to the queue, no attempt spent.
           for (const it of items) if (!done.has(it)) this.requeue(it, 0, 'not processed by the worker');
+          return;
+        }
+        if (failed.reason instanceof TaskRefusedError) {
+          // The worker refused the task (bad request, credentials refused): no retry can help.
+          const why = `${failed.reason.message} (${failed.reason.code})`;
+          for (const it of items) if (!done.has(it)) this.fail(it, why);
           return;
         }
         // A worker did not answer: its files wait for membership to drop it (the ring then names

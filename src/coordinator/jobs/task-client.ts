@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { buildUrl, restDispatcher, WORKER_REST, workerOrigin } from '../../common/protocol/index.js';
-import { AlluxioError } from '../../common/errors.js';
+import { AlluxioError, ERROR_TABLE, type ErrorCode } from '../../common/errors.js';
 import type { WorkerInfo } from '../../hashring/worker-info.js';
 import type { JobType } from './job-types.js';
 
@@ -12,6 +12,18 @@ export interface TaskFileResult {
   bytes: number;
   skipped?: boolean;
   error?: { code: string; message: string };
+}
+
+/**
+ * The worker refused the task itself: a 4xx other than 408 (timeout) and 429 (busy), such as a
+ * request it cannot take or credentials it does not accept. Sending it again cannot help, so its
+ * files fail at once with this reason instead of waiting as if the worker were unreachable.
+ */
+export class TaskRefusedError extends AlluxioError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
+    this.name = 'TaskRefusedError';
+  }
 }
 
 /**
@@ -44,7 +56,14 @@ export async function sendTask(worker: WorkerInfo, type: JobType, body: { files:
   } catch (err) {
     throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `no answer from ${url}: ${(err as Error).message}`, { cause: err });
   }
-  if (res.statusCode !== 200) throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `${url} answered ${res.statusCode}: ${(await res.body.text()).slice(0, 300)}`);
+  if (res.statusCode !== 200) {
+    const text = (await res.body.text()).slice(0, 300);
+    if (res.statusCode >= 400 && res.statusCode < 500 && res.statusCode !== 408 && res.statusCode !== 429) {
+      const code = workerErrorCode(text);
+      throw new TaskRefusedError(code ?? 'ALX_ERR_INVALID_ARGUMENT', `worker ${worker.address.Host}:${worker.address.HttpServerPort} refused the ${type} task (HTTP ${res.statusCode}): ${text}`);
+    }
+    throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `${url} answered ${res.statusCode}: ${text}`);
+  }
   const decoder = new TextDecoder();
   let buf = '';
   for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
@@ -55,5 +74,15 @@ export async function sendTask(worker: WorkerInfo, type: JobType, body: { files:
       buf = buf.slice(nl + 1);
       if (line !== '') onResult(JSON.parse(line) as TaskFileResult);
     }
+  }
+}
+
+/** The error code of a worker's `{code, message}` answer, when it is one of ours. */
+function workerErrorCode(text: string): ErrorCode | undefined {
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    return typeof code === 'string' && code in ERROR_TABLE ? code as ErrorCode : undefined;
+  } catch {
+    return undefined;
   }
 }
