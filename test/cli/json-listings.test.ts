@@ -14,6 +14,8 @@ const NOT_LISTINGS = new Set([
   'local start', 'local stop', 'local restart', // start or stop processes
   'collectinfo', // writes a tarball
   'k8s render', // prints Kubernetes manifests (YAML)
+  'fs unmount', 'fs copyFromLocal', 'fs copyToLocal', // 2.x spellings of mount remove and fs cp
+  'format', 'formatJournal', 'formatMasters', 'formatWorker', // 2.x no-ops that say why
 ]);
 
 test('every verb that lists takes --json', { timeout: 120_000 }, async () => {

@@ -68,17 +68,20 @@ export function registerFs2xCommands(fs: Command, global: () => GlobalOptions): 
     .option('--active-jobs <n>', 'accepted for 2.x scripts: the coordinator runs up to 3 tasks per worker at once', positiveInt('--active-jobs'))
     .option('--batch-size <n>', 'files per task sent to a worker', positiveInt('--batch-size'))
     .option('--verbose', 'list every failed file')
+    .option('--json', 'print the job\'s final report as JSON (instead of 2.x\'s text)')
     .description('2.x spelling of fs load: load a path into the cache with a load job and wait until it ends (exit 1 unless it succeeded)')
-    .action(async (path: string, o: { replication?: number; batchSize?: number; verbose?: boolean }) => {
+    .action(async (path: string, o: { replication?: number; batchSize?: number; verbose?: boolean; json?: boolean }) => {
       const view = await runJobToEnd(global(), 'load', path, {
         ...(o.replication !== undefined ? { replicas: String(o.replication) } : {}),
         ...(o.batchSize !== undefined ? { batchSize: String(o.batchSize) } : {}),
         verbose: o.verbose === true,
+        ...(o.json ? { json: true } : {}),
       });
+      if (view.jobState !== 'SUCCEEDED') process.exitCode = 1;
+      if (o.json) return;
       // The two lines 2.x ends with, for scripts that grep them.
       process.stdout.write(`Total completed file count is ${view.filesDone}, failed file count is ${view.filesFailed}\n`);
       process.stdout.write(`Finished running the command, jobId = ${view.jobId}, state = ${view.jobState}\n`);
-      if (view.jobState !== 'SUCCEEDED') process.exitCode = 1;
     });
 }
 

@@ -34,14 +34,25 @@ export function registerGetConfCommand(program: Command, global: () => GlobalOpt
     .option('--master', 'the cluster\'s configuration: there is no master, processes read the same alluxio-site.properties as this CLI')
     .option('--source', 'also print where each value came from (DEFAULT, SITE_PROPERTY (file), SYSTEM_PROPERTY, RUNTIME)')
     .option('--unit <unit>', `print a size or duration in this unit: ${Object.keys(UNITS).join(', ')}`)
+    .option('--json', 'print JSON: {key: value} for every property (with --source: {key: {value, source}}), or {name, value, source} for one key')
     .description('2.x spelling of conf get: the value of a property, or every property as key=value')
-    .action((key: string | undefined, o: { master?: boolean; source?: boolean; unit?: string }) => {
+    .action((key: string | undefined, o: { master?: boolean; source?: boolean; unit?: string; json?: boolean }) => {
       const unit = o.unit === undefined ? undefined : UNITS[o.unit.toUpperCase()];
       if (o.unit !== undefined && !unit) throw new InvalidArgumentError(`--unit '${o.unit}' is not one of ${Object.keys(UNITS).join(', ')}`);
       if (o.master) {
         process.stderr.write('Note: alluxio-ts has no master; --master prints the configuration this CLI loads, the one the cluster\'s processes are given\n');
       }
       const entries = commandConf(global()).entries();
+      if (key === undefined && o.json) {
+        const all: Record<string, unknown> = {};
+        for (const e of entries) {
+          if (e.displayValue === undefined) continue;
+          const value = shownValue(e, unit && convertible(e, unit) ? unit : undefined);
+          all[e.name] = o.source ? { value, source: source2x(e.source) } : value;
+        }
+        process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+        return;
+      }
       if (key === undefined) {
         for (const e of entries) {
           if (e.displayValue === undefined) continue;
@@ -61,7 +72,12 @@ export function registerGetConfCommand(program: Command, global: () => GlobalOpt
         const suggestion = suggestProperty(key);
         throw new NotFoundError(`${key} is not a valid configuration key${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`);
       }
-      process.stdout.write(`${e.displayValue === undefined ? '' : shownValue(e, unit)}${o.source ? ` (${source2x(e.source)})` : ''}\n`);
+      const value = e.displayValue === undefined ? '' : shownValue(e, unit);
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify({ name: e.name, value, source: source2x(e.source) }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`${value}${o.source ? ` (${source2x(e.source)})` : ''}\n`);
     });
 }
 
