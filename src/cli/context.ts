@@ -80,8 +80,11 @@ async function probe(conf: AlluxioConfiguration): Promise<void> {
 export async function withClient<T>(global: GlobalOptions, fn: (c: AlluxioClient, conf: AlluxioConfiguration) => Promise<T>): Promise<T> {
   const conf = commandConf(global);
   // Imported here, not at the top: the client and etcd/gRPC cost start-up time that commands
-  // without a client (conf get, --help) should not pay; pino loads only if the client logs.
-  const [fromConf, { lazyLogger }] = await Promise.all([import('../client/from-conf.js'), import('../common/logging.js')]);
+  // without a client (conf get, --help) should not pay; pino loads only if the client logs. The
+  // client calls workers over node:http: undici would cost a one-shot command about 0.25 s to load.
+  const [fromConf, { lazyLogger }, { nodeHttpTransport: transport }] = await Promise.all([
+    import('../client/from-conf.js'), import('../common/logging.js'), import('../common/protocol/node-http-transport.js'),
+  ]);
   const log = lazyLogger('cli', process.env.ALLUXIO_LOG_LEVEL ?? 'error');
   const authorization = fromConf.restAuthorizationFromConf(conf);
   const etcdCluster = conf.getEnum('alluxio.worker.membership.manager.type') === 'ETCD' && conf.getEnum('alluxio.mount.table.source') === 'ETCD';
@@ -90,10 +93,10 @@ export async function withClient<T>(global: GlobalOptions, fn: (c: AlluxioClient
   if (snapshot) {
     const { Namespace } = await import('../mount/namespace.js');
     const namespace = await Namespace.open(snapshot.mounts, fromConf.ufsOptionsFromConf(conf), false);
-    client = await fromConf.createClient(conf, { log, membership: snapshot.membership, namespace });
+    client = await fromConf.createClient(conf, { log, membership: snapshot.membership, namespace, transport });
   } else {
     await ensureEtcdReachable(conf);
-    client = await fromConf.createClient(conf, { log });
+    client = await fromConf.createClient(conf, { log, transport });
   }
   try {
     return await fn(client, conf);

@@ -11,7 +11,7 @@ import { SealedCredentialsStore } from '../mount/sealed-credentials-store.js';
 import { CREDENTIALS_KEY_PROPERTY, loadCredentialCipher } from '../common/credential-cipher.js';
 import { Namespace } from '../mount/namespace.js';
 import { AlluxioClient } from './alluxio-client.js';
-import { WorkerRestClient } from '../common/protocol/index.js';
+import { WorkerRestClient, type HttpTransportFactory } from '../common/protocol/index.js';
 import { WorkerRing } from './worker-ring.js';
 import { bearerFromTokenFile } from './auth-token.js';
 
@@ -101,9 +101,10 @@ export function restAuthorizationFromConf(conf: AlluxioConfiguration): string | 
 
 /**
  * A client for the cluster the configuration describes. Close it when done. `authorization`
- * replaces the header from alluxio.user.auth.token.file (a worker passes its own).
+ * replaces the header from alluxio.user.auth.token.file (a worker passes its own); `transport`
+ * sends its calls to workers (default undici's pools; a one-shot CLI command passes nodeHttpTransport).
  */
-export async function createClient(conf: AlluxioConfiguration, opts: { log?: Logger; membership?: MembershipManager; namespace?: Namespace; authorization?: string } = {}): Promise<AlluxioClient> {
+export async function createClient(conf: AlluxioConfiguration, opts: { log?: Logger; membership?: MembershipManager; namespace?: Namespace; authorization?: string; transport?: HttpTransportFactory } = {}): Promise<AlluxioClient> {
   const authorization = opts.authorization ?? restAuthorizationFromConf(conf);
   const membership = opts.membership ?? await openMembership(conf, { log: opts.log });
   const namespace = opts.namespace ?? await Namespace.open(await openMountStore(conf), ufsOptionsFromConf(conf));
@@ -119,6 +120,7 @@ export async function createClient(conf: AlluxioConfiguration, opts: { log?: Log
     connections: 64,
     shortCircuit: conf.getBool('alluxio.user.short.circuit.enabled'),
     ...(authorization !== undefined ? { authorization } : {}),
+    ...(opts.transport !== undefined ? { transport: opts.transport } : {}),
   });
   return new AlluxioClient({ ring, membership, namespace, http, ufsFallback: conf.getBool('alluxio.dora.client.ufs.fallback.enabled'), log: opts.log });
 }

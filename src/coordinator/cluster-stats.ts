@@ -1,5 +1,4 @@
-import { request, type Dispatcher } from 'undici';
-import { buildUrl, httpOrigin, WEB_ROUTES, WORKER_REST, WorkerRestClient, type CacheStatsJson } from '../common/protocol/index.js';
+import { buildUrl, httpOrigin, WEB_ROUTES, WORKER_REST, WorkerRestClient, type CacheStatsJson, type HttpTransportFactory, type TransportResponse } from '../common/protocol/index.js';
 import { workerName, type WorkerInfo } from '../hashring/worker-info.js';
 import type { MembershipManager, WorkerStatus } from '../membership/membership-manager.js';
 import { sumSamples } from './prometheus-text.js';
@@ -51,7 +50,7 @@ export function hitRate(cached: number, missed: number): number | null {
   return cached + missed > 0 ? cached / (cached + missed) : null;
 }
 
-async function textOf(what: string, res: Dispatcher.ResponseData): Promise<string> {
+async function textOf(what: string, res: TransportResponse): Promise<string> {
   const text = await res.body.text();
   if (res.statusCode >= 400) throw new Error(`${what} answered ${res.statusCode}`);
   return text;
@@ -73,7 +72,7 @@ export async function workerReport(http: WorkerRestClient, w: WorkerInfo, status
     const [cacheText, metricsText] = await Promise.all([
       http.send(w, 'GET', WORKER_REST.cache, { signal: AbortSignal.timeout(timeoutMs) }).then((res) => textOf(WORKER_REST.cache, res)),
       w.address.WebPort > 0
-        ? request(buildUrl(httpOrigin(w.address.Host, w.address.WebPort), WEB_ROUTES.metrics), { dispatcher: http.dispatcher, signal: AbortSignal.timeout(timeoutMs) })
+        ? http.transport.request(buildUrl(httpOrigin(w.address.Host, w.address.WebPort), WEB_ROUTES.metrics), { method: 'GET', signal: AbortSignal.timeout(timeoutMs) })
           .then((res) => textOf(WEB_ROUTES.metrics, res)).catch(() => '')
         : Promise.resolve(''),
     ]);
@@ -93,10 +92,13 @@ export async function workerReport(http: WorkerRestClient, w: WorkerInfo, status
   }
 }
 
-/** Every known worker with its figures, and the cluster totals over the reachable ones. */
-export async function clusterReport(membership: MembershipManager, clusterName: string, timeoutMs = 3000, authorization?: string): Promise<ClusterReport> {
+/**
+ * Every known worker with its figures, and the cluster totals over the reachable ones. `transport`:
+ * how to call the workers (WorkerRestClientOptions.transport; a CLI command passes nodeHttpTransport).
+ */
+export async function clusterReport(membership: MembershipManager, clusterName: string, timeoutMs = 3000, authorization?: string, transport?: HttpTransportFactory): Promise<ClusterReport> {
   const all = await membership.allWorkers();
-  const http = new WorkerRestClient({ timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs }, ...(authorization !== undefined ? { authorization } : {}) });
+  const http = new WorkerRestClient({ timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs }, ...(authorization !== undefined ? { authorization } : {}), ...(transport !== undefined ? { transport } : {}) });
   let workers: WorkerReport[];
   try {
     workers = await Promise.all(all.map((s) => workerReport(http, s.worker, s.status, timeoutMs)));

@@ -2,7 +2,7 @@
 // index (each worker's GET /v1/cache/files). Keys are the cached files' UFS URIs weighted by their
 // cached bytes, so the answer is "which share of the cached bytes would change owner".
 import { InvalidArgumentError } from '../common/errors.js';
-import { WORKER_REST, WorkerRestClient, type CacheIndexEntryJson } from '../common/protocol/index.js';
+import { WORKER_REST, WorkerRestClient, type CacheIndexEntryJson, type HttpTransportFactory } from '../common/protocol/index.js';
 import { identityFromUuid, identityToUuid, randomIdentity } from '../hashring/identity.js';
 import { ringPlan, type RingPlan } from '../hashring/ring-plan.js';
 import { identityKey, workerName, type WorkerInfo } from '../hashring/worker-info.js';
@@ -44,11 +44,14 @@ export interface ClusterRingPlan extends RingPlan {
   unreachable: string[];
 }
 
-/** Reads every live worker's cache index (GET /v1/cache/files on its REST port). */
-export async function readCacheIndex(workers: readonly WorkerInfo[], timeoutMs = 5000, authorization?: string): Promise<CacheIndex> {
+/**
+ * Reads every live worker's cache index (GET /v1/cache/files on its REST port). `transport`: how
+ * to call the workers (WorkerRestClientOptions.transport; a CLI command passes nodeHttpTransport).
+ */
+export async function readCacheIndex(workers: readonly WorkerInfo[], timeoutMs = 5000, authorization?: string, transport?: HttpTransportFactory): Promise<CacheIndex> {
   const bytes = new Map<string, number>();
   const unreachable: string[] = [];
-  const http = new WorkerRestClient({ timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs }, ...(authorization !== undefined ? { authorization } : {}) });
+  const http = new WorkerRestClient({ timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs }, ...(authorization !== undefined ? { authorization } : {}), ...(transport !== undefined ? { transport } : {}) });
   try {
     await Promise.all(workers.map(async (w) => {
       try {

@@ -4,8 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { Dispatcher } from 'undici';
-import { routePattern, WORKER_REST, WorkerRestClient } from '../../src/common/protocol/index.js';
+import { routePattern, WORKER_REST, WorkerRestClient, type HttpMethod } from '../../src/common/protocol/index.js';
 import { restRoutes, type RestServerDeps } from '../../src/worker/rest-server.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { startTestCluster, type TestCluster } from '../support/workers.js';
@@ -46,7 +45,7 @@ describe('worker: REST routes come from common/protocol', () => {
     const params = { fileId: createHash('sha256').update('nothing').digest('hex'), pageIndex: 0 };
     for (const [method, route, name] of registered) {
       // No query parameters: mutating handlers refuse (400) before they change anything.
-      const res = await http.send(w, method as Dispatcher.HttpMethod, route, { params });
+      const res = await http.send(w, method as HttpMethod, route, { params });
       const text = await res.body.text();
       assert.ok(!(res.statusCode === 404 && text.includes('no route')), `${method} ${route} (${name}) answered ${res.statusCode} ${text}`);
       assert.notEqual(res.statusCode, 405, `${method} ${route} (${name}) answered 405`);

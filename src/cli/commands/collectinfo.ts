@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isSecretKey } from '../../common/secrets.js';
 import { toAlluxioError } from '../../common/errors.js';
 import { workerName } from '../../hashring/worker-info.js';
-import { buildUrl, httpOrigin, WEB_ROUTES } from '../../common/protocol/index.js';
+import { buildUrl, httpCall, httpOrigin, WEB_ROUTES } from '../../common/protocol/index.js';
 import type { AlluxioConfiguration } from '../../conf/index.js';
 import { commandConf, commandConfDir, withClient, type GlobalOptions } from '../context.js';
 import { writeTarGz, type TarEntry } from '../tar-writer.js';
@@ -37,9 +37,9 @@ function redactedSiteFile(text: string, conf: AlluxioConfiguration): string {
 }
 
 async function fetchText(url: string, authorization?: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000), headers: authorization ? { authorization } : {} });
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  return res.text();
+  const res = await httpCall(url, { timeoutMs: 5000, headers: authorization ? { authorization } : {} });
+  if (res.status < 200 || res.status >= 300) throw new Error(`${url} answered ${res.status}`);
+  return res.text;
 }
 
 /** Log directories to collect: the local cluster's (next to its conf dir) and alluxio.log.dir. */

@@ -8,7 +8,7 @@ import { formatSize } from '../../common/sizes.js';
 import { workerName } from '../../hashring/worker-info.js';
 import { clusterReport, type ClusterReport } from '../../coordinator/cluster-stats.js';
 import { restAuthorizationFromConf } from '../../client/from-conf.js';
-import { buildUrl, COORDINATOR_REST, httpOrigin } from '../../common/protocol/index.js';
+import { buildUrl, COORDINATOR_REST, httpCall, httpOrigin, nodeHttpTransport } from '../../common/protocol/index.js';
 import { withClient, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
@@ -45,7 +45,7 @@ export function registerInfoCommands(program: Command, global: () => GlobalOptio
 
   info.command('cluster').option('--json', 'print JSON').description('workers, capacity, used and cache hit rate of the whole cluster')
     .action((o: { json?: boolean }) => withClient(global(), async (c, conf) => {
-      const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'), undefined, restAuthorizationFromConf(conf));
+      const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'), undefined, restAuthorizationFromConf(conf), nodeHttpTransport);
       if (o.json) return printJson(r);
       printSummary(r);
     }));
@@ -108,7 +108,7 @@ type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 
 /** Everything `info report` prints (and `collectinfo` stores), gathered once: credentials redacted. */
 export async function collectReport(c: AlluxioClient, conf: AlluxioConfiguration, only?: ReportCategory) {
-  const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'), undefined, restAuthorizationFromConf(conf));
+  const r = await clusterReport(c.membership, conf.getString('alluxio.cluster.name'), undefined, restAuthorizationFromConf(conf), nodeHttpTransport);
   const need = (k: ReportCategory) => only === undefined || only === k;
   const ufs = need('ufs') ? (await c.namespace.mountStore.list()).map((m) => ({ path: m.path, ufs: m.ufsUri, options: redactOptions(m.options) })) : [];
   const coordinatorUrl = httpOrigin(conf.getString('alluxio.coordinator.hostname'), conf.getInt('alluxio.coordinator.web.port'));
@@ -139,9 +139,9 @@ export async function collectReport(c: AlluxioClient, conf: AlluxioConfiguration
 async function jobs(coordinatorUrl: string, status: string, authorization?: string): Promise<Array<Record<string, unknown>> | string> {
   if (status !== 'ONLINE') return `the coordinator at ${coordinatorUrl} does not answer: no job information`;
   try {
-    const res = await fetch(buildUrl(coordinatorUrl, COORDINATOR_REST.jobs), { signal: AbortSignal.timeout(3000), headers: authorization ? { authorization } : {} });
-    if (!res.ok) return `the coordinator answered ${res.status} for ${COORDINATOR_REST.jobs}`;
-    const { jobs: list } = (await res.json()) as { jobs?: unknown };
+    const res = await httpCall(buildUrl(coordinatorUrl, COORDINATOR_REST.jobs), { timeoutMs: 3000, headers: authorization ? { authorization } : {} });
+    if (res.status < 200 || res.status >= 300) return `the coordinator answered ${res.status} for ${COORDINATOR_REST.jobs}`;
+    const list = (res.json as { jobs?: unknown } | undefined)?.jobs;
     return Array.isArray(list) ? (list as Array<Record<string, unknown>>) : [];
   } catch (err) {
     return `listing jobs failed: ${(err as Error).message}`;
@@ -166,8 +166,8 @@ function printSummary(r: Omit<ClusterReport, 'workers'>): void {
 
 async function probe(url: string): Promise<'ONLINE' | 'UNREACHABLE'> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
-    return res.ok ? 'ONLINE' : 'UNREACHABLE';
+    const res = await httpCall(url, { timeoutMs: 1500 });
+    return res.status >= 200 && res.status < 300 ? 'ONLINE' : 'UNREACHABLE';
   } catch {
     return 'UNREACHABLE';
   }

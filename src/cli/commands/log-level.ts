@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { AlluxioError, InvalidArgumentError } from '../../common/errors.js';
+import { httpCall } from '../../common/protocol/http-json.js';
 import { WEB_ROUTES } from '../../common/protocol/routes.js';
-import { hostPort } from '../../common/protocol/url.js';
+import { buildUrl, hostPort, httpOrigin, parseHostPort } from '../../common/protocol/url.js';
 import { commandConf, ensureEtcdReachable, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
@@ -12,27 +13,35 @@ import { printJson, printTable } from '../output.js';
 interface LogOptions { name?: string; level?: string; target?: string; json?: boolean }
 interface LoggerLevel { name: string; level: string }
 
-/** host:port web addresses for a --target list: coordinator, worker(s), fuse is host:port only. */
-async function resolveTargets(g: GlobalOptions, spec: string): Promise<string[]> {
+/** A process to ask: `host:port` of its web port (as printed) and its origin. */
+interface Target { name: string; origin: string }
+
+function target(host: string, port: number): Target {
+  return { name: hostPort(host, port), origin: httpOrigin(host, port) };
+}
+
+/** The web addresses of a --target list: coordinator, worker(s), or host:port / [ipv6]:port (FUSE is host:port only). */
+async function resolveTargets(g: GlobalOptions, spec: string): Promise<Target[]> {
   const conf = commandConf(g);
-  const out: string[] = [];
+  const out: Target[] = [];
   for (const t of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const given = parseHostPort(t);
     if (t === 'coordinator' || t === 'master') {
-      out.push(hostPort(conf.getString('alluxio.coordinator.hostname'), conf.getInt('alluxio.coordinator.web.port')));
+      out.push(target(conf.getString('alluxio.coordinator.hostname'), conf.getInt('alluxio.coordinator.web.port')));
     } else if (t === 'worker' || t === 'workers') {
       await ensureEtcdReachable(conf);
       const { openMembership } = await import('../../client/from-conf.js');
       const membership = await openMembership(conf);
       try {
-        for (const w of await membership.liveWorkers()) out.push(hostPort(w.address.Host, w.address.WebPort));
+        for (const w of await membership.liveWorkers()) out.push(target(w.address.Host, w.address.WebPort));
       } finally {
         await membership.close();
       }
       if (out.length === 0) throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', 'no live worker in the membership');
-    } else if (/^[^:\s]+:\d+$/.test(t)) {
-      out.push(t);
+    } else if (given !== undefined) {
+      out.push(target(given.host, given.port));
     } else {
-      throw new InvalidArgumentError(`bad --target '${t}': use coordinator, workers, or host:port of a process's web port (worker 30000, coordinator 19999, FUSE 49999)`);
+      throw new InvalidArgumentError(`bad --target '${t}': use coordinator, workers, or host:port ([ipv6]:port) of a process's web port (worker 30000, coordinator 19999, FUSE 49999)`);
     }
   }
   return out;
@@ -43,22 +52,20 @@ async function run(g: GlobalOptions, o: LogOptions): Promise<void> {
   const { restAuthorizationFromConf } = await import('../../client/from-conf.js');
   const authorization = restAuthorizationFromConf(conf);
   const targets = await resolveTargets(g, o.target ?? 'coordinator');
-  const q = new URLSearchParams();
-  if (o.name) q.set('name', o.name);
-  if (o.level) q.set('level', o.level);
+  const query = { name: o.name || undefined, level: o.level || undefined };
   const rows: Array<{ target: string } & LoggerLevel> = [];
   for (const t of targets) {
-    let res: Response;
+    let res: Awaited<ReturnType<typeof httpCall>>;
     try {
-      res = await fetch(`http://${t}${WEB_ROUTES.log}?${q}`, {
-        method: o.level ? 'POST' : 'GET', headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(10_000),
+      res = await httpCall(buildUrl(t.origin, WEB_ROUTES.log, { query }), {
+        method: o.level ? 'POST' : 'GET', headers: authorization ? { authorization } : {}, timeoutMs: 10_000,
       });
     } catch (err) {
-      throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `${t} does not answer (${(err as Error).message}): is the process running, and is ${t} its web port?`);
+      throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `${t.name} does not answer (${(err as Error).message}): is the process running, and is ${t.name} its web port?`);
     }
-    const body = await res.json().catch(() => ({})) as { loggers?: LoggerLevel[]; code?: string; message?: string };
-    if (!res.ok) throw new AlluxioError((body.code ?? 'ALX_ERR_INTERNAL') as ConstructorParameters<typeof AlluxioError>[0], `${t}: ${body.message ?? `answered ${res.status}`}`);
-    for (const l of body.loggers ?? []) rows.push({ target: t, ...l });
+    const body = (res.json ?? {}) as { loggers?: LoggerLevel[]; code?: string; message?: string };
+    if (res.status < 200 || res.status >= 300) throw new AlluxioError((body.code ?? 'ALX_ERR_INTERNAL') as ConstructorParameters<typeof AlluxioError>[0], `${t.name}: ${body.message ?? `answered ${res.status}`}`);
+    for (const l of body.loggers ?? []) rows.push({ target: t.name, ...l });
   }
   if (o.json) return printJson(rows);
   printTable(['TARGET', 'LOGGER', 'LEVEL'], rows.map((r) => [r.target, r.name, r.level]));
@@ -69,7 +76,7 @@ export function registerConfLogCommand(conf: Command, global: () => GlobalOption
   conf.command('log').description('print or set the log level of running processes (through their web port)')
     .option('--name <logger>', 'the logger (worker, coordinator, fuse, ...); all of the process by default')
     .option('--level <level>', 'set this level: trace, debug, info, warn, error, fatal, silent')
-    .option('--target <targets>', 'comma-separated: coordinator, workers, or host:port of a web port', 'coordinator')
+    .option('--target <targets>', 'comma-separated: coordinator, workers, or host:port ([ipv6]:port) of a web port', 'coordinator')
     .option('--json', 'print JSON')
     .action((o: LogOptions) => run(global(), o));
 }
@@ -79,7 +86,7 @@ export function registerLogLevelCommands(program: Command, global: () => GlobalO
   program.command('logLevel').description('print or set the log level of running processes (Alluxio 2.x; same as conf log)')
     .option('--logName <logger>', 'the logger; all of the process by default')
     .option('--level <level>', 'set this level: trace, debug, info, warn, error, fatal, silent')
-    .option('--target <targets>', 'comma-separated: coordinator (or master), workers, or host:port', 'coordinator')
+    .option('--target <targets>', 'comma-separated: coordinator (or master), workers, or host:port ([ipv6]:port)', 'coordinator')
     .option('--json', 'print JSON')
     .action((o: { logName?: string; level?: string; target?: string; json?: boolean }) => run(global(), {
       ...(o.logName !== undefined ? { name: o.logName } : {}), ...(o.level !== undefined ? { level: o.level } : {}),

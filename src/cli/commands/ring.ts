@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import { formatSize } from '../../common/sizes.js';
 import { workerName } from '../../hashring/worker-info.js';
 import { policyOptionsFromConf, restAuthorizationFromConf } from '../../client/from-conf.js';
+import { nodeHttpTransport } from '../../common/protocol/index.js';
 import { planRingChange, readCacheIndex, type ClusterRingPlan } from '../../coordinator/ring-planner.js';
 import { withClient, type GlobalOptions } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -36,7 +37,7 @@ export function registerRingCommands(program: Command, global: () => GlobalOptio
         throw new InvalidArgumentError('say what to change: --add N, --remove WORKER, --policy P or --virtual-nodes K');
       }
       const live = c.ring.liveWorkers;
-      const index = await readCacheIndex(live, undefined, restAuthorizationFromConf(conf));
+      const index = await readCacheIndex(live, undefined, restAuthorizationFromConf(conf), nodeHttpTransport);
       const plan = planRingChange(live, conf.getString('alluxio.user.worker.selection.policy'), policyOptionsFromConf(conf), index,
         { add, addUuids: o.workerUuid, remove: o.remove, policy: o.policy, virtualNodes: o.virtualNodes });
       if (o.json) return printJson(jsonOf(plan));

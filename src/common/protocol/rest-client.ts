@@ -1,32 +1,15 @@
-// The one HTTP setup for calls between cluster processes: a keep-alive undici dispatcher with the
-// caller's timeouts, and a typed client of the worker REST API over it (bearer token on every
-// call, URLs from url.ts, answers decoded with alluxiofs-json.ts).
+// The typed client of the worker REST API that cluster processes use (bearer token on every call,
+// URLs from url.ts, answers decoded with alluxiofs-json.ts), over an HttpTransport: undici's
+// keep-alive pools by default (long-lived processes), node:http for a one-shot CLI command.
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
 import { AlluxioError, ERROR_TABLE, type ErrorCode } from '../errors.js';
 import type { HttpClientTimeouts } from '../http-timeouts.js';
 import { fromAlluxioJson, type CacheFileJson, type CacheIndexEntryJson, type CacheStatsJson, type ClientFileEntry } from './alluxiofs-json.js';
+import type { HttpMethod, HttpTransport, HttpTransportFactory, HttpTransportOptions, TransportResponse } from './http-transport.js';
 import { PARAM, UFS_VERSION_HEADER, WORKER_REST, type WorkerRoute } from './routes.js';
+import { undiciTransport } from './undici-transport.js';
 import { buildUrl, httpOrigin, type Query } from './url.js';
-
-/** Idle keep-alive connections are closed after this. */
-const KEEP_ALIVE_MS = 30_000;
-
-/**
- * A keep-alive dispatcher (one connection pool per origin). Timeouts left out keep undici's
- * defaults; a caller may still bound one request (per-request timeouts, an AbortSignal).
- */
-export function restDispatcher(o: { timeouts?: HttpClientTimeouts; connections?: number; socketPath?: string } = {}): Agent {
-  const t = o.timeouts;
-  const connect = { ...(t?.connectMs !== undefined ? { timeout: t.connectMs } : {}), ...(o.socketPath !== undefined ? { socketPath: o.socketPath } : {}) };
-  return new Agent({
-    keepAliveTimeout: KEEP_ALIVE_MS,
-    ...(Object.keys(connect).length > 0 ? { connect } : {}),
-    ...(t !== undefined ? { headersTimeout: t.headersMs, bodyTimeout: t.bodyMs } : {}),
-    ...(o.connections !== undefined ? { connections: o.connections } : {}),
-  });
-}
 
 /** Where a worker's REST API listens (a WorkerInfo is one). */
 export interface WorkerRestAddress {
@@ -50,8 +33,13 @@ export interface WorkerRestClientOptions {
   timeouts: HttpClientTimeouts;
   /** Sent as the Authorization header of every call (a bearer token; docs/security.md). */
   authorization?: string;
-  /** Connections per worker (undici's default: unbounded). */
+  /** Connections per worker (default: unbounded). */
   connections?: number;
+  /**
+   * How calls are sent: undiciTransport (the default) for long-lived processes, nodeHttpTransport
+   * for a one-shot command, which should not load undici.
+   */
+  transport?: HttpTransportFactory;
   /**
    * Short-circuit: reach a worker that advertises a Unix domain socket over it when the socket
    * exists on this host (alluxio.user.short.circuit.enabled).
@@ -80,22 +68,33 @@ export interface RestStream {
 
 /** Calls workers' REST APIs over pooled keep-alive connections (one pool per worker). */
 export class WorkerRestClient {
-  readonly dispatcher: Agent;
+  /** Calls over TCP; also for a worker's other ports (web /metrics). */
+  readonly transport: HttpTransport;
   private readonly authorization: string | undefined;
-  /** Domain socket path -> its dispatcher, or the time until which the path is not tried. */
-  private readonly sockets = new Map<string, Agent | number>();
+  private readonly newTransport: HttpTransportFactory;
+  /** Domain socket path -> its transport, or the time until which the path is not tried. */
+  private readonly sockets = new Map<string, HttpTransport | number>();
 
   constructor(private readonly o: WorkerRestClientOptions) {
     this.authorization = o.authorization;
-    this.dispatcher = restDispatcher({ timeouts: o.timeouts, ...(o.connections !== undefined ? { connections: o.connections } : {}) });
+    this.newTransport = o.transport ?? undiciTransport;
+    this.transport = this.newTransport(this.transportOptions());
   }
 
-  /** The domain socket dispatcher for a worker on this host, if short-circuit applies. */
-  private socketDispatcher(w: WorkerRestAddress): Agent | undefined {
+  private transportOptions(socketPath?: string): HttpTransportOptions {
+    return {
+      timeouts: this.o.timeouts,
+      ...(this.o.connections !== undefined ? { connections: this.o.connections } : {}),
+      ...(socketPath !== undefined ? { socketPath } : {}),
+    };
+  }
+
+  /** The domain socket transport for a worker on this host, if short-circuit applies. */
+  private socketTransport(w: WorkerRestAddress): HttpTransport | undefined {
     const path = w.address.DomainSocketPath;
     if (!this.o.shortCircuit || !path) return undefined;
     const known = this.sockets.get(path);
-    if (known instanceof Agent) return known;
+    if (typeof known === 'object') return known;
     if (known !== undefined && Date.now() < known) return undefined;
     let isSocket = false;
     try { isSocket = statSync(path).isSocket(); } catch { /* not on this host */ }
@@ -103,19 +102,19 @@ export class WorkerRestClient {
       this.sockets.set(path, Date.now() + SOCKET_RECHECK_MS);
       return undefined;
     }
-    const agent = restDispatcher({ timeouts: this.o.timeouts, socketPath: path, ...(this.o.connections !== undefined ? { connections: this.o.connections } : {}) });
-    this.sockets.set(path, agent);
-    return agent;
+    const transport = this.newTransport(this.transportOptions(path));
+    this.sockets.set(path, transport);
+    return transport;
   }
 
-  /** One call, its answer as is (any status); a connection failure rejects with undici's error. */
-  async send(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<Dispatcher.ResponseData> {
+  /** One call, its answer as is (any status); a connection failure rejects with the transport's error. */
+  async send(w: WorkerRestAddress, method: HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<TransportResponse> {
     const url = buildUrl(workerOrigin(w), route, c);
     const headers = this.authorization === undefined ? c.headers : { ...c.headers, authorization: this.authorization };
-    const local = this.socketDispatcher(w);
+    const local = this.socketTransport(w);
     if (local !== undefined) {
       try {
-        return await request(url, { method, body: c.body, headers, dispatcher: local, signal: c.signal });
+        return await local.request(url, { method, body: c.body, headers, signal: c.signal });
       } catch (err) {
         // A socket left by a worker that is gone (or restarted elsewhere): back to TCP when the
         // call can be sent again (no body stream was consumed).
@@ -126,7 +125,7 @@ export class WorkerRestClient {
         void local.close().catch(() => {});
       }
     }
-    return request(url, { method, body: c.body, headers, dispatcher: this.dispatcher, signal: c.signal });
+    return this.transport.request(url, { method, body: c.body, headers, signal: c.signal });
   }
 
   /**
@@ -134,7 +133,7 @@ export class WorkerRestClient {
    * is not the UFS's fault, is a WorkerUnavailableError (try another worker); any other error
    * answer is the AlluxioError its `{code, message}` names.
    */
-  async json<T>(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<T> {
+  async json<T>(w: WorkerRestAddress, method: HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<T> {
     const res = await this.checked(w, method, route, c);
     return (await res.body.json()) as T;
   }
@@ -144,7 +143,7 @@ export class WorkerRestClient {
     const res = await this.checked(w, 'GET', route, c);
     const v = res.headers[UFS_VERSION_HEADER];
     const version = typeof v === 'string' ? decodeURIComponent(v) : undefined;
-    return { length: Number(res.headers['content-length'] ?? -1), body: res.body as unknown as Readable, ...(version !== undefined ? { version } : {}) };
+    return { length: Number(res.headers['content-length'] ?? -1), body: res.body, ...(version !== undefined ? { version } : {}) };
   }
 
   /** `GET /v1/info`: a one-element list, the shape alluxiofs reads. */
@@ -194,13 +193,13 @@ export class WorkerRestClient {
   }
 
   async close(): Promise<void> {
-    for (const d of this.sockets.values()) if (d instanceof Agent) await d.close().catch(() => {});
-    await this.dispatcher.close();
+    for (const t of this.sockets.values()) if (typeof t === 'object') await t.close().catch(() => {});
+    await this.transport.close();
   }
 
-  private async checked(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall): Promise<Dispatcher.ResponseData> {
+  private async checked(w: WorkerRestAddress, method: HttpMethod, route: WorkerRoute, c: RestCall): Promise<TransportResponse> {
     const base = workerOrigin(w);
-    let res: Dispatcher.ResponseData;
+    let res: TransportResponse;
     try {
       res = await this.send(w, method, route, c);
     } catch (err) {

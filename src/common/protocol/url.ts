@@ -11,6 +11,16 @@ export function hostPort(host: string, port: number): string {
   return `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
+/**
+ * The host and port of `host:port` or `[ipv6]:port` (hostPort() read back; the host unbracketed),
+ * or undefined when text is neither or the port is not 1..65535.
+ */
+export function parseHostPort(text: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  return m && port >= 1 && port <= 65535 ? { host: m[1] ?? m[2]!, port } : undefined;
+}
+
 /** `http://host:port` (IPv6 bracketed). */
 export function httpOrigin(host: string, port: number, scheme: 'http' | 'https' = 'http'): string {
   return `${scheme}://${hostPort(host, port)}`;
