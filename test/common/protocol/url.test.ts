@@ -2,7 +2,7 @@
 // undici alike, to exactly the host, path parameters and query values they were built from.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildUrl, hostPort, httpOrigin, queryString, routePath } from '../../../src/common/protocol/url.js';
+import { buildUrl, hostPort, httpOrigin, parseHostPort, queryString, routePath } from '../../../src/common/protocol/url.js';
 import { routePattern, WORKER_REST } from '../../../src/common/protocol/routes.js';
 
 const NASTY = ['a b', '100%', 'x#y', 'what?', 'a&b=c', 'plus+sign', 'ünïcødé/日本語 🚀', '/s3/dir with space/f%25.txt', ''];
@@ -19,6 +19,15 @@ describe('protocol URLs', () => {
     assert.equal(u.hostname, '[::1]');
     assert.equal(u.port, '28080');
     assert.equal(u.pathname, '/v1/health');
+  });
+
+  it('reads host:port and [ipv6]:port back (parseHostPort), and refuses anything else', () => {
+    for (const [host, port] of [['::1', 28080], ['fe80::1', 1], ['127.0.0.1', 65535], ['worker-0.alluxio.svc', 30000]] as const) {
+      assert.deepEqual(parseHostPort(hostPort(host, port)), { host, port });
+    }
+    for (const bad of ['::1:28080', '[::1]', '[::1]:', 'host', 'host:0', 'host:65536', 'host:12ab', 'a b:1', '[zz]:1', 'http://h:1']) {
+      assert.equal(parseHostPort(bad), undefined, bad);
+    }
   });
 
   it('encodes query values so they parse back unchanged', () => {
