@@ -102,6 +102,7 @@ export class DirectFile {
   private sidecar: SidecarContent | undefined;
   private sidecarLayout: PageLayout | undefined;
   private sidecarReadAt = -Infinity;
+  private sidecarLoading: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly owner: DirectPages, private readonly layouts: readonly PageLayout[], readonly fileId: FileId, readonly length: number) {}
@@ -170,10 +171,17 @@ export class DirectFile {
 
   /** The sidecar's CRC of page p when the sidecar names `version`; read again (throttled) when it lacks the page. */
   private async checksum(version: string, p: number): Promise<number | undefined> {
-    let crc = this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
+    // Page reads run concurrently (read-ahead): they share one sidecar load.
+    if (this.sidecarLoading !== undefined) await this.sidecarLoading;
+    const crc = this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
     if (crc !== undefined || performance.now() - this.sidecarReadAt < SIDECAR_RETRY_MS) return crc;
     this.sidecarReadAt = performance.now();
-    this.sidecar = undefined;
+    this.sidecarLoading = this.loadSidecar().finally(() => { this.sidecarLoading = undefined; });
+    await this.sidecarLoading;
+    return this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
+  }
+
+  private async loadSidecar(): Promise<void> {
     for (const layout of this.layouts) {
       const text = await readFile(layout.sidecarPath(this.fileId), 'utf8').catch(() => undefined);
       if (text === undefined) continue;
@@ -181,10 +189,9 @@ export class DirectFile {
       if (typeof parsed === 'string') continue;
       this.sidecar = parsed;
       this.sidecarLayout = layout;
-      break;
+      return;
     }
-    crc = this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
-    return crc;
+    this.sidecar = undefined;
   }
 }
 
