@@ -9,6 +9,7 @@ import type { Namespace } from '../mount/namespace.js';
 import { ufsVersion } from '../ufs/under-file-system.js';
 import { readWithFailover } from './failover-read.js';
 import { fromAlluxioJson, PARAM, WORKER_REST, WorkerRestClient, WorkerUnavailableError, type CacheFileJson, type CacheStatsJson, type ClientFileEntry } from '../common/protocol/index.js';
+import type { ShortCircuitReader } from './short-circuit-read.js';
 import type { WorkerRing } from './worker-ring.js';
 
 export interface AlluxioClientOptions {
@@ -19,6 +20,8 @@ export interface AlluxioClientOptions {
   ufsFallback: boolean;
   /** How many ring owners a read may try before the UFS fallback. */
   maxReadAttempts?: number;
+  /** Short-circuit page reads from a worker on this host (alluxio.user.short.circuit.enabled); undefined: off. */
+  shortCircuit?: ShortCircuitReader;
   log?: Logger;
 }
 
@@ -76,14 +79,28 @@ export class AlluxioClient {
    */
   async read(path: string, offset = 0, length = -1, opts: { version?: string } = {}): Promise<{ length: number; stream: Readable; version?: string }> {
     const p = normalizePath(path);
-    const ufsUri = this.ufsUriOf(p);
+    const candidates = this.ring.owners(this.ufsUriOf(p), this.o.maxReadAttempts ?? 3);
+    const sc = this.o.shortCircuit;
+    // Short-circuit: the owner is on this host and names its page files over its domain socket.
+    const opened = sc !== undefined && candidates[0] !== undefined ? await sc.open(candidates[0], p, offset, length, opts.version) : undefined;
+    if (opened !== undefined) {
+      const version = opened.file.version;
+      const n = length < 0 ? Math.max(0, opened.file.length - offset) : Math.min(length, Math.max(0, opened.file.length - offset));
+      const remote = async (off: number, len: number) => (await this.readFrom(candidates, p, off, len, version)).stream;
+      return { length: n, stream: sc!.stream(candidates[0]!, opened, offset, n, remote), version };
+    }
+    return this.readFrom(candidates, p, offset, length, opts.version);
+  }
+
+  /** A range through the workers (failing over along `candidates`), then the UFS. */
+  private readFrom(candidates: WorkerInfo[], p: string, offset: number, length: number, version: string | undefined): Promise<{ length: number; stream: Readable; version?: string }> {
     return readWithFailover({
-      candidates: this.ring.owners(ufsUri, this.o.maxReadAttempts ?? 3),
+      candidates,
       offset,
       length,
-      ...(opts.version !== undefined ? { version: opts.version } : {}),
-      openWorker: (w, off, len, version) => this.http.read(w, p, off, len, version),
-      openUfs: this.o.ufsFallback ? (off, len, version) => this.readUfsDirect(p, off, len, version) : undefined,
+      ...(version !== undefined ? { version } : {}),
+      openWorker: (w, off, len, v) => this.http.read(w, p, off, len, v),
+      openUfs: this.o.ufsFallback ? (off, len, v) => this.readUfsDirect(p, off, len, v) : undefined,
       log: this.o.log,
     });
   }

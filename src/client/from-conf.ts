@@ -13,6 +13,7 @@ import { Namespace } from '../mount/namespace.js';
 import { AlluxioClient } from './alluxio-client.js';
 import { WorkerRestClient, type HttpTransportFactory } from '../common/protocol/index.js';
 import { WorkerRing } from './worker-ring.js';
+import { ShortCircuitReader } from './short-circuit-read.js';
 import { bearerFromTokenFile } from './auth-token.js';
 
 export function defaultPorts(conf: AlluxioConfiguration): DefaultPorts {
@@ -122,6 +123,7 @@ export async function createClient(conf: AlluxioConfiguration, opts: { log?: Log
     ...(authorization !== undefined ? { authorization } : {}),
     ...(opts.transport !== undefined ? { transport: opts.transport } : {}),
   });
-  return new AlluxioClient({ ring, membership, namespace, http, ufsFallback: conf.getBool('alluxio.dora.client.ufs.fallback.enabled'), log: opts.log });
+  const shortCircuit = conf.getBool('alluxio.user.short.circuit.enabled') ? new ShortCircuitReader(http, opts.log) : undefined;
+  return new AlluxioClient({ ring, membership, namespace, http, ufsFallback: conf.getBool('alluxio.dora.client.ufs.fallback.enabled'), log: opts.log, ...(shortCircuit !== undefined ? { shortCircuit } : {}) });
 }
 

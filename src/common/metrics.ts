@@ -32,6 +32,7 @@ export const metrics = {
   tierPromotions: new Counter({ name: 'alluxio_cached_tier_promotions_total', help: 'Pages copied up to a level of the tiered store after repeated reads below it', labelNames: ['tier'] as const, registers: none }),
   // ---- worker: short-circuit (worker/domain-socket.ts)
   domainSocketBytes: new Counter({ name: 'alluxio_worker_bytes_read_domain_total', help: 'Bytes of answers the worker sent over its Unix domain socket (short-circuit; Alluxio 2.x Cluster.BytesReadDomain)', registers: none }),
+  shortCircuitPageBytes: new Counter({ name: 'alluxio_worker_bytes_read_short_circuit_total', help: 'Bytes of this worker\'s page files that clients on its host read themselves (short-circuit page reads, as the clients report them over the domain socket)', registers: none }),
   // ---- worker: pages moved between workers after a ring change (worker/peer-page-source.ts)
   peerReadBytes: new Counter({ name: 'alluxio_peer_page_read_bytes_total', help: 'Bytes of pages fetched from the previous owner instead of the UFS after a ring change (not counted as hits or misses)', registers: none }),
   peerServedBytes: new Counter({ name: 'alluxio_peer_page_served_bytes_total', help: 'Bytes of cached pages served to workers that took over a key after a ring change', registers: none }),
@@ -51,6 +52,7 @@ export const metrics = {
   ufsErrors: new Counter({ name: 'alluxio_ufs_errors_total', help: 'Failed under-storage calls after retries', labelNames: ['op', 'ufs'] as const, registers: none }),
   clientReadFailover: new Counter({ name: 'alluxio_client_read_failover_total', help: 'Client reads moved to the next worker of the ring (the next replica) because a worker failed or was busy', registers: none }),
   clientUfsFallback: new Counter({ name: 'alluxio_client_ufs_fallback_total', help: 'Client reads served directly from the UFS because no worker could', registers: none }),
+  clientShortCircuitBytes: new Counter({ name: 'alluxio_client_short_circuit_read_bytes_total', help: 'Bytes the client read itself from page files of a worker on its host (short-circuit, each page checked against the sidecar version and CRC)', registers: none }),
 
   // ---- FUSE
   fuseLatency: new Histogram({ name: 'alluxio_fuse_call_latency_seconds', help: 'FUSE call latency by operation', labelNames: ['op'] as const, buckets: LATENCY_BUCKETS_S, registers: none }),
@@ -69,7 +71,7 @@ export const metrics = {
 export type ProcessComponent = 'worker' | 'coordinator' | 'fuse';
 
 const m = metrics;
-const UFS_GROUP: Metric[] = [m.ufsDataAccessBytes, m.ufsLatency, m.ufsErrors, m.clientReadFailover, m.clientUfsFallback];
+const UFS_GROUP: Metric[] = [m.ufsDataAccessBytes, m.ufsLatency, m.ufsErrors, m.clientReadFailover, m.clientUfsFallback, m.clientShortCircuitBytes];
 
 /** Which metrics each kind of process exports (besides versionInfo, restRequests and Node's process metrics). */
 export const PROCESS_METRICS: Readonly<Record<ProcessComponent, readonly Metric[]>> = {
@@ -77,7 +79,7 @@ export const PROCESS_METRICS: Readonly<Record<ProcessComponent, readonly Metric[
     m.cachedStorageBytes, m.cachedCapacityBytes, m.cachedDataReadBytes, m.missedDataReadBytes, m.cachedEvictedBytes,
     m.cachedFiles, m.cachedPages, m.skippedPages, m.corruptPages, m.stalePages, m.peerReadBytes, m.peerServedBytes,
     m.s3ApiLatency, m.s3BytesServed, m.s3BytesReceived, m.s3Errors, m.s3Forwarded, m.jobLoadedBytes, m.jobTaskFiles,
-    m.tierPageHits, m.tierPromotions, m.domainSocketBytes,
+    m.tierPageHits, m.tierPromotions, m.domainSocketBytes, m.shortCircuitPageBytes,
     ...UFS_GROUP,
   ],
   fuse: [m.fuseLatency, m.fuseBytes, m.fuseErrors, m.fuseDirectReadBytes, m.fuseBufferedBytes, ...UFS_GROUP],

@@ -1,7 +1,7 @@
 import { AlluxioError } from '../common/errors.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import type { ByteBudget } from './byte-budget.js';
-import type { DirectFile } from './direct-pages.js';
+import type { DirectFile } from '../client/direct-pages.js';
 
 export interface ReaderSettings {
   /** Bytes per request to a worker (alluxio.fuse.read.chunk.size). */

@@ -11,7 +11,7 @@ import { errnoOf } from './fuse-errno.js';
 import { FileReader, type ReaderSettings } from './file-reader.js';
 import { FileWriter } from './file-writer.js';
 import type { ByteBudget } from './byte-budget.js';
-import type { DirectFile, DirectPages } from './direct-pages.js';
+import type { DirectFile, DirectPages } from '../client/direct-pages.js';
 import type { MetadataCache } from './metadata-cache.js';
 
 export interface FuseOpsOptions {

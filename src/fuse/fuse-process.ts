@@ -18,7 +18,7 @@ import { ByteBudget } from './byte-budget.js';
 import { FuseOps } from './fuse-ops.js';
 import { setKernelReadAhead } from './kernel-read-ahead.js';
 import { cleanStaleMount, detachMount, mountAt } from './local-mounts.js';
-import { DirectPages } from './direct-pages.js';
+import { DirectPages } from '../client/direct-pages.js';
 import { MetadataCache } from './metadata-cache.js';
 import { mountOptions } from './mount-options.js';
 
@@ -74,7 +74,7 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
     },
     writeBudget: new ByteBudget(conf.getSize('alluxio.fuse.write.buffer.size'), gauge('write')),
     direct: conf.getBool('alluxio.fuse.direct.page.read.enabled')
-      ? DirectPages.existing(conf.getList('alluxio.worker.page.store.dirs'), conf.getSize('alluxio.worker.page.store.page.size'), conf.getInt('alluxio.worker.page.store.local.store.file.buckets'))
+      ? DirectPages.existing(conf.getList('alluxio.worker.page.store.dirs'), conf.getSize('alluxio.worker.page.store.page.size'), conf.getInt('alluxio.worker.page.store.local.store.file.buckets'), (n) => metrics.fuseDirectReadBytes.inc(n))
       : undefined,
     readOnly: opts.readOnly,
     log,

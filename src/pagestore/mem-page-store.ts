@@ -128,6 +128,14 @@ export class MemPageStore implements PageStore {
     return file !== undefined && (version === undefined || file.version === version) && file.pages.has(pageIndex);
   }
 
+  touch(fileId: FileId, pageIndex: number, version: string): boolean {
+    const file = this.fileIndex.get(fileId);
+    const page = file !== undefined && file.version === version ? file.pages.get(pageIndex) : undefined;
+    if (page === undefined) return false;
+    this.evictor.onAccess(page);
+    return true;
+  }
+
   async deleteFile(fileId: FileId): Promise<void> {
     checkFileId(fileId);
     this.checkOpen();

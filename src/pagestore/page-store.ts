@@ -59,6 +59,11 @@ export interface PageStore {
    */
   put(fileId: FileId, pageIndex: number, data: Buffer, file: { ufsUri: string; version: string }): Promise<void>;
   has(fileId: FileId, pageIndex: number, version?: string): boolean;
+  /**
+   * Records a read of the page made outside the store (a short-circuit client read its page file
+   * itself), so the evictor sees the page used. False when that page of that version is not here.
+   */
+  touch(fileId: FileId, pageIndex: number, version: string): boolean;
   deleteFile(fileId: FileId): Promise<void>;
   fileInfo(fileId: FileId): CachedFileInfo | undefined;
   files(): Iterable<CachedFileInfo>;

@@ -70,6 +70,13 @@ export class TieredPageStore implements PageStore {
     return this.tiers.some((t) => t.store.has(fileId, pageIndex, version));
   }
 
+  /** Every level holding the page sees it used (no promotion: the reader did not go through a level). */
+  touch(fileId: FileId, pageIndex: number, version: string): boolean {
+    let found = false;
+    for (const t of this.tiers) found = t.store.touch(fileId, pageIndex, version) || found;
+    return found;
+  }
+
   async deleteFile(fileId: FileId): Promise<void> {
     await Promise.all(this.tiers.map((t) => t.store.deleteFile(fileId)));
   }

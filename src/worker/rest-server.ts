@@ -14,6 +14,7 @@ import { alluxioJson, boolParam, pathParam, PARAM, routePattern, WORKER_REST as 
 import { streamRange, type Route } from './rest-codec.js';
 import { alluxiofsRoutes } from './alluxiofs-routes.js';
 import { listPageRoute } from './list-page-route.js';
+import { localPageRoutes } from './local-pages-route.js';
 
 export interface RestServerDeps {
   files: FileService;
@@ -30,6 +31,8 @@ export interface RestServerDeps {
   guard: RestGuard | null;
   /** Why the worker cannot serve now, or undefined (see worker-health.ts). */
   health: () => Promise<string | undefined>;
+  /** The server listens on the domain socket: it also serves the short-circuit page routes (local-pages-route.ts). */
+  domainSocket?: boolean;
 }
 
 /** Every route of the REST API, in matching order; templates from common/protocol WORKER_REST. */
@@ -76,6 +79,8 @@ export function restRoutes(d: RestServerDeps): Route[] {
     ['POST', R.load, 'load', (req, res, q) => d.load.handle(req, res, q)],
     ['POST', R.jobLoad, 'job-load', (req, res) => d.jobTasks.handleLoad(req, res)],
     ['POST', R.jobFree, 'job-free', (req, res) => d.jobTasks.handleFree(req, res)],
+    // Never on the TCP port: page file paths are for clients on this host only.
+    ...(d.domainSocket === true ? localPageRoutes(d.files, d.store) : []),
   ];
 }
 

@@ -131,7 +131,7 @@ export async function startWorker(conf: AlluxioConfiguration, log: Logger = crea
   const rest = createRestServer(restDeps);
   // Short-circuit: the same REST API on a Unix domain socket for clients on this host.
   const socketAddress = conf.get('alluxio.worker.data.server.domain.socket.address');
-  const local = socketAddress ? createRestServer(restDeps) : undefined;
+  const local = socketAddress ? createRestServer({ ...restDeps, domainSocket: true }) : undefined;
   const consoleGate = new ConsoleGate(workerConsole({
     conf, self: () => info, stats: () => store.stats(), live: () => client.ring.liveWorkers, guard: consoleGuard(credentials),
   }));

@@ -73,4 +73,19 @@ describe('LocalPageStore eviction (3x capacity written)', () => {
     });
     assert.deepEqual(survivors, last(CAPACITY_PAGES));
   });
+
+  it('LRU: a page a short-circuit client read from its file (touch) counts as used; a touch of another version does not', async () => {
+    // No get: the read happened outside the store and was reported (worker/local-pages-route.ts).
+    const dir = `${tmp.path}/touch`;
+    const store = await openLocal({ dirs: [dir], sizes: [CAPACITY_PAGES * PS], pageSize: PS, evictor: 'LRU' });
+    const files = Array.from({ length: CAPACITY_PAGES + 2 }, (_, i) => testFile(`touch/${i}`));
+    for (let i = 0; i < CAPACITY_PAGES; i++) await store.put(files[i]!.fileId, 0, pageData(PS), files[i]!);
+    assert.equal(store.touch(files[0]!.fileId, 0, 'v1'), true);
+    assert.equal(store.touch(files[1]!.fileId, 0, 'v0'), false, 'another version is not that page');
+    assert.equal(store.touch(files[2]!.fileId, 5, 'v1'), false, 'a page not cached');
+    for (let i = CAPACITY_PAGES; i < CAPACITY_PAGES + 2; i++) await store.put(files[i]!.fileId, 0, pageData(PS), files[i]!);
+    assert.ok(store.has(files[0]!.fileId, 0), 'the touched page was evicted');
+    assert.ok(!store.has(files[1]!.fileId, 0) && !store.has(files[2]!.fileId, 0), 'the least recently used pages stay');
+    await store.close();
+  });
 });

@@ -11,6 +11,8 @@ import { startTestCluster, type TestCluster } from '../support/workers.js';
 
 // Building the table reads no dependency (handlers use them when called), so none is needed here.
 const registered = restRoutes({} as RestServerDeps);
+// The short-circuit page routes are registered on the domain socket server only (local-pages-route.ts).
+const socketOnly = restRoutes({ domainSocket: true } as RestServerDeps).filter(([m, r]) => !registered.some(([m2, r2]) => m === m2 && r === r2));
 const constants = new Set<string>(Object.values(WORKER_REST));
 
 describe('worker: REST routes come from common/protocol', () => {
@@ -31,8 +33,9 @@ describe('worker: REST routes come from common/protocol', () => {
   });
 
   test('every registered route is a WORKER_REST constant, and every constant is registered', () => {
-    const templates = new Set(registered.map(([, route]) => route));
-    for (const [method, route, name] of registered) assert.ok(constants.has(route), `${method} ${route} (${name}) is not in WORKER_REST`);
+    assert.ok(socketOnly.length > 0, 'the domain socket server registers its own routes');
+    const templates = new Set([...registered, ...socketOnly].map(([, route]) => route));
+    for (const [method, route, name] of [...registered, ...socketOnly]) assert.ok(constants.has(route), `${method} ${route} (${name}) is not in WORKER_REST`);
     for (const c of constants) assert.ok(templates.has(c as never), `WORKER_REST has ${c} but the server does not register it`);
     // No two entries for the same method and template: the second would never match.
     const keys = registered.map(([method, route]) => `${method} ${route}`);
@@ -49,6 +52,12 @@ describe('worker: REST routes come from common/protocol', () => {
       const text = await res.body.text();
       assert.ok(!(res.statusCode === 404 && text.includes('no route')), `${method} ${route} (${name}) answered ${res.statusCode} ${text}`);
       assert.notEqual(res.statusCode, 405, `${method} ${route} (${name}) answered 405`);
+    }
+    // Socket-only routes do not exist on the TCP port.
+    for (const [method, route, name] of socketOnly) {
+      const res = await http.send(w, method as Dispatcher.HttpMethod, route, { params });
+      assert.equal(res.statusCode, 404, `${method} ${route} (${name}) is served on TCP`);
+      assert.match(await res.body.text(), /no route/);
     }
     // The router itself: an unknown path, and a registered template with a malformed parameter.
     const unknown = await http.send(w, 'GET', '/v1/nope' as never);

@@ -30,6 +30,31 @@ export interface AlluxioFileJson {
   mHumanReadableFileSize: string;
 }
 
+/**
+ * `GET /v1/local/pages` (domain socket only): a file at one version and this worker's page files
+ * of it. `cached` are hints (pages indexed now, as [first, last] runs in the asked range): the
+ * client still checks every page against the sidecar's version and CRC before serving it.
+ */
+export interface LocalPagesJson {
+  path: string;
+  ufsUri: string;
+  fileId: string;
+  version: string;
+  length: number;
+  pageSize: number;
+  buckets: number;
+  /** Page store directories with page files (empty for a MEM store: nothing to read directly). */
+  dirs: string[];
+  cached: Array<[number, number]>;
+}
+
+/** `POST /v1/local/pages/read` (domain socket only): pages of one version a local client read from the page files. */
+export interface LocalPagesReadJson {
+  fileId: string;
+  version: string;
+  pages: number[];
+}
+
 /** `GET /v1/cache`: the worker's page store figures (beside `worker`, its WorkerInfo). */
 export interface CacheStatsJson {
   usedBytes: number;

@@ -129,6 +129,20 @@ export class WorkerRestClient {
   }
 
   /**
+   * A call of a short-circuit route (served on a worker's domain socket only), its JSON answer;
+   * undefined when this client does not reach the worker over its domain socket (short-circuit
+   * off, no socket advertised, or not on this host). Never sent over TCP.
+   */
+  async overSocket<T>(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<T | undefined> {
+    const local = this.socketDispatcher(w);
+    if (local === undefined) return undefined;
+    const url = buildUrl(workerOrigin(w), route, c);
+    const headers = this.authorization === undefined ? c.headers : { ...c.headers, authorization: this.authorization };
+    const res = await request(url, { method, body: c.body, headers, dispatcher: local, signal: c.signal });
+    return (await this.answer(res, workerOrigin(w))).body.json() as Promise<T>;
+  }
+
+  /**
    * One call whose answer must succeed, its JSON body parsed. An unreachable worker, or a 5xx that
    * is not the UFS's fault, is a WorkerUnavailableError (try another worker); any other error
    * answer is the AlluxioError its `{code, message}` names.
@@ -205,6 +219,11 @@ export class WorkerRestClient {
     } catch (err) {
       throw new WorkerUnavailableError(base, `worker ${base} unreachable: ${(err as Error).message}`, { cause: err });
     }
+    return this.answer(res, base);
+  }
+
+  /** The answer when it succeeded, else the error it names (see json()). */
+  private async answer(res: Dispatcher.ResponseData, base: string): Promise<Dispatcher.ResponseData> {
     if (res.statusCode < 400) return res;
     const text = await res.body.text();
     let payload: { code?: string; message?: string } = {};

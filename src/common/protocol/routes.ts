@@ -37,6 +37,14 @@ export const WORKER_REST = {
   cacheFiles: '/v1/cache/files',
   /** Cache-only page reads for a worker that took over a key after a ring change. */
   cachePages: '/v1/cache/pages/{fileId}',
+  /**
+   * Short-circuit, served on the domain socket only (never on the TCP port): a file opened at its
+   * current (or the pinned) version and where this worker's page files of it are, so a client on
+   * this host reads them itself (client/short-circuit-read.ts). Answer: LocalPagesJson.
+   */
+  localPages: '/v1/local/pages',
+  /** Short-circuit, domain socket only: the pages a local client read itself (POST LocalPagesReadJson), so the evictor sees them used. */
+  localPagesRead: '/v1/local/pages/read',
   /** A job task from the coordinator: cache (or free) a batch of files, one result line per file. */
   jobLoad: '/v1/job/load',
   jobFree: '/v1/job/free',

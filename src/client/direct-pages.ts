@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { BufferPool } from '../common/buffer-pool.js';
 import { crc32 } from '../common/crc32.js';
-import { metrics } from '../common/metrics.js';
 import { fileIdOf, PageLayout } from '../pagestore/page-layout.js';
 import { parseSidecar, type SidecarContent } from '../pagestore/page-sidecar.js';
 import type { FileId } from '../pagestore/page-store.js';
 
 /**
- * Checked page-file descriptors kept by the mount, least recently used closed first: a 1 GiB file
+ * Checked page-file descriptors kept by the process (FUSE mount or client), least recently used closed first: a 1 GiB file
  * at 1 MiB pages. An evicted page's file stays on disk while its descriptor is open, so this also
  * bounds the disk space the mount can hold on to (this many pages).
  */
@@ -17,9 +16,10 @@ const MAX_CHECKED_FDS = 1024;
 const SIDECAR_RETRY_MS = 1000;
 
 /**
- * Page files of the workers on this host, read directly by the FUSE process (issue 16: "or reads
- * page files directly when the page store is shared with it"): no request to the worker, no socket
- * buffers. Nothing is trusted without proof: a page is served only if the file's sidecar names
+ * Page files of the workers on this host, read directly by a co-located process (issue 16: "or reads
+ * page files directly when the page store is shared with it"): the FUSE process (its configuration
+ * names the dirs) and the client's short-circuit read (short-circuit-read.ts: the worker names them
+ * over its domain socket). No request to the worker for the bytes, no socket buffers. Nothing is trusted without proof: a page is served only if the file's sidecar names
  * the version the open file is pinned to, and the page file read whole matches the sidecar's CRC
  * for it (so a page of another version, a half-written or corrupt page is never served: the read
  * goes to the worker instead). Page files are replaced by rename, never rewritten in place, so a
@@ -35,7 +35,8 @@ export class DirectPages {
   /** By `${fileId}:${page}`; Map order is the LRU order. */
   private readonly checked = new Map<string, CheckedFd>();
 
-  constructor(dirs: readonly string[], readonly pageSize: number, buckets: number) {
+  /** `count` is told the bytes of every read served from a page file (the caller's metric). */
+  constructor(dirs: readonly string[], readonly pageSize: number, buckets: number, readonly count: (bytes: number) => void) {
     this.layouts = dirs.map((d) => new PageLayout(d, pageSize, buckets));
     this.pool = new BufferPool(pageSize, 8);
   }
@@ -78,9 +79,9 @@ export class DirectPages {
   }
 
   /** Only directories that exist on this host are looked at. */
-  static existing(dirs: readonly string[], pageSize: number, buckets: number): DirectPages | undefined {
+  static existing(dirs: readonly string[], pageSize: number, buckets: number, count: (bytes: number) => void): DirectPages | undefined {
     const here = dirs.filter((d) => fs.existsSync(d));
-    return here.length > 0 ? new DirectPages(here, pageSize, buckets) : undefined;
+    return here.length > 0 ? new DirectPages(here, pageSize, buckets, count) : undefined;
   }
 
   /** The direct reader of one open file (one UFS file of `length` bytes). */
@@ -101,6 +102,7 @@ export class DirectFile {
   private sidecar: SidecarContent | undefined;
   private sidecarLayout: PageLayout | undefined;
   private sidecarReadAt = -Infinity;
+  private sidecarLoading: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly owner: DirectPages, private readonly layouts: readonly PageLayout[], readonly fileId: FileId, readonly length: number) {}
@@ -124,7 +126,7 @@ export class DirectFile {
         ok = (await pread(held.fd, dst, at, n, from)) === n;
       } catch { /* forgotten below: the whole-page path decides */ }
       this.owner.done(held);
-      if (ok) return count(n);
+      if (ok) return this.served(n);
       this.owner.forget(this.fileId, p, held);
     }
     const crc = await this.checksum(version, p);
@@ -136,21 +138,30 @@ export class DirectFile {
     } catch {
       return false; // evicted (or never written here)
     }
-    const buf = this.owner.pool.acquire();
+    // A whole page is read and checked in place (a failed check leaves junk in dst: the caller
+    // then fills it from the worker); part of one goes through a pooled buffer.
+    const whole = from === 0 && to === expected;
+    const buf = whole ? dst : this.owner.pool.acquire();
+    const base = whole ? at : 0;
     let keep = false;
     try {
-      const got = await pread(fd, buf, 0, expected, 0);
-      if (got !== expected || crc32(buf.subarray(0, expected)) !== crc || this.closed) return false;
-      buf.copy(dst, at, from, to);
+      const got = await pread(fd, buf, base, expected, 0);
+      if (got !== expected || crc32(buf.subarray(base, base + expected)) !== crc || this.closed) return false;
+      if (!whole) buf.copy(dst, at, from, to);
       keep = true;
       this.owner.keep(this.fileId, p, fd, version);
-      return count(n);
+      return this.served(n);
     } catch {
       return false;
     } finally {
-      this.owner.pool.release(buf);
+      if (!whole) this.owner.pool.release(buf);
       if (!keep) fs.close(fd, () => {});
     }
+  }
+
+  private served(n: number): true {
+    this.owner.count(n);
+    return true;
   }
 
   /** Later reads are refused; the checked descriptors stay with the mount for the next open. */
@@ -160,10 +171,17 @@ export class DirectFile {
 
   /** The sidecar's CRC of page p when the sidecar names `version`; read again (throttled) when it lacks the page. */
   private async checksum(version: string, p: number): Promise<number | undefined> {
-    let crc = this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
+    // Page reads run concurrently (read-ahead): they share one sidecar load.
+    if (this.sidecarLoading !== undefined) await this.sidecarLoading;
+    const crc = this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
     if (crc !== undefined || performance.now() - this.sidecarReadAt < SIDECAR_RETRY_MS) return crc;
     this.sidecarReadAt = performance.now();
-    this.sidecar = undefined;
+    this.sidecarLoading = this.loadSidecar().finally(() => { this.sidecarLoading = undefined; });
+    await this.sidecarLoading;
+    return this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
+  }
+
+  private async loadSidecar(): Promise<void> {
     for (const layout of this.layouts) {
       const text = await readFile(layout.sidecarPath(this.fileId), 'utf8').catch(() => undefined);
       if (text === undefined) continue;
@@ -171,16 +189,10 @@ export class DirectFile {
       if (typeof parsed === 'string') continue;
       this.sidecar = parsed;
       this.sidecarLayout = layout;
-      break;
+      return;
     }
-    crc = this.sidecar?.version === version ? this.sidecar.checksums[p] : undefined;
-    return crc;
+    this.sidecar = undefined;
   }
-}
-
-function count(n: number): true {
-  metrics.fuseDirectReadBytes.inc(n);
-  return true;
 }
 
 function pread(fd: number, dst: Buffer, at: number, n: number, position: number): Promise<number> {
