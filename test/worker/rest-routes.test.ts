@@ -55,7 +55,7 @@ describe('worker: REST routes come from common/protocol', () => {
     }
     // Socket-only routes do not exist on the TCP port.
     for (const [method, route, name] of socketOnly) {
-      const res = await http.send(w, method as Dispatcher.HttpMethod, route, { params });
+      const res = await http.send(w, method as HttpMethod, route, { params });
       assert.equal(res.statusCode, 404, `${method} ${route} (${name}) is served on TCP`);
       assert.match(await res.body.text(), /no route/);
     }

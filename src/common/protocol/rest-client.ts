@@ -133,12 +133,12 @@ export class WorkerRestClient {
    * undefined when this client does not reach the worker over its domain socket (short-circuit
    * off, no socket advertised, or not on this host). Never sent over TCP.
    */
-  async overSocket<T>(w: WorkerRestAddress, method: Dispatcher.HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<T | undefined> {
-    const local = this.socketDispatcher(w);
+  async overSocket<T>(w: WorkerRestAddress, method: HttpMethod, route: WorkerRoute, c: RestCall = {}): Promise<T | undefined> {
+    const local = this.socketTransport(w);
     if (local === undefined) return undefined;
     const url = buildUrl(workerOrigin(w), route, c);
     const headers = this.authorization === undefined ? c.headers : { ...c.headers, authorization: this.authorization };
-    const res = await request(url, { method, body: c.body, headers, dispatcher: local, signal: c.signal });
+    const res = await local.request(url, { method, body: c.body, headers, signal: c.signal });
     return (await this.answer(res, workerOrigin(w))).body.json() as Promise<T>;
   }
 
@@ -223,7 +223,7 @@ export class WorkerRestClient {
   }
 
   /** The answer when it succeeded, else the error it names (see json()). */
-  private async answer(res: Dispatcher.ResponseData, base: string): Promise<Dispatcher.ResponseData> {
+  private async answer(res: TransportResponse, base: string): Promise<TransportResponse> {
     if (res.statusCode < 400) return res;
     const text = await res.body.text();
     let payload: { code?: string; message?: string } = {};
