@@ -15,7 +15,7 @@
 import { randomFillSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { run } from './bench-servers.js';
@@ -61,6 +61,9 @@ const ufsDir = join(work, 'ufs');
 const state = join(work, 'state');
 const BASE = 2500; // worker ports stay below the ephemeral range (32768+); s3-vs-nginx uses 2400
 const cli = (...argv: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...argv], { encoding: 'utf8' });
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadAtStart = load();
+process.stdout.write(`load average at start: ${loadAtStart}\n`);
 try {
   const dir = join(ufsDir, 'bench');
   mkdirSync(dir, { recursive: true });
@@ -94,6 +97,7 @@ try {
   const ratioCp = median(rounds.map((r) => r.cp / r.put));
   const lines = [
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; one worker process, local UFS on the same disk as the source`,
+    `load average (1, 5, 15 min): ${loadAtStart} at start, ${load()} at end`,
     '',
     `${RUNS} rounds, each cp then PUT; medians; a ratio is the median of the rounds' ratios (PUT speed / cp speed)`,
     '',

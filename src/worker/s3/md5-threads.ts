@@ -29,6 +29,7 @@ const jobs = new Map();
 parentPort.on('message', (m) => {
   if (m.sab !== undefined) { jobs.set(m.id, { hash: createHash('md5'), bytes: new Uint8Array(m.sab) }); return; }
   const j = jobs.get(m.id);
+  if (j === undefined) return;
   if (m.slot !== undefined) {
     j.hash.update(j.bytes.subarray(m.slot * SLOT, m.slot * SLOT + m.len));
     parentPort.postMessage({ id: m.id, slot: m.slot });
@@ -159,6 +160,10 @@ export class ThreadedMd5 {
   abort(): void {
     if (this.done || this.onDigest) return;
     this.onDigest = () => {};
+    // A copy waiting for a slot stops here: nothing is posted for this body after its end.
+    this.pending = undefined;
+    this.onCopied = undefined;
+    this.error = new Error('the MD5 of this body was aborted');
     this.thread.worker.postMessage({ id: this.id, end: false });
   }
 

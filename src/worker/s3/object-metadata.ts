@@ -50,6 +50,11 @@ export function requestMeta(req: IncomingMessage): Record<string, string> {
 export interface Hashed {
   stream: Readable;
   etag: () => string;
+  /**
+   * Drops the hash of a body that will not be read to its end (the request was refused, or the
+   * write failed): its thread job is aborted. A no-op once the body was hashed.
+   */
+  abort: () => void;
 }
 
 /** Bytes the hashing stream takes in before it holds the body back (socket chunks are 64 KiB). */
@@ -87,6 +92,11 @@ export function md5WhileStreaming(body: Readable, length?: number): Hashed {
   }
   if (body.errored) t.destroy(body.errored);
   else body.on('error', (e) => t.destroy(e));
+  // A body destroyed without an error (no 'end', no 'error') would leave the hash waiting for bytes
+  // that never come, its thread job open and the thread ref'd: fail the stream instead.
+  body.once('close', () => {
+    if (!body.readableEnded && !t.destroyed) t.destroy(body.errored ?? new Error('the request body closed before its end'));
+  });
   // The reader learns of a failure by reading (the error ends its iteration); one that comes after
   // it stopped reading has nobody left to tell, and must not be an uncaught 'error'.
   t.on('error', () => {});
@@ -95,6 +105,9 @@ export function md5WhileStreaming(body: Readable, length?: number): Hashed {
     etag: () => {
       if (digest === undefined) throw new Error('the MD5 of a body was asked for before the body was read to its end');
       return digest;
+    },
+    abort: () => {
+      if (!t.destroyed) t.destroy();
     },
   };
 }

@@ -138,19 +138,25 @@ export async function putObject(c: S3Call): Promise<void> {
   const body = requestBody(c.req, c.auth);
   // Hashed from the first byte: the body flows (and may fail its checks) while the bucket is looked up.
   const hashed = headers === undefined ? undefined : md5WhileStreaming(body.stream, body.length);
-  const path = alluxioPath(bucket, key);
-  const conds = writeConditions(c.req);
-  await requireBucket(c);
-  const precondition = conds && writePrecondition(files, path, conds);
-  if (precondition) await checkNow(files, path, precondition);
   let e: FileEntry;
-  if (hashed === undefined || headers === undefined) {
-    const data = await readSmallBody(body, 0);
-    if (data.length > 0) throw new S3Error('InvalidArgument', `a key ending in '/' names a directory and cannot hold data (${data.length} bytes sent)`);
-    e = await files.mkdir(path);
-  } else {
-    e = await writeObject(c, path, hashed, body.length, headers, body.failure, precondition);
-    if (body.length !== undefined) s3Metrics.bytesReceived.inc(body.length);
+  try {
+    const path = alluxioPath(bucket, key);
+    const conds = writeConditions(c.req);
+    await requireBucket(c);
+    const precondition = conds && writePrecondition(files, path, conds);
+    if (precondition) await checkNow(files, path, precondition);
+    if (hashed === undefined || headers === undefined) {
+      const data = await readSmallBody(body, 0);
+      if (data.length > 0) throw new S3Error('InvalidArgument', `a key ending in '/' names a directory and cannot hold data (${data.length} bytes sent)`);
+      e = await files.mkdir(path);
+    } else {
+      e = await writeObject(c, path, hashed, body.length, headers, body.failure, precondition);
+      if (body.length !== undefined) s3Metrics.bytesReceived.inc(body.length);
+    }
+  } catch (err) {
+    // A refused PUT leaves its body unread: its hash is dropped, not left waiting (md5-threads.ts).
+    hashed?.abort();
+    throw err;
   }
   sendEmpty(c, 200, { etag: etagOf(e) });
 }
@@ -169,6 +175,7 @@ async function writeObject(
   try {
     e = await files.write(path, hashed.stream, precondition ? { length, meta, precondition } : { length, meta });
   } catch (err) {
+    hashed.abort();
     throw failure() ?? err;
   }
   withStoredEtag(e, rememberWritten(files.resolve(path).ufsUri, e.version, meta));

@@ -83,3 +83,28 @@ test('hashing threads started by a burst of uploads exit once idle (no descripto
   const again = randomBytes(5 * MiB);
   assert.equal((await hashThrough(again, [65536])).etag, md5(again));
 });
+
+test('a body dropped while its chunk waits for a slot leaves the other bodies of its thread hashing', async () => {
+  // With one hashing thread (2 cores) both bodies share it: messages posted for the dropped body
+  // after its end reached the thread and killed it, failing the other body.
+  for (let round = 0; round < 3; round++) {
+    const a = new Readable({ read() {} });
+    const ha = md5WhileStreaming(a);
+    const aData = randomBytes(6 * MiB);
+    const gotA: Buffer[] = [];
+    const readingA = (async () => { for await (const c of ha.stream) gotA.push(c as Buffer); })();
+    a.push(aData.subarray(0, 3 * MiB));
+    const b = new Readable({ read() {} });
+    const hb = md5WhileStreaming(b);
+    hb.stream.resume();
+    b.push(randomBytes(20 * MiB)); // more than the body's slots: the copy waits for the thread
+    await new Promise((r) => setImmediate(r));
+    hb.stream.destroy(); // what Hashed.abort does
+    await new Promise((r) => setTimeout(r, 200));
+    a.push(aData.subarray(3 * MiB));
+    a.push(null);
+    await readingA;
+    assert.equal(ha.etag(), md5(aData), `round ${round}`);
+    assert.throws(() => hb.etag(), /before the body was read to its end/);
+  }
+});
