@@ -225,7 +225,13 @@ export async function copyObject(c: S3Call): Promise<void> {
   // (atomically, as every write) with the new metadata, as S3 does.
   const headers = directive === 'REPLACE' ? requestMeta(c.req) : srcMeta.headers;
   const r = await files.read(srcPath, 0, se.length, se.version);
-  const e = await writeObject(c, dstPath, md5WhileStreaming(r.stream, r.length), r.length, headers, () => undefined);
+  let e: Awaited<ReturnType<typeof writeObject>>;
+  try {
+    e = await writeObject(c, dstPath, md5WhileStreaming(r.stream, r.length), r.length, headers, () => undefined);
+  } finally {
+    // A failed write leaves the source's read paused mid-file: release what it holds.
+    if (!r.stream.readableEnded) r.stream.destroy();
+  }
   sendXml(c, 200, doc('CopyObjectResult', el('LastModified', isoDate(e.lastModifiedMs)) + el('ETag', etagOf(e))));
 }
 
