@@ -133,6 +133,7 @@ export class AlluxioClient {
 
   async close(): Promise<void> {
     this.ring.close();
+    this.o.shortCircuit?.close();
     await this.http.close();
     await this.namespace.close();
     await this.membership.close();

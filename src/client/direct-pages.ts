@@ -25,7 +25,8 @@ const SIDECAR_RETRY_MS = 1000;
  * goes to the worker instead). Page files are replaced by rename, never rewritten in place, so a
  * descriptor whose whole-page read passed the check serves later ranges of that page, for every
  * open of the file in that version, with one pread (a 4 KiB read costs 4 KiB, not a page and a
- * checksum). Pages read here are not seen by the worker's evictor (they may be evicted while hot).
+ * checksum). The worker's evictor sees these reads only when the caller reports them (the client
+ * does, short-circuit-read.ts; the FUSE process does not: its hot pages may be evicted).
  */
 export class DirectPages {
   private readonly layouts: PageLayout[];
@@ -76,6 +77,11 @@ export class DirectPages {
     this.checked.delete(key);
     c.dropped = true;
     if (c.users === 0) fs.close(c.fd, () => {});
+  }
+
+  /** Closes every kept descriptor (each once no read uses it). */
+  close(): void {
+    for (const key of [...this.checked.keys()]) this.drop(key);
   }
 
   /** Only directories that exist on this host are looked at. */
@@ -164,7 +170,7 @@ export class DirectFile {
     return true;
   }
 
-  /** Later reads are refused; the checked descriptors stay with the mount for the next open. */
+  /** Later reads are refused; the checked descriptors stay with the owner (mount or client) for the next open. */
   close(): void {
     this.closed = true;
   }

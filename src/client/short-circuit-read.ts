@@ -112,6 +112,12 @@ export class ShortCircuitReader {
     return Readable.from(gen(), { objectMode: false });
   }
 
+  /** Closes the page files kept open (the client is closing). */
+  close(): void {
+    for (const d of this.direct.values()) d?.close();
+    this.direct.clear();
+  }
+
   private async pagesOf(file: LocalPagesJson): Promise<DirectPages | undefined> {
     const key = `${file.pageSize}:${file.buckets}:${file.dirs.join('\n')}`;
     let d = this.direct.get(key);

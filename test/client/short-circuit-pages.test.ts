@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createClient } from '../../src/client/from-conf.js';
@@ -54,13 +54,25 @@ function sidecarOf(dir: string, name: string): { version: string; checksums: Rec
   return walk(dir);
 }
 
+/** Descriptors of this process open on files under the page store. */
+function openPageFiles(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(pages)) n++;
+    } catch { /* closed meanwhile */ }
+  }
+  return n;
+}
+
+let pages = '';
+
 describe('short-circuit page reads of a co-located client', { timeout: 600_000 }, () => {
   let tmp: TempDir;
   let etcd: EtcdCluster;
   let cc: EtcdClusterConf;
   let worker: WorkerProcess;
   let ufs: string;
-  let pages: string;
   const clients: AlluxioClient[] = [];
 
   async function client(overrides: Record<string, string> = {}): Promise<AlluxioClient> {
@@ -128,6 +140,11 @@ describe('short-circuit page reads of a co-located client', { timeout: 600_000 }
     const got: Buffer[] = [];
     for await (const b of part.stream) got.push(b as Buffer);
     assert.equal(Buffer.concat(got).toString('hex'), data.subarray(off, off + len).toString('hex'));
+    // The checked page files the client kept open are closed with it.
+    assert.ok(openPageFiles() > 0, 'sanity: the client keeps checked page files open');
+    clients.splice(clients.indexOf(c), 1);
+    await c.close();
+    await waitFor('no page file open after close', () => openPageFiles() === 0, 15_000);
   });
 
   test('a page file corrupted on disk is not served: its bytes come through the worker, right', async () => {

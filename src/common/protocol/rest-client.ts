@@ -138,7 +138,18 @@ export class WorkerRestClient {
     if (local === undefined) return undefined;
     const url = buildUrl(workerOrigin(w), route, c);
     const headers = this.authorization === undefined ? c.headers : { ...c.headers, authorization: this.authorization };
-    const res = await local.request(url, { method, body: c.body, headers, signal: c.signal });
+    let res: TransportResponse;
+    try {
+      res = await local.request(url, { method, body: c.body, headers, signal: c.signal });
+    } catch (err) {
+      // A socket left by a worker that is gone: not tried again for a while (as in send()).
+      const code = (err as { code?: string }).code;
+      if (code === 'ECONNREFUSED' || code === 'ENOENT') {
+        this.sockets.set(w.address.DomainSocketPath!, Date.now() + SOCKET_RECHECK_MS);
+        void local.close().catch(() => {});
+      }
+      throw err;
+    }
     return (await this.answer(res, workerOrigin(w))).body.json() as Promise<T>;
   }
 
