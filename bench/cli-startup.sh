@@ -2,11 +2,13 @@
 # Start-up cost of the compiled `alluxio` CLI against `node -e 0`, in one run (CLI issue 17).
 # Targets: `alluxio --version` <= 2x the CPU seconds (user + sys) of `node -e 0`; `alluxio fs ls /`
 # against a local cluster with etcd <= 0.5 s wall on an idle machine. Rounds alternate the three
-# commands so the machine's load hits each side of a round alike; prints every round and the
-# medians. Builds dist/ first when it is stale. Usage: bash bench/cli-startup.sh [ROUNDS]
+# commands so the machine's load hits each side of a round alike; prints every round, the
+# medians and the load average at start and end. Builds dist/ first when it is stale.
+# Usage: bash bench/cli-startup.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-9}
+echo "load at start: $(uptime)"
 BASE=${ALLUXIO_BENCH_PORT_BASE:-2800} # above every test's local-cluster slot (1..13, bases <= 2600)
 WORK=$(mktemp -d /tmp/alluxio-bench-cli-XXXX)
 cleanup() {
@@ -49,3 +51,4 @@ printf 'median cpu s:  node -e 0 %s  --version %s  fs ls / %s\n' "$NODE_CPU" "$V
 printf 'median wall s: node -e 0 %s  --version %s  fs ls / %s\n' "$NODE_WALL" "$VER_WALL" "$LS_WALL"
 printf 'ratio to node -e 0 (cpu, median of rounds): --version %sx (target <= 2x)  fs ls / %sx\n' "$RATIO" "$LS_RATIO"
 printf 'fs ls / wall: %s s (target <= 0.5 s on an idle machine)\n' "$LS_WALL"
+echo "load at end: $(uptime)"

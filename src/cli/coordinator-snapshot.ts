@@ -19,7 +19,7 @@ function readOnly(what: string): never {
 
 /**
  * The worker list and the mount table of an etcd cluster, read once from the coordinator's REST
- * API (node:http: the protocol index would load undici) instead of through etcd's gRPC client, whose import alone costs a one-shot
+ * API (httpCall, node:http) instead of through etcd's gRPC client, whose import alone costs a one-shot
  * command about 0.4 CPU s. Undefined, so the caller reads etcd as before, when the coordinator does
  * not answer at once, belongs to another cluster (alluxio.cluster.name), or lists a mount with
  * credentials (redacted in its answer, and the client's UFS fallback needs them).

@@ -4,7 +4,6 @@ import { COORDINATOR_REST } from '../../common/protocol/index.js';
 import { coordinatorApi } from '../coordinator-api.js';
 import { redactOptions } from '../../common/secrets.js';
 import { ufsOptionsFromConf } from '../../client/from-conf.js';
-import { MountAdmin } from '../../coordinator/mount-admin.js';
 import { validateMountPoint, type MountPoint } from '../../mount/mount-point.js';
 import { commandConf, commandMountStore, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -73,6 +72,8 @@ export async function addMount(global: GlobalOptions, path: string, ufsUri: stri
   const store = await commandMountStore(global);
   try {
     // The same checks as the coordinator's POST /api/v1/mount: one real request to the UFS first.
+    // (Imported here: every fs command loads this module, through the 2.x verbs of fs-2x.ts.)
+    const { MountAdmin } = await import('../../coordinator/mount-admin.js');
     return await new MountAdmin(store, ufsOptionsFromConf(conf), conf.getDuration('alluxio.mount.check.timeout')).add({ path, ufs: ufsUri, options });
   } finally {
     await store.close();
