@@ -97,6 +97,25 @@ export class FileReader {
   }
 
   /**
+   * The read done at once, when every page it touches has a checked page-file descriptor on this
+   * host (DirectFile.readHeldSync); undefined when it must take the async path (`read`).
+   */
+  readSync(buf: Buffer, len: number, offset: number): number | undefined {
+    if (this.direct === undefined || this.version === undefined || this.closed) return undefined;
+    const end = Math.min(offset + len, this.length);
+    if (offset >= end) return 0;
+    const ps = this.direct.pageSize;
+    for (let p = Math.floor(offset / ps), at = 0; p * ps < end; p++) {
+      const from = Math.max(offset, p * ps);
+      const to = Math.min(end, (p + 1) * ps);
+      if (!this.direct.readHeldSync(this.version, p, from - p * ps, to - p * ps, buf, at)) return undefined;
+      at += to - from;
+    }
+    this.nextSequential = end;
+    return end - offset;
+  }
+
+  /**
    * [offset, end) straight into `buf` from page files on this host, every page of the pinned
    * version; false when any page is not there (the caller then reads the whole range as usual).
    */
