@@ -67,14 +67,21 @@ export class FileReader {
   async read(buf: Buffer, len: number, offset: number): Promise<number> {
     const end = Math.min(offset + len, this.length);
     if (offset >= end) return 0;
-    if (this.direct !== undefined && this.version !== undefined && !this.closed && await this.readDirect(buf, offset, end)) {
-      this.nextSequential = end;
-      return end - offset;
+    if (this.direct !== undefined) {
+      // Reads that come while the first one pins the version wait for it, then try the page files too.
+      if (this.version === undefined && this.pinning !== undefined) await this.pinning.catch(() => {});
+      if (this.version !== undefined && !this.closed && await this.readDirect(buf, offset, end)) {
+        this.nextSequential = end;
+        return end - offset;
+      }
     }
     const cs = this.s.chunkSize;
     const first = Math.floor(offset / cs);
     const last = Math.floor((end - 1) / cs);
-    const sequential = offset === this.nextSequential || this.chunks.has(first);
+    // With page files on this host, the read that pins the version takes just its bytes from the
+    // worker (no chunks, no read-ahead): the reads after it come from the page files.
+    const pinsForDirect = this.direct !== undefined && this.version === undefined;
+    const sequential = !pinsForDirect && (offset === this.nextSequential || this.chunks.has(first));
     this.nextSequential = end;
     // One chunk behind is kept: the kernel sends read-ahead requests in parallel, slightly out of order.
     this.dropBefore(first - 1);
