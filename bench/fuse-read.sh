@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-1024}
 RUNS=${RUNS:-3}
 RANDOM_READS=${RANDOM_READS:-2000}
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/alluxio-bench-fuse-XXXXXX)
 UFS=$WORK/ufs
 mkdir -p "$UFS" "$WORK/mnt-alluxio" "$WORK/mnt-pass" "$WORK/mnt-rclone" "$WORK/rclone-cache"
@@ -81,7 +82,8 @@ for m in alluxio pass rclone; do LSR[$m]=$(best ls -R "$WORK/mnt-$m/tree"); done
 
 declare -A NAMES=([local]="local disk" [alluxio]="Alluxio FUSE mount" [pass]="fuse-native passthrough" [rclone]="rclone mount (vfs full, warm)")
 ratio() { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
-echo "Best of $RUNS runs each, the kernel's caches dropped before every run, kernel read-ahead ${READ_AHEAD_KB} KB on every mount; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Best of $RUNS runs each, the kernel's caches dropped before every run, kernel read-ahead ${READ_AHEAD_KB} KB on every mount"
+echo "Load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores); commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' + uncommitted changes')"
 echo
 echo "1. Sequential read (cat) of a cached ${SIZE_MB} MiB file"
 for m in local alluxio pass rclone; do printf '   %-32s %8.3fs %6s MiB/s\n' "${NAMES[$m]}" "${SEQ[$m]}" "$(echo "scale=0; $SIZE_MB / ${SEQ[$m]}" | bc -l)"; done

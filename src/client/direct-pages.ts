@@ -170,6 +170,27 @@ export class DirectFile {
     return true;
   }
 
+  /**
+   * `readInto` without waiting: only when the owner holds a checked descriptor of the page, read
+   * with a synchronous pread on the calling thread (no thread-pool hop). False when the page has no
+   * checked descriptor or the pread fails or comes up short: the caller takes the async path,
+   * which checks the page again.
+   */
+  readHeldSync(version: string, p: number, from: number, to: number, dst: Buffer, at: number): boolean {
+    if (this.closed) return false;
+    const held = this.owner.use(this.fileId, p, version);
+    if (held === undefined) return false;
+    const n = to - from;
+    let got = -1;
+    try {
+      got = preadSync(held.fd, dst, at, n, from);
+    } catch { /* forgotten below: the async path decides */ }
+    this.owner.done(held);
+    if (got === n) return this.served(n);
+    this.owner.forget(this.fileId, p, held);
+    return false;
+  }
+
   /** Later reads are refused; the checked descriptors stay with the owner (mount or client) for the next open. */
   close(): void {
     this.closed = true;
@@ -212,6 +233,16 @@ function pread(fd: number, dst: Buffer, at: number, n: number, position: number)
     });
     next();
   });
+}
+
+function preadSync(fd: number, dst: Buffer, at: number, n: number, position: number): number {
+  let done = 0;
+  while (done < n) {
+    const got = fs.readSync(fd, dst, at + done, n - done, position + done);
+    if (got === 0) break;
+    done += got;
+  }
+  return done;
 }
 
 /** Opens a page file non-blocking; anything but a regular file (a FIFO put there) is refused. */

@@ -67,14 +67,21 @@ export class FileReader {
   async read(buf: Buffer, len: number, offset: number): Promise<number> {
     const end = Math.min(offset + len, this.length);
     if (offset >= end) return 0;
-    if (this.direct !== undefined && this.version !== undefined && !this.closed && await this.readDirect(buf, offset, end)) {
-      this.nextSequential = end;
-      return end - offset;
+    if (this.direct !== undefined) {
+      // Reads that come while the first one pins the version wait for it, then try the page files too.
+      if (this.version === undefined && this.pinning !== undefined) await this.pinning.catch(() => {});
+      if (this.version !== undefined && !this.closed && await this.readDirect(buf, offset, end)) {
+        this.nextSequential = end;
+        return end - offset;
+      }
     }
     const cs = this.s.chunkSize;
     const first = Math.floor(offset / cs);
     const last = Math.floor((end - 1) / cs);
-    const sequential = offset === this.nextSequential || this.chunks.has(first);
+    // With page files on this host, the read that pins the version takes just its bytes from the
+    // worker (no chunks, no read-ahead): the reads after it come from the page files.
+    const pinsForDirect = this.direct !== undefined && this.version === undefined;
+    const sequential = !pinsForDirect && (offset === this.nextSequential || this.chunks.has(first));
     this.nextSequential = end;
     // One chunk behind is kept: the kernel sends read-ahead requests in parallel, slightly out of order.
     this.dropBefore(first - 1);
@@ -94,6 +101,25 @@ export class FileReader {
     }
     if (sequential) for (let i = last + 1; i <= last + this.s.aheadChunks; i++) if (!this.chunk(i)) break;
     return copied;
+  }
+
+  /**
+   * The read done at once, when every page it touches has a checked page-file descriptor on this
+   * host (DirectFile.readHeldSync); undefined when it must take the async path (`read`).
+   */
+  readSync(buf: Buffer, len: number, offset: number): number | undefined {
+    if (this.direct === undefined || this.version === undefined || this.closed) return undefined;
+    const end = Math.min(offset + len, this.length);
+    if (offset >= end) return 0;
+    const ps = this.direct.pageSize;
+    for (let p = Math.floor(offset / ps), at = 0; p * ps < end; p++) {
+      const from = Math.max(offset, p * ps);
+      const to = Math.min(end, (p + 1) * ps);
+      if (!this.direct.readHeldSync(this.version, p, from - p * ps, to - p * ps, buf, at)) return undefined;
+      at += to - from;
+    }
+    this.nextSequential = end;
+    return end - offset;
   }
 
   /**

@@ -117,6 +117,42 @@ for off, n in ${JSON.stringify(ranges)}:
     assert.ok(direct >= 1000, `the reads after the first came from the page files (${direct} bytes direct)`);
   });
 
+  test('small random reads (answered synchronously from checked descriptors) are byte-exact, from one reader and from 8 at once', async () => {
+    const size = 8 * PS + 4321;
+    const data = randomBytes(size);
+    writeFileSync(join(ufs, 'random.bin'), data);
+    await warm('random.bin', size);
+    const before = await scrapeMetric(fuse.metricsUrl, DIRECT);
+    // Sizes up to 64 KiB (the synchronous path) and past it, at random offsets (page edges and EOF included).
+    const py = python(`import random, threading
+want = open(${JSON.stringify(join(ufs, 'random.bin'))}, 'rb').read()
+bad = []
+def reader(seed, n):
+    fd = os.open(${JSON.stringify(join(mnt, 'random.bin'))}, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.pread(fd, 1, 0)
+    rng = random.Random(seed)
+    for _ in range(n):
+        size = rng.choice([1, 4096, 4096, 4096, 65536, 65537, 131072])
+        off = rng.choice([rng.randrange(${size}), rng.randrange(9) * ${PS} - 3, ${size} - 10])
+        off = max(0, off)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)  # every read a FUSE read
+        got = os.pread(fd, size, off)
+        if got != want[off:off + size]: bad.append((seed, off, size, len(got)))
+    os.close(fd)
+reader(0, 400)
+ts = [threading.Thread(target=reader, args=(s, 200)) for s in range(1, 9)]
+for t in ts: t.start()
+for t in ts: t.join()
+print('bad', len(bad), bad[:5])
+`);
+    assert.equal(await py.exited, 0, py.out());
+    assert.equal(py.out().trim(), 'bad 0 []');
+    const direct = (await scrapeMetric(fuse.metricsUrl, DIRECT)) - before;
+    assert.ok(direct >= 400 * 4096, `the reads came from the page files (${direct} bytes direct)`);
+  });
+
   test('a page evicted behind the mount\'s back is fetched again; a corrupt page file is never served', async () => {
     const size = 6 * PS;
     const data = randomBytes(size);
