@@ -37,6 +37,8 @@ export const WORKER_REST = {
   cacheFiles: '/v1/cache/files',
   /** Cache-only page reads for a worker that took over a key after a ring change. */
   cachePages: '/v1/cache/pages/{fileId}',
+  /** The cache digest (4 bytes per cached file) a new owner checks before asking for pages. */
+  cacheDigest: '/v1/cache/digest',
   /** A job task from the coordinator: cache (or free) a batch of files, one result line per file. */
   jobLoad: '/v1/job/load',
   jobFree: '/v1/job/free',
