@@ -28,7 +28,8 @@ const loadStart = loadavg()[0]!.toFixed(1);
 const work = mkdtempSync(join(tmpdir(), 'alluxio-bench-preload-'));
 const net = createTestNetwork(['s3']);
 const host = net.host('s3');
-const base = 2600; // local cluster ports stay below the ephemeral range
+// Local cluster ports stay below the ephemeral range; PRELOAD_PORT_BASE moves them off another cluster's.
+const base = Number(process.env.PRELOAD_PORT_BASE ?? 2600);
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...args], { encoding: 'utf8', env: { ...process.env, ALLUXIO_CONF_DIR: join(work, 'state', 'conf') } });
 const launcher = new URL('../test/support/s3rver-launcher.mjs', import.meta.url).pathname;
 let s3rver: ReturnType<typeof spawn> | undefined;

@@ -5,7 +5,7 @@ import { readBody, sendJson } from '../common/http.js';
 import type { Logger } from '../common/logging.js';
 import { metrics } from '../common/metrics.js';
 import { fileIdOf } from '../pagestore/index.js';
-import { ufsVersion } from '../ufs/under-file-system.js';
+import { ufsVersion, type UnderFileSystem } from '../ufs/under-file-system.js';
 import type { PageStore } from '../pagestore/page-store.js';
 import type { ReadTarget } from './cached-reader.js';
 import type { FileService } from './file-service.js';
@@ -45,6 +45,12 @@ const FILES_AT_ONCE = 8;
 /** A file this large is read as segments of this size, LOAD_STREAMS at once (parallel ranged UFS reads). */
 const SEGMENT_BYTES = 32 << 20;
 const LOAD_STREAMS = 4;
+/**
+ * How long a task's finding that the listing's versions are the ones a status call gives holds
+ * for the later tasks of the same under-storage on this worker (a bucket's versioning changes
+ * rarely): each task's first file then skips its status call, which the task's other files waited for.
+ */
+const TRUST_TTL_MS = 60_000;
 
 /**
  * The worker side of load and free jobs (DESIGN.md §9): the coordinator sends each worker a task
@@ -52,13 +58,16 @@ const LOAD_STREAMS = 4;
  * cached reader with purpose 'load', so their bytes are counted as job bytes, not as missed reads.
  */
 export class JobTaskService {
+  /** Until when each under-storage's listed versions are trusted (ListingTrust). */
+  private readonly trusted = new WeakMap<UnderFileSystem, number>();
+
   constructor(private readonly files: FileService, private readonly store: PageStore, private readonly log?: Logger) {}
 
   /** Answers one JSON line per file as it is done, so the coordinator sees progress and a long task never looks idle. */
   async handleLoad(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const task = await readTask(req);
     const bucket = new RateLimiter(task.bytesPerSec ?? 0);
-    const trust = new ListingTrust();
+    const trust = new ListingTrust(this.trusted);
     await this.answerPerFile(req, res, task, (uri, i, readDone) => this.loadOne(uri, task.listed?.[i] ?? null, trust, task, bucket, readDone));
   }
 
@@ -112,7 +121,7 @@ export class JobTaskService {
     const reader = this.files.reader;
     try {
       const r = this.files.resolve(uri);
-      const s = await trust.status(listed, async () => {
+      const s = await trust.status(listed, r.ufs, async () => {
         const st = await reader.refreshStatus(r.ufs, r.ufsUri);
         if (st.isDirectory) throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${r.path} is a directory`);
         return { length: st.length, version: ufsVersion(st) };
@@ -214,16 +223,24 @@ class Slots {
 /**
  * Whether a task may take the coordinator's listed length and version for a file instead of a
  * status call: decided by the first file that has them (one status call, compared with its listed
- * version); until then, and when they differ, every file makes its own status call.
+ * version); until then, and when they differ, every file makes its own status call. A match is
+ * remembered per under-storage for TRUST_TTL_MS, so the worker's next tasks start at once.
  */
 class ListingTrust {
   private probe: Promise<boolean> | undefined;
 
-  async status(listed: { length: number; version: string } | null, fetch: () => Promise<{ length: number; version: string }>): Promise<{ length: number; version: string }> {
+  constructor(private readonly trusted: WeakMap<UnderFileSystem, number>) {}
+
+  async status(listed: { length: number; version: string } | null, ufs: UnderFileSystem, fetch: () => Promise<{ length: number; version: string }>): Promise<{ length: number; version: string }> {
     if (listed === null || listed.version === '') return fetch();
+    if (this.probe === undefined && (this.trusted.get(ufs) ?? 0) > Date.now()) return listed;
     if (this.probe === undefined) {
       const own = fetch();
-      this.probe = own.then((s) => s.version === listed.version && s.length === listed.length, () => false);
+      this.probe = own.then((s) => {
+        const same = s.version === listed.version && s.length === listed.length;
+        if (same) this.trusted.set(ufs, Date.now() + TRUST_TTL_MS);
+        return same;
+      }, () => false);
       return own;
     }
     return (await this.probe) ? listed : fetch();

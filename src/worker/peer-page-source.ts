@@ -1,7 +1,9 @@
 // Ring changes that keep the cache: when a worker joins or leaves, some keys get a new owner that
 // has none of their pages. Before reading such pages from the UFS, the new owner asks the key's
 // owner in the previous ring snapshot, which most likely has them cached. The peer answers from
-// its cache only (it never reads its UFS for this), so a miss there costs one round trip.
+// its cache only (it never reads its UFS for this), so a miss there costs one round trip. That
+// round trip is made only for files the previous owner has: it is asked once per ring change for
+// a digest of its cached files (peer-cache-digest.ts), and a file not in it goes to the UFS at once.
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from '../common/errors.js';
@@ -12,6 +14,7 @@ import { identityKey, type WorkerInfo } from '../hashring/worker-info.js';
 import type { WorkerRing } from '../client/worker-ring.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { FileId, PageStore } from '../pagestore/page-store.js';
+import { digestHas, parseCacheDigest } from './peer-cache-digest.js';
 
 /** How many pages one peer request may ask for. */
 export const MAX_PEER_PAGES = 64;
@@ -20,6 +23,22 @@ export const MAX_PEER_PAGES = 64;
  * when it left, the next live ones, which hold the key's pages after a load with --replicas.
  */
 const PEER_OWNERS = 3;
+/**
+ * A digest taken this soon after the ring change may miss files the peer cached for clients that
+ * had not seen the change yet (they learn it from the etcd watch within a second or so): it is
+ * taken again, at most every DIGEST_REFRESH_MS, until one is taken after this settling time.
+ * A file the peer caches for a stale client later than that is read from the UFS again.
+ */
+const DIGEST_SETTLE_MS = 10_000;
+const DIGEST_REFRESH_MS = 3_000;
+
+/** One peer's digest for the current ring change; `keys` null: unavailable, ask per file. */
+interface PeerDigest {
+  fetchedAt: number;
+  keys: Uint32Array | null;
+  /** The fetch in flight (the first fetch is awaited; a refresh is not). */
+  pending: Promise<Uint32Array | null> | null;
+}
 
 export interface PageRequest {
   ufsUri: string;
@@ -51,6 +70,9 @@ export interface PreviousOwnerOptions {
 export class PreviousOwnerPageSource implements PageSource {
   private readonly http: WorkerRestClient;
   private readonly timeoutMs: number;
+  /** Digests of the previous owners, for the ring change at `digestsOf` (ring.changedAt). */
+  private readonly digests = new Map<string, PeerDigest>();
+  private digestsOf = 0;
 
   constructor(private readonly ring: WorkerRing, private readonly self: () => WorkerInfo, private readonly o: PreviousOwnerOptions) {
     this.timeoutMs = o.timeoutMs ?? 2000;
@@ -84,10 +106,63 @@ export class PreviousOwnerPageSource implements PageSource {
 
   async openPages(r: PageRequest): Promise<{ count: number; stream: Readable } | null> {
     for (const peer of this.previousOwners(r.ufsUri)) {
+      const keys = await this.digestOf(peer);
+      if (keys !== null && !digestHas(keys, r.fileId)) continue;
       const opened = await this.openOn(peer, r);
       if (opened) return opened;
     }
     return null;
+  }
+
+  /**
+   * The peer's digest for the current ring change: fetched on first need (concurrent callers share
+   * the fetch), fetched again in the background while it may be incomplete (DIGEST_SETTLE_MS) or
+   * after it failed. Null: no digest (the peer did not answer): the caller asks per file.
+   */
+  private digestOf(peer: WorkerInfo): Uint32Array | null | Promise<Uint32Array | null> {
+    const generation = this.ring.changedAt;
+    if (generation !== this.digestsOf) {
+      this.digests.clear();
+      this.digestsOf = generation;
+    }
+    const key = identityKey(peer.identity);
+    const now = Date.now();
+    let d = this.digests.get(key);
+    if (d === undefined) {
+      d = { fetchedAt: now, keys: null, pending: null };
+      this.digests.set(key, d);
+      return this.fetchDigest(peer, d);
+    }
+    if (d.pending !== null) return d.keys ?? d.pending;
+    const settled = d.keys !== null && d.fetchedAt >= generation + DIGEST_SETTLE_MS;
+    if (!settled && now - d.fetchedAt >= DIGEST_REFRESH_MS) {
+      d.fetchedAt = now;
+      void this.fetchDigest(peer, d);
+    }
+    return d.keys;
+  }
+
+  private fetchDigest(peer: WorkerInfo, d: PeerDigest): Promise<Uint32Array | null> {
+    const generation = this.digestsOf;
+    d.pending = (async () => {
+      try {
+        const res = await this.http.send(peer, 'GET', WORKER_REST.cacheDigest, { signal: AbortSignal.timeout(this.timeoutMs * 4) });
+        if (res.statusCode !== 200) {
+          await res.body.dump().catch(() => {});
+          throw new Error(`answered ${res.statusCode}`);
+        }
+        const keys = parseCacheDigest(Buffer.concat((await res.body.toArray()) as Buffer[]));
+        // Taken from the moment it was asked: files cached after that may be missing.
+        if (this.digestsOf === generation) d.keys = keys;
+        return keys;
+      } catch (err) {
+        this.o.log?.debug({ peer: workerOrigin(peer), err: (err as Error).message }, 'no cache digest from the previous owner; asking it per file');
+        return d.keys;
+      } finally {
+        d.pending = null;
+      }
+    })();
+    return d.pending;
   }
 
   private async openOn(peer: WorkerInfo, r: PageRequest): Promise<{ count: number; stream: Readable } | null> {

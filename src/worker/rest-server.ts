@@ -7,6 +7,7 @@ import { applyTimeouts, timeoutServerOptions, type HttpTimeouts } from '../commo
 import type { LoadService } from './load-service.js';
 import type { JobTaskService } from './job-task-service.js';
 import type { PageStore } from '../pagestore/page-store.js';
+import { serveCacheDigest } from './peer-cache-digest.js';
 import { servePeerPages } from './peer-page-source.js';
 import { sendError, sendJson, sendRefusal } from '../common/http.js';
 import type { RestGuard } from './rest-auth.js';
@@ -75,6 +76,7 @@ export function restRoutes(d: RestServerDeps): Route[] {
     }],
     // Cache-only page reads for a worker that took over a key after a ring change (peer-page-source.ts).
     ['GET', R.cachePages, 'peer-pages', (_r, res, q, m) => servePeerPages(d.store, m[1]!, q, res)],
+    ['GET', R.cacheDigest, 'peer-digest', (_r, res) => serveCacheDigest(d.store, res)],
     ['GET', R.load, 'load', (req, res, q) => d.load.handle(req, res, q)],
     ['POST', R.load, 'load', (req, res, q) => d.load.handle(req, res, q)],
     ['POST', R.jobLoad, 'job-load', (req, res) => d.jobTasks.handleLoad(req, res)],

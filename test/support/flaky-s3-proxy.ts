@@ -1,7 +1,9 @@
 // A test-side HTTP proxy in front of an S3 server that fails object reads: every `everyNth` GET of
 // an object answers 500 InternalError (deterministic, so a run is reproducible), and GETs of keys
-// matching `alwaysFail` always do. Listings (?list-type), HEADs and writes pass through untouched.
-import { createServer, request, type Server } from 'node:http';
+// matching `alwaysFail` always do. Listings (?list-type), HEADs and writes pass through untouched;
+// with `continuedListDelayMs`, a listing that continues another (start-after or continuation-token) is held that
+// long first (a slow listing after the first page).
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface FlakyS3Proxy {
@@ -12,7 +14,7 @@ export interface FlakyS3Proxy {
   close(): Promise<void>;
 }
 
-export async function startFlakyS3Proxy(target: string, o: { everyNth: number; alwaysFail?: RegExp }): Promise<FlakyS3Proxy> {
+export async function startFlakyS3Proxy(target: string, o: { everyNth: number; alwaysFail?: RegExp; continuedListDelayMs?: number }): Promise<FlakyS3Proxy> {
   const t = new URL(target);
   let gets = 0;
   let failed = 0;
@@ -29,13 +31,21 @@ export async function startFlakyS3Proxy(target: string, o: { everyNth: number; a
         return;
       }
     }
+    if (o.continuedListDelayMs !== undefined && url.searchParams.has('list-type') && (url.searchParams.has('start-after') || url.searchParams.has('continuation-token'))) {
+      const held = setTimeout(() => forward(req, res), o.continuedListDelayMs);
+      res.once('close', () => clearTimeout(held));
+      return;
+    }
+    forward(req, res);
+  });
+  const forward = (req: IncomingMessage, res: ServerResponse): void => {
     const up = request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);
     });
     up.on('error', () => { res.destroy(); });
     req.pipe(up);
-  });
+  };
   server.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as AddressInfo).port;

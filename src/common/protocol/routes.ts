@@ -45,6 +45,8 @@ export const WORKER_REST = {
   localPages: '/v1/local/pages',
   /** Short-circuit, domain socket only: the pages a local client read itself (POST LocalPagesReadJson), so the evictor sees them used. */
   localPagesRead: '/v1/local/pages/read',
+  /** The cache digest (4 bytes per cached file) a new owner checks before asking for pages. */
+  cacheDigest: '/v1/cache/digest',
   /** A job task from the coordinator: cache (or free) a batch of files, one result line per file. */
   jobLoad: '/v1/job/load',
   jobFree: '/v1/job/free',

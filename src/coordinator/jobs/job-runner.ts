@@ -84,7 +84,12 @@ export class JobRunner {
   private inflightTasks = 0;
   private listToken: string | undefined;
   private listingDone: boolean;
+  /** A listing call is in flight (fill). */
   private listing = false;
+  /** Why the background listing failed: the job fails with it. */
+  private listError: unknown;
+  /** The run is over: a listing call still in flight hands out no more tasks. */
+  private ended = false;
   private listLimit = FIRST_LIST_PAGE;
   /** Whether the job's path is a directory, once the first listing page found out (one status call per run, not per page). */
   private rootIsDirectory: boolean | undefined;
@@ -120,6 +125,7 @@ export class JobRunner {
       this.r.state = 'FAILED';
       this.d.log.warn({ job: this.r.jobId, err: this.r.error }, 'job failed');
     } finally {
+      this.ended = true;
       clearInterval(flusher);
       metrics.activeJobs.dec({ type: this.r.type });
     }
@@ -145,8 +151,9 @@ export class JobRunner {
         this.r.state = 'STOPPED';
         return;
       }
+      if (this.listError !== undefined) throw this.listError;
       if (!this.stopping) {
-        await this.fill();
+        this.fill();
         this.dispatch();
       }
       if (this.listingDone && this.pages.length === 0 && this.inflightTasks === 0 && this.r.type === 'load' && this.r.passRing !== this.ringSignature()) {
@@ -170,16 +177,27 @@ export class JobRunner {
     }
   }
 
-  /** Lists the next page while fewer than two pages of files wait. */
-  private async fill(): Promise<void> {
-    while (!this.listingDone && !this.listing && this.pending.length + this.inflightTasks * this.r.options.batchSize < 2 * LIST_PAGE) {
-      this.listing = true;
+  /**
+   * Lists the next pages in the background while fewer than two pages of files wait, handing each
+   * page's files to the workers as soon as it is listed: a listing call may take seconds on an
+   * S3-compatible store, and workers must not wait for the listing of files they do not get yet.
+   */
+  private fill(): void {
+    if (this.listing || this.listingDone || this.listError !== undefined) return;
+    this.listing = true;
+    void (async () => {
       try {
-        await this.listPage();
+        while (!this.listingDone && !this.stopping && !this.ended && this.pending.length + this.inflightTasks * this.r.options.batchSize < 2 * LIST_PAGE) {
+          await this.listPage();
+          if (!this.stopping && !this.ended) this.dispatch();
+        }
+      } catch (err) {
+        this.listError = err;
       } finally {
         this.listing = false;
+        this.wake?.();
       }
-    }
+    })();
   }
 
   private async listPage(): Promise<void> {
