@@ -2,9 +2,8 @@
 // client on this host asks, over the domain socket, where the page files of a file are, reads
 // them itself, and reports the pages it read. These routes are registered only on the domain
 // socket server: the TCP port answers 404 for them, so page paths never reach a remote caller.
-import type { IncomingMessage } from 'node:http';
 import { InvalidArgumentError } from '../common/errors.js';
-import { intParam, sendJson } from '../common/http.js';
+import { intParam, readBody, sendJson } from '../common/http.js';
 import { metrics } from '../common/metrics.js';
 import { isFileId } from '../pagestore/page-layout.js';
 import { LocalPageStore } from '../pagestore/local-page-store.js';
@@ -60,7 +59,7 @@ export function localPageRoutes(files: FileService, store: PageStore): Route[] {
       sendJson(res, 200, body);
     }],
     ['POST', R.localPagesRead, 'local-pages-read', async (req, res) => {
-      const r = parseReport(await readBody(req));
+      const r = parseReport((await readBody(req, MAX_REPORT_BYTES)).toString('utf8'));
       let touched = 0;
       for (const p of r.pages) if (store.touch(r.fileId, p, r.version)) touched++;
       // Bytes: every page is full but the file's last, whose size the index knows.
@@ -88,15 +87,4 @@ function parseReport(text: string): LocalPagesReadJson {
   if (typeof v.version !== 'string' || v.version === '') throw new InvalidArgumentError(`${R.localPagesRead}: version must be a non-empty string`);
   if (!Array.isArray(v.pages) || !v.pages.every((p) => Number.isSafeInteger(p) && p >= 0)) throw new InvalidArgumentError(`${R.localPagesRead}: pages must be a list of page numbers`);
   return { fileId: v.fileId, version: v.version, pages: v.pages };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    n += c.length;
-    if (n > MAX_REPORT_BYTES) throw new InvalidArgumentError(`${R.localPagesRead}: body over ${MAX_REPORT_BYTES} bytes`);
-    parts.push(c);
-  }
-  return Buffer.concat(parts, n).toString('utf8');
 }
