@@ -1,6 +1,7 @@
 import { AlluxioError } from '../common/errors.js';
 import { restAuthorizationFromConf } from '../client/from-conf.js';
 import { httpCall, type HttpAnswer } from '../common/protocol/http-json.js';
+import type { HttpMethod } from '../common/protocol/http-transport.js';
 import { httpOrigin } from '../common/protocol/url.js';
 import { commandConf, type GlobalOptions } from './context.js';
 
@@ -9,7 +10,7 @@ import { commandConf, type GlobalOptions } from './context.js';
  * configuration. A coordinator that does not answer is an error that says where it was looked for.
  */
 export interface CoordinatorApi {
-  call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  call<T = Record<string, unknown>>(method: HttpMethod, path: string, body?: unknown): Promise<T>;
 }
 
 export function coordinatorApi(g: GlobalOptions): CoordinatorApi {
@@ -18,7 +19,7 @@ export function coordinatorApi(g: GlobalOptions): CoordinatorApi {
   const authorization = restAuthorizationFromConf(conf);
   const timeoutMs = Math.max(conf.getDuration('alluxio.user.network.connect.timeout'), 10_000);
   return {
-    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    async call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
       let res: HttpAnswer;
       try {
         res = await httpCall(base + path, { method, ...(authorization !== undefined ? { headers: { authorization } } : {}), body, timeoutMs });

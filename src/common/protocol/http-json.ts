@@ -1,11 +1,12 @@
-// One-shot HTTP calls with JSON bodies over node:http, for short-lived processes (the CLI). Node's
-// global fetch loads and compiles its bundled undici at the first call (about 0.1 CPU s) and its
-// idle keep-alive sockets keep the process alive for a second or more after the last answer;
-// node:http is loaded with node itself, and without an agent each socket closes with its answer.
-import { request } from 'node:http';
+// One-shot HTTP calls with JSON bodies, for short-lived processes (the CLI), over the node:http
+// transport (node-http-transport.ts): node's global fetch would load and compile its bundled
+// undici at the first call (about 0.1 CPU s). The transport's idle keep-alive sockets are unref'd,
+// so they do not hold the process, and calls of one command to one origin reuse a connection.
+import type { HttpMethod } from './http-transport.js';
+import { NodeHttpTransport } from './node-http-transport.js';
 
 export interface HttpCall {
-  method?: string;
+  method?: HttpMethod;
   headers?: Record<string, string>;
   /** Sent as JSON (content-type application/json). */
   body?: unknown;
@@ -20,25 +21,26 @@ export interface HttpAnswer {
   text: string;
 }
 
+let transport: NodeHttpTransport | undefined;
+
 /** One call; rejects when the server cannot be reached or does not answer within timeoutMs. */
-export function httpCall(url: string, c: HttpCall): Promise<HttpAnswer> {
-  const payload = c.body === undefined ? undefined : JSON.stringify(c.body);
-  const headers = { ...c.headers, ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) };
-  return new Promise<HttpAnswer>((resolve, reject) => {
-    const req = request(url, { method: c.method ?? 'GET', headers, agent: false, signal: AbortSignal.timeout(c.timeoutMs) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (b: Buffer) => chunks.push(b));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try { json = text === '' ? undefined : JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, json, text });
-      });
+export async function httpCall(url: string, c: HttpCall): Promise<HttpAnswer> {
+  const payload = c.body === undefined ? undefined : Buffer.from(JSON.stringify(c.body));
+  const headers = payload === undefined ? c.headers : { ...c.headers, 'content-type': 'application/json' };
+  let status: number;
+  let text: string;
+  try {
+    const res = await (transport ??= new NodeHttpTransport()).request(url, {
+      method: c.method ?? 'GET', body: payload, signal: AbortSignal.timeout(c.timeoutMs), ...(headers !== undefined ? { headers } : {}),
     });
-    req.on('error', (err: Error) => {
-      reject(err.name === 'AbortError' ? new Error(`no answer within ${c.timeoutMs / 1000}s`, { cause: err }) : err);
-    });
-    req.end(payload);
-  });
+    status = res.statusCode;
+    text = await res.body.text();
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === 'AbortError' || name === 'TimeoutError') throw new Error(`no answer within ${c.timeoutMs / 1000}s`, { cause: err });
+    throw err;
+  }
+  let json: unknown;
+  try { json = text === '' ? undefined : JSON.parse(text); } catch { json = undefined; }
+  return { status, json, text };
 }
