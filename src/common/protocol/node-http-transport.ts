@@ -4,6 +4,9 @@
 // undici keeps them: connect, then the wait for the answer's headers, then the longest gap between
 // two pieces of its body; neither of the last two runs while this side holds things up (a request
 // body still being sent, an answer the caller has not read yet).
+// A kept-alive socket can be closed by the server (node's keepAliveTimeout is 5 s) just as a call
+// is sent on it: a GET or HEAD that loses such a race before any answer byte is sent again, once,
+// on a new connection; any other method fails with StaleConnectionError (it may have been applied).
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { finished, pipeline } from 'node:stream';
@@ -29,6 +32,24 @@ export class HttpTimeoutError extends Error {
   }
 }
 
+/**
+ * A call that is not idempotent lost the keep-alive race: the server closed the reused connection
+ * before any answer. Not sent again (the server may have acted on it). Code ECONNRESET, as before.
+ */
+export class StaleConnectionError extends Error {
+  readonly code = 'ECONNRESET';
+
+  constructor(method: string, origin: string, cause: unknown) {
+    super(`${origin} closed a reused keep-alive connection before answering ${method}; not sent again (${method} is not idempotent: the server may have applied it)`, { cause });
+    this.name = 'StaleConnectionError';
+  }
+}
+
+/** Sent again after a lost keep-alive race: safe methods only (RFC 9110 §9.2.1). */
+const RETRIED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+/** How a connection closed under a request shows. */
+const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
 export class NodeHttpTransport implements HttpTransport {
   private readonly agent: Agent;
 
@@ -37,20 +58,40 @@ export class NodeHttpTransport implements HttpTransport {
   }
 
   request(url: string, r: TransportRequest): Promise<TransportResponse> {
-    return new Promise<TransportResponse>((resolve, reject) => {
-      const req = request(url, {
-        method: r.method, agent: this.agent,
-        ...(r.headers !== undefined ? { headers: r.headers } : {}),
-        ...(r.signal !== undefined ? { signal: r.signal } : {}),
-        ...(this.o.socketPath !== undefined ? { socketPath: this.o.socketPath } : {}),
-      }, (res) => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Object.assign(res, BODY_METHODS) }));
-      // Stays attached: an error after the answer (the body's) is the body stream's to report.
-      req.on('error', reject);
-      const t = this.o.timeouts;
-      if (t !== undefined) req.once('socket', (socket: Socket) => watchTimeouts(req, socket, t, this.o.socketPath ?? new URL(url).host));
-      if (r.body === undefined || Buffer.isBuffer(r.body)) req.end(r.body);
-      else pipeline(r.body, req, () => { /* an error reached req, and through it the caller */ });
+    return new Promise<TransportResponse>((resolve, reject) => this.send(url, r, false, resolve, reject));
+  }
+
+  /** One try; `fresh` asks for a connection of its own (agent: false) instead of a pooled one. */
+  private send(url: string, r: TransportRequest, fresh: boolean, resolve: (res: TransportResponse) => void, reject: (err: unknown) => void): void {
+    let answered = false;
+    const req = request(url, {
+      method: r.method, agent: fresh ? false : this.agent,
+      ...(r.headers !== undefined ? { headers: r.headers } : {}),
+      ...(r.signal !== undefined ? { signal: r.signal } : {}),
+      ...(this.o.socketPath !== undefined ? { socketPath: this.o.socketPath } : {}),
+    }, (res) => {
+      answered = true;
+      resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Object.assign(res, BODY_METHODS) });
     });
+    let socket: Socket | undefined;
+    let readBefore = 0;
+    // Stays attached: an error after the answer (the body's) is the body stream's to report.
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const lostRace = !answered && req.reusedSocket && socket !== undefined && socket.bytesRead === readBefore
+        && RESET_CODES.has(err.code ?? '') && r.signal?.aborted !== true;
+      if (!lostRace) reject(err);
+      else if (!RETRIED_METHODS.has(r.method)) reject(new StaleConnectionError(r.method, this.o.socketPath ?? new URL(url).host, err));
+      else if (r.body === undefined || Buffer.isBuffer(r.body)) this.send(url, r, true, resolve, reject);
+      else reject(err); // a stream body cannot be sent again
+    });
+    const t = this.o.timeouts;
+    req.once('socket', (s: Socket) => {
+      socket = s;
+      readBefore = s.bytesRead;
+      if (t !== undefined) watchTimeouts(req, s, t, this.o.socketPath ?? new URL(url).host);
+    });
+    if (r.body === undefined || Buffer.isBuffer(r.body)) req.end(r.body);
+    else pipeline(r.body, req, () => { /* an error reached req, and through it the caller */ });
   }
 
   async close(): Promise<void> {
