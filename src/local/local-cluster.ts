@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { CREDENTIALS_KEY_PROPERTY, createCredentialKeyFile } from '../common/credential-cipher.js';
 import { AlluxioError, InvalidArgumentError } from '../common/errors.js';
 import { COORDINATOR_REST, WORKER_REST } from '../common/protocol/index.js';
+import { loadConfiguration } from '../conf/index.js';
 import { ETCD_MISSING_NOTICE, etcdArgs, etcdBinary, etcdInstalled, servicePorts } from './local-etcd.js';
 import { LocalLayout, processName, workerPorts, type LocalProcess, type LocalState } from './local-layout.js';
 import { isAlive, isOurs, processStartTime } from './process-identity.js';
 import { checkPortsFree, type PlannedPort } from './port-check.js';
+import { staticWorkersFile } from './static-workers-file.js';
 
 export interface LocalStartOptions {
   dir: string;
@@ -87,12 +89,9 @@ export async function startLocalCluster(o: LocalStartOptions): Promise<{ state: 
     ...o.conf,
     '',
   ].join('\n'));
-  const lines: string[] = ['# host:httpPort s3= web= rpc= data= (one worker per line)'];
-  for (let i = 0; i < o.workers; i++) {
-    const p = workerPorts(i, base);
-    lines.push(`127.0.0.1:${p.http} s3=${p.s3} web=${p.web} rpc=${p.rpc} data=${p.data}`);
-  }
-  writeFileSync(layout.workersFile, lines.join('\n') + '\n');
+  // From the configuration the workers will load (ALLUXIO_CONF_DIR is this dir, the environment theirs).
+  const workersConf = loadConfiguration({ confDir: layout.confDir, onWarning: () => { /* each worker logs its own */ } });
+  writeFileSync(layout.workersFile, staticWorkersFile(workersConf, o.workers, base));
   if (!existsSync(layout.mountTable)) writeFileSync(layout.mountTable, '', { mode: 0o600 });
 
   const processes: LocalProcess[] = [];

@@ -2,17 +2,11 @@ import type { Server } from 'node:http';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { AlluxioError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
 
-/**
- * Where the worker's Unix domain socket goes: the configured path, or with `asUuid` a socket
- * named after the worker's id in that directory (several workers on one host, one hostPath).
- */
-export function domainSocketPath(address: string, asUuid: boolean, workerId: string): string {
-  return asUuid ? join(address, `${workerId}.sock`) : address;
-}
+export { domainSocketPath } from './domain-socket-path.js';
 
 /**
  * Serves `server` (a second instance of the REST server) on a Unix domain socket, the

@@ -116,3 +116,37 @@ export function localPortBase(slots: readonly number[]): number {
   for (const s of slots) if (!Number.isInteger(s) || s < 1 || s > 13) throw new Error(`local cluster port slot ${s} is outside 1..13`);
   return 200 * slots[Math.floor(Math.random() * slots.length)]!;
 }
+
+/** Ports of a `local start --no-etcd` cluster of `workers` workers on port base `base` (local-layout.ts workerPorts). */
+function localWorkerPorts(base: number, workers: number): number[] {
+  const ports: number[] = [];
+  for (let i = 0; i < workers; i++) for (const p of [28080, 29997, 29998, 29999, 30000]) ports.push(p + base + 100 * i);
+  return ports;
+}
+
+/**
+ * A --port-base for a `local start --no-etcd` cluster of up to 2 workers, off the slots of
+ * localPortBase: bases 1050..2650 that end in 50 never share a port with a slot's cluster (bases
+ * that are multiples of 200) nor with admin-verbs' odd bases (2601..2749), and every port stays
+ * below 32768. Each port is reserved like freePort()'s (across test processes) and free now.
+ */
+export async function freeLocalPortBase(workers: 1 | 2): Promise<number> {
+  const bases: number[] = [];
+  for (let b = 1050; b <= 2650; b += 100) bases.push(b);
+  for (let i = bases.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [bases[i], bases[j]] = [bases[j]!, bases[i]!];
+  }
+  for (const base of bases) {
+    const ports = localWorkerPorts(base, workers);
+    if (ports.some((p) => handedOut.has(p))) continue;
+    const locked: number[] = [];
+    for (const p of ports) {
+      if (!lockPort(p)) break;
+      locked.push(p);
+      handedOut.add(p);
+    }
+    if (locked.length === ports.length && (await Promise.all(ports.map(canBind))).every(Boolean)) return base;
+  }
+  throw new Error('no free --port-base for a local cluster: every base from 1050 to 2650 (step 100) has a port in use');
+}
