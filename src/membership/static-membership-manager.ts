@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../common/errors.js';
+import { parseHostPort } from '../common/protocol/url.js';
 import { uuid3Identity } from '../hashring/identity.js';
 import type { WorkerInfo, WorkerNetAddress } from '../hashring/worker-info.js';
 import type { MembershipManager, WorkerState } from './membership-manager.js';
@@ -13,7 +14,7 @@ const PORT_KEYS: Record<string, keyof DefaultPorts> = {
 /**
  * STATIC membership: the workers are the lines of a file (`alluxio.worker.static.membership.manager.config.file`).
  * Alluxio's form is one host name per line, every port the configured default, identity uuid3(host).
- * Ours also accepts `host:httpPort [s3=P web=P rpc=P data=P]` so several workers can share a host
+ * Ours also accepts `host:httpPort [s3=P web=P rpc=P data=P socket=/path]` so several workers can share a host
  * (the local cluster); the identity is then uuid3 of `host:httpPort`. Every listed worker counts as live:
  * clients find dead ones by failing over (DESIGN.md §6).
  */
@@ -48,6 +49,17 @@ function readFileOrEmpty(file: string): string {
   }
 }
 
+/**
+ * `host`, `host:port`, `[ipv6]` or `[ipv6]:port` (an IPv6 address in brackets, as in a URL), read
+ * with the protocol module's parseHostPort; a bare host is parsed with a stand-in port.
+ */
+function parseWorkerHost(text: string): { host: string; port?: number } | undefined {
+  const withPort = parseHostPort(text);
+  if (withPort) return withPort;
+  const bare = parseHostPort(`${text}:1`);
+  return bare && { host: bare.host };
+}
+
 export function parseWorkerList(text: string, defaults: DefaultPorts, where: string): WorkerInfo[] {
   const out: WorkerInfo[] = [];
   const seen = new Set<string>();
@@ -55,13 +67,12 @@ export function parseWorkerList(text: string, defaults: DefaultPorts, where: str
     const line = raw.replace(/#.*$/, '').trim();
     if (!line) return;
     const [hostPort, ...extra] = line.split(/\s+/);
-    // An IPv6 address in brackets, as in a URL: [::1]:28080.
-    const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+))(?::(\d+))?$/.exec(hostPort!);
-    if (!m) throw new InvalidArgumentError(`${where}:${i + 1}: '${hostPort}' is not host, host:port or [ipv6]:port`);
+    const given = parseWorkerHost(hostPort!);
+    if (!given) throw new InvalidArgumentError(`${where}:${i + 1}: '${hostPort}' is not host, host:port or [ipv6]:port (port 1..65535)`);
     if (seen.has(hostPort!)) throw new InvalidArgumentError(`${where}:${i + 1}: worker ${hostPort} listed twice`);
     seen.add(hostPort!);
     const ports: DefaultPorts = { ...defaults };
-    if (m[3]) ports.HttpServerPort = Number(m[3]);
+    if (given.port !== undefined) ports.HttpServerPort = given.port;
     let socket = '';
     for (const kv of extra) {
       const [k, v] = kv.split('=');
@@ -76,7 +87,7 @@ export function parseWorkerList(text: string, defaults: DefaultPorts, where: str
     out.push({
       identity: uuid3Identity(hostPort!),
       address: {
-        Host: m[1] ?? m[2]!, ContainerHost: '', RpcPort: ports.RpcPort, DataPort: ports.DataPort, SecureRpcPort: 0,
+        Host: given.host, ContainerHost: '', RpcPort: ports.RpcPort, DataPort: ports.DataPort, SecureRpcPort: 0,
         NettyDataPort: ports.DataPort, WebPort: ports.WebPort, DomainSocketPath: socket, HttpServerPort: ports.HttpServerPort,
         S3Port: ports.S3Port,
       },
