@@ -49,12 +49,15 @@ describe('node:http transport: a reused connection the server closes', () => {
   const worker = (): WorkerRestAddress => ({ address: { Host: '127.0.0.1', HttpServerPort: port } });
   const client = () => new WorkerRestClient({ timeouts: { connectMs: 15_000, headersMs: 30_000, bodyMs: 30_000 }, transport: nodeHttpTransport });
   const reset = () => { arrived.clear(); destroyed = 0; };
+  /** Node hands a connection back to its pool a tick after the answer ends: the next call then reuses it. */
+  const pooled = () => new Promise(setImmediate);
 
   test('a GET on the closed connection is sent again on a new one and succeeds', async () => {
     reset();
     const http = client();
     try {
       assert.equal((await http.json<{ method: string }>(worker(), 'GET', WORKER_REST.health)).method, 'GET');
+      await pooled();
       assert.equal((await http.json<{ method: string }>(worker(), 'GET', WORKER_REST.health)).method, 'GET');
       assert.equal(destroyed, 1, 'the second GET went out on the kept-alive connection, which the server closed');
       assert.equal(arrived.get('GET'), 3, 'first GET, the one lost with the connection, its one retry');
@@ -69,7 +72,7 @@ describe('node:http transport: a reused connection the server closes', () => {
     try {
       const url = `http://127.0.0.1:${port}${WORKER_REST.health}`;
       await (await transport.request(url, { method: 'HEAD' })).body.dump();
-      await new Promise(setImmediate); // node hands the connection back to its pool a tick after the answer ends
+      await pooled();
       const res = await transport.request(url, { method: 'HEAD' });
       await res.body.dump();
       assert.equal(res.statusCode, 200);
@@ -85,6 +88,7 @@ describe('node:http transport: a reused connection the server closes', () => {
     const http = client();
     try {
       await http.json(worker(), 'GET', WORKER_REST.health);
+      await pooled();
       await assert.rejects(http.json(worker(), 'POST', WORKER_REST.health, { body: Buffer.from('{}') }), (e: Error) => {
         assert.ok(e instanceof WorkerUnavailableError, `a WorkerUnavailableError, got ${e.name}`);
         assert.ok(e.cause instanceof StaleConnectionError, 'caused by a StaleConnectionError');
