@@ -19,9 +19,10 @@ let requests = {};
 let connections = 0;
 server.httpServer.on('connection', () => { connections++; });
 server.httpServer.on('request', (req) => {
-  // Path-style: /bucket is the bucket (a listing when a GET), /bucket/key an object.
+  // Path-style: /bucket (or /bucket/) is the bucket (a listing when a GET), /bucket/key an object.
   const path = (req.url ?? '/').split('?')[0];
-  const what = path.indexOf('/', 1) > 0 ? `object${req.headers.range ? ' range' : ''}` : 'bucket';
+  const slash = path.indexOf('/', 1);
+  const what = slash > 0 && slash < path.length - 1 ? `object${req.headers.range ? ' range' : ''}` : 'bucket';
   const key = `${req.method} ${what}`;
   requests[key] = (requests[key] ?? 0) + 1;
 });
