@@ -397,11 +397,6 @@ export class CachedReader {
     return true;
   }
 
-  /** Whether a page of this version is being loaded or written now. */
-  pageInFlight(t: ReadTarget, p: number): boolean {
-    return this.inflight.has(pageKey(t, p));
-  }
-
   /**
    * Resolves once no load or write of this page of this version is in flight (it was stored, or
    * given up): what a job's load of a file waits for before it reports the file cached.
