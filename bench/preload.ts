@@ -4,9 +4,12 @@
 // store that is remote. Two datasets: SMALL files of 256 KiB and BIG files of 512 MiB (the issue:
 // 5,000 and 8). Needs root (ip netns, tc), etcd-server and rclone.
 // Usage: node --import tsx bench/preload.ts [SMALL_COUNT] [BIG_COUNT] [BIG_MB] [RATE]
+// Per set it also prints the requests s3rver received from each side (by method, ranged or not)
+// and the CPU seconds of s3rver and of each cluster process. PRELOAD_CPU_PROF=DIR writes a CPU
+// profile of each cluster process into DIR when the cluster stops (bench/cpu-profile.mjs).
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,9 +33,43 @@ const net = createTestNetwork(['s3']);
 const host = net.host('s3');
 // Local cluster ports stay below the ephemeral range; PRELOAD_PORT_BASE moves them off another cluster's.
 const base = Number(process.env.PRELOAD_PORT_BASE ?? 2600);
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...args], { encoding: 'utf8', env: { ...process.env, ALLUXIO_CONF_DIR: join(work, 'state', 'conf') } });
+const profDir = process.env.PRELOAD_CPU_PROF;
+const clusterEnv = { ...process.env, ALLUXIO_CONF_DIR: join(work, 'state', 'conf'), ...(profDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, CPU_PROFILE_DIR: profDir } : {}) };
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/alluxio.js', ...args], { encoding: 'utf8', env: clusterEnv });
 const launcher = new URL('../test/support/s3rver-launcher.mjs', import.meta.url).pathname;
 let s3rver: ReturnType<typeof spawn> | undefined;
+let s3rverLines: AsyncIterator<string> | undefined;
+
+/** The requests s3rver received since the last call, as `METHOD what: N` (its launcher counts them). */
+async function s3Requests(): Promise<string> {
+  s3rver!.kill('SIGUSR2');
+  const { requests, connections } = JSON.parse((await s3rverLines!.next()).value as string) as { requests: Record<string, number>; connections: number };
+  return `${Object.entries(requests).sort().map(([k, n]) => `${k} ${n}`).join(', ')}; ${connections} connections`;
+}
+
+/** CPU seconds (user + system) of a process so far; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** s3rver and the cluster's processes (from the local cluster's state file), by name. */
+function processes(): Array<[string, number]> {
+  const state = JSON.parse(readFileSync(join(work, 'state', 'cluster.json'), 'utf8')) as { processes: Array<{ role: string; index: number; pid: number }> };
+  return [['s3rver', s3rver!.pid!], ...state.processes.map((p): [string, number] => [`${p.role}-${p.index}`, p.pid])];
+}
+
+function cpuNow(): Map<string, number> {
+  return new Map(processes().map(([name, pid]) => [name, cpuSeconds(pid)]));
+}
+
+function cpuSince(before: Map<string, number>): string {
+  return [...cpuNow()].map(([name, s]) => `${name} ${(s - (before.get(name) ?? 0)).toFixed(2)}`).join(', ');
+}
 
 const coordinator = `http://127.0.0.1:${19999 + base}`;
 
@@ -67,10 +104,8 @@ try {
   execFileSync('ip', ['netns', 'exec', host.ns, 'tc', 'qdisc', 'add', 'dev', host.dev, 'root', 'tbf', 'rate', rate, 'burst', '512kb', 'latency', '50ms']);
   s3rver = spawn('ip', ['netns', 'exec', host.ns, process.execPath, '--openssl-legacy-provider', launcher,
     JSON.stringify({ port: 9000, address: host.ip, directory: join(work, 's3rver'), buckets: ['bench'] })], { stdio: ['pipe', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: s3rver!.stdout! }).once('line', () => resolve());
-    s3rver!.once('exit', (code) => reject(new Error(`s3rver exited (${code})`)));
-  });
+  s3rverLines = createInterface({ input: s3rver.stdout! })[Symbol.asyncIterator]();
+  await Promise.race([s3rverLines.next(), new Promise((_, reject) => s3rver!.once('exit', (code) => reject(new Error(`s3rver exited (${code})`))))]);
   const endpoint = `http://${host.ip}:9000`;
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   const keys: Array<[string, number]> = [];
@@ -97,20 +132,27 @@ try {
   const rcloneConf = join(work, 'rclone.conf');
   writeFileSync(rcloneConf, `[s3]\ntype = s3\nprovider = Other\nenv_auth = false\naccess_key_id = S3RVER\nsecret_access_key = S3RVER\nendpoint = ${endpoint}\nregion = us-east-1\nforce_path_style = true\n`);
   const rows: string[] = [];
+  const details: string[] = [];
+  await s3Requests(); // forget the upload's
   for (const set of ['small', 'big'] as const) {
     const count = set === 'small' ? smallCount : bigCount;
     if (count === 0) continue;
+    const cpu = cpuNow();
     const ours = await timedJob(`/${set}`);
+    details.push(`  ${set}, job: s3rver got ${await s3Requests()}; CPU s: ${cpuSince(cpu)}`);
+    const cpuRclone = cpuNow();
     const dest = join(work, `rclone-${set}`);
     mkdirSync(dest);
     // rclone's S3 client refuses a custom CA bundle on a plain-HTTP endpoint: keep AWS_CA_BUNDLE away from it.
     const { AWS_CA_BUNDLE: _ca, ...rcloneEnv } = process.env;
     const theirs = timed('rclone copy', () => spawnSync('rclone', ['--config', rcloneConf, 'copy', '--transfers', '16', `s3:bench/${set}`, dest], { encoding: 'utf8', env: rcloneEnv }));
+    details.push(`  ${set}, rclone: s3rver got ${await s3Requests()}; CPU s: ${cpuSince(cpuRclone)}`);
     const mb = set === 'small' ? (count * 256) / 1024 : count * bigMb;
     rows.push(`${set === 'small' ? `${count} x 256 KiB` : `${count} x ${bigMb} MiB`}: job ${ours.toFixed(2)}s (${(mb / ours).toFixed(1)} MiB/s), rclone ${theirs.toFixed(2)}s (${(mb / theirs).toFixed(1)} MiB/s), ratio ${(ours / theirs).toFixed(2)} (target <= 0.8)`);
   }
   console.log(`preload from s3rver behind a ${rate} link, 2 workers (page 1 MiB), alluxio.job.max.tasks.per.worker=3, load average ${loadStart} at the start, ${loadavg()[0]!.toFixed(1)} at the end:`);
   for (const r of rows) console.log(r);
+  for (const d of details) console.log(d);
 } finally {
   cli('local', 'stop', '--dir', join(work, 'state'));
   s3rver?.kill('SIGTERM');

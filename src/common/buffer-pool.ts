@@ -47,3 +47,51 @@ export class BufferPool {
     return this.free.length;
   }
 }
+
+/**
+ * BufferPools of a few sizes (the largest, a quarter of it, a sixteenth), for buffers of any length
+ * up to the largest: a request gets a view of the smallest pooled buffer that holds it, so a file
+ * shorter than a page (a preload of many small files) does not allocate and fault in a fresh
+ * external buffer per file either. Lengths under a quarter of the smallest class are not pooled
+ * (a plain allocation is cheap there, and a pooled buffer would hold 4x the memory or more).
+ * A view holds at most 4x its length; retain and release take any view, as BufferPool's do.
+ */
+export class SizedBufferPools {
+  private readonly pools: BufferPool[];
+
+  constructor(largest: number, maxFreeBytes: number) {
+    const sizes = [largest >> 4, largest >> 2, largest].filter((s, i, all) => s > 0 && all.indexOf(s) === i);
+    this.pools = sizes.map((s) => new BufferPool(s, Math.max(1, Math.floor(maxFreeBytes / sizes.length / s))));
+  }
+
+  /** A buffer of exactly `length` bytes (undefined contents) and the caller's reference to it. */
+  acquire(length: number): Buffer {
+    for (const p of this.pools) {
+      if (length > p.bufferSize) continue;
+      if (length === p.bufferSize) return p.acquire();
+      if (length * 4 < this.pools[0]!.bufferSize) break;
+      return p.acquire().subarray(0, length);
+    }
+    return Buffer.allocUnsafe(length);
+  }
+
+  /** How much memory a buffer from acquire(length) holds. */
+  footprint(length: number): number {
+    if (length * 4 >= this.pools[0]!.bufferSize) for (const p of this.pools) if (length <= p.bufferSize) return p.bufferSize;
+    return length;
+  }
+
+  retain(view: Uint8Array): void {
+    this.poolOf(view)?.retain(view);
+  }
+
+  release(view: Uint8Array): void {
+    this.poolOf(view)?.release(view);
+  }
+
+  private poolOf(view: Uint8Array): BufferPool | undefined {
+    const n = view.buffer.byteLength;
+    for (const p of this.pools) if (p.bufferSize === n) return p;
+    return undefined;
+  }
+}

@@ -382,10 +382,20 @@ function sign(cfg: FastGetConfig, path: string, headers: Array<[string, string]>
   const canonical = ['GET', path, '', ...all.map(([k, v]) => `${k}:${v.trim()}`), '', signedHeaders, 'UNSIGNED-PAYLOAD'].join('\n');
   const scope = `${day}/${cfg.region}/s3/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', now, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const signature = createHmac('sha256', signingKey(cfg, day)).update(toSign).digest('hex');
+  return [...all, ['authorization', `AWS4-HMAC-SHA256 Credential=${cfg.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`]];
+}
+
+/** The last SigV4 signing key derived: it changes with the day, so each GET need not derive it again (4 HMACs). */
+let lastSigningKey: { secret: string; region: string; day: string; key: Buffer } | undefined;
+
+function signingKey(cfg: FastGetConfig, day: string): Buffer {
+  const k = lastSigningKey;
+  if (k !== undefined && k.day === day && k.region === cfg.region && k.secret === cfg.secretAccessKey) return k.key;
   let key: Buffer = createHmac('sha256', `AWS4${cfg.secretAccessKey}`).update(day).digest();
   for (const part of [cfg.region, 's3', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
-  const signature = createHmac('sha256', key).update(toSign).digest('hex');
-  return [...all, ['authorization', `AWS4-HMAC-SHA256 Credential=${cfg.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`]];
+  lastSigningKey = { secret: cfg.secretAccessKey, region: cfg.region, day, key };
+  return key;
 }
 
 /** RFC 3986 encoding of one path segment, as SigV4 wants it for S3 (not double-encoded). */

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { AlluxioError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import { metrics } from '../common/metrics.js';
-import { BufferPool } from '../common/buffer-pool.js';
+import { SizedBufferPools } from '../common/buffer-pool.js';
 import { TtlCache } from '../common/ttl-cache.js';
 import { fileIdOf } from '../pagestore/index.js';
 import type { FileId, PageStore } from '../pagestore/page-store.js';
@@ -46,13 +46,18 @@ export interface ReadTarget {
  */
 export class CachedReader {
   private readonly inflight = new Map<string, Promise<Buffer>>();
+  /** Page writes to the store in flight, by page key: each settles when its page is stored or given up. */
+  private readonly writes = new Map<string, Promise<void>>();
   private readonly statusCache: TtlCache<string, UfsStatus>;
   private readonly lastReadEnd: TtlCache<FileId, number>;
   private readonly maxRunPages: number;
   private readonly maxPendingWriteBytes: number;
   private pendingWriteBytes = 0;
-  /** Buffers for pages assembled from UFS chunks; see BufferPool for who holds them when. */
-  private readonly pagePool: BufferPool;
+  /**
+   * Buffers for pages assembled from UFS chunks, the last page of a file (shorter) too; see
+   * BufferPool for who holds them when.
+   */
+  private readonly pagePool: SizedBufferPools;
   readonly pageSize: number;
 
   constructor(private readonly store: PageStore, private readonly opts: CachedReaderOptions, private readonly log?: Logger) {
@@ -61,7 +66,7 @@ export class CachedReader {
     this.lastReadEnd = new TtlCache(10_000, 60_000);
     this.maxRunPages = opts.maxRunPages ?? 64;
     this.maxPendingWriteBytes = opts.maxPendingWriteBytes ?? 256 * 1024 * 1024;
-    this.pagePool = new BufferPool(this.pageSize, 64);
+    this.pagePool = new SizedBufferPools(this.pageSize, 64 * this.pageSize);
   }
 
   /** The UFS status, from the metadata cache while it is fresh. */
@@ -237,7 +242,7 @@ export class CachedReader {
           if (filled === 0 && n === pageLen) {
             buf = chunk.subarray(off, off + n);
             kept = true;
-          } else chunk.copy((buf ??= pageLen === ps ? this.pagePool.acquire() : Buffer.allocUnsafe(pageLen)), filled, off, off + n);
+          } else chunk.copy((buf ??= this.pagePool.acquire(pageLen)), filled, off, off + n);
           filled += n;
           off += n;
           if (filled === pageLen || filled - sent >= YIELD_BYTES) {
@@ -360,21 +365,25 @@ export class CachedReader {
     waiters.delete(p);
     const key = pageKey(t, p);
     // Readers never wait for the cache disk: when it falls behind, the page is served uncached.
-    if (this.pendingWriteBytes + buf.length > this.maxPendingWriteBytes) {
+    // A short page counts the pooled buffer it holds (up to 4x its length), not its length.
+    const held = this.pagePool.footprint(buf.length);
+    if (this.pendingWriteBytes + held > this.maxPendingWriteBytes) {
       metrics.skippedPages.inc();
       this.inflight.delete(key);
       return;
     }
-    this.pendingWriteBytes += buf.length;
+    this.pendingWriteBytes += held;
     this.pagePool.retain(buf); // the page write's reference
     // Keep the in-flight entry until the page is stored, so readers never see a gap between the two.
-    this.store.put(t.fileId, p, buf, { ufsUri: t.ufsUri, version: t.version })
+    const write = this.store.put(t.fileId, p, buf, { ufsUri: t.ufsUri, version: t.version })
       .catch((err) => this.log?.warn({ err: (err as Error).message, ufsUri: t.ufsUri, page: p }, 'page not cached'))
       .finally(() => {
-        this.pendingWriteBytes -= buf.length;
+        this.pendingWriteBytes -= held;
         this.inflight.delete(key);
+        this.writes.delete(key);
         this.pagePool.release(buf);
       });
+    this.writes.set(key, write);
   }
 
   /** Bytes of pages waiting to be stored, and the limit past which pages are served uncached. */
@@ -388,9 +397,24 @@ export class CachedReader {
     return true;
   }
 
-  /** Whether a page of this version is being loaded or written now. */
-  pageInFlight(t: ReadTarget, p: number): boolean {
-    return this.inflight.has(pageKey(t, p));
+  /**
+   * Resolves once no load or write of this page of this version is in flight (it was stored, or
+   * given up): what a job's load of a file waits for before it reports the file cached.
+   */
+  async pageSettled(t: ReadTarget, p: number): Promise<void> {
+    const key = pageKey(t, p);
+    for (;;) {
+      const write = this.writes.get(key);
+      if (write !== undefined) {
+        await write;
+        continue;
+      }
+      const load = this.inflight.get(key);
+      if (load === undefined) return;
+      // Its loader stores the page (or drops the entry) in the step that settles the load.
+      await load.catch(() => undefined);
+      if (!this.writes.has(key) && this.inflight.get(key) === load) return;
+    }
   }
 
   private failPage(t: ReadTarget, p: number, waiters: Map<number, { reject(e: unknown): void }>): void {

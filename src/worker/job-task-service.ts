@@ -45,6 +45,8 @@ const FILES_AT_ONCE = 8;
 /** A file this large is read as segments of this size, LOAD_STREAMS at once (parallel ranged UFS reads). */
 const SEGMENT_BYTES = 32 << 20;
 const LOAD_STREAMS = 4;
+/** How long a loaded file waits for its page writes before it is reported. */
+const WRITE_WAIT_MS = 30_000;
 /**
  * How long a task's finding that the listing's versions are the ones a status call gives holds
  * for the later tasks of the same under-storage on this worker (a bucket's versioning changes
@@ -167,11 +169,13 @@ export class JobTaskService {
   }
 }
 
+/** Waits (30 s at most; --verify then finds what is missing) until the file's pages are stored. */
 async function waitForWrites(reader: FileService['reader'], t: ReadTarget, lastPage: number): Promise<void> {
-  for (let p = 0; p <= lastPage; p++) {
-    const deadline = Date.now() + 30_000;
-    while (reader.pageInFlight(t, p) && Date.now() < deadline) await sleep(2);
-  }
+  const pages: Promise<void>[] = [];
+  for (let p = 0; p <= lastPage; p++) pages.push(reader.pageSettled(t, p));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pages), new Promise<void>((resolve) => { timer = setTimeout(resolve, WRITE_WAIT_MS); })]);
+  clearTimeout(timer);
 }
 
 async function readTask(req: IncomingMessage): Promise<JobTaskRequest> {

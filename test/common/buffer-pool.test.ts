@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BufferPool } from '../../src/common/buffer-pool.js';
+import { BufferPool, SizedBufferPools } from '../../src/common/buffer-pool.js';
 import { crc32 } from '../../src/common/crc32.js';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +37,47 @@ describe('BufferPool', () => {
     const bufs = [pool.acquire(), pool.acquire(), pool.acquire()];
     for (const b of bufs) pool.release(b);
     assert.equal(pool.freeCount, 2);
+  });
+});
+
+describe('SizedBufferPools', () => {
+  it('lends a short buffer as a view of the smallest pooled size that holds it, and reuses it once released', () => {
+    const pools = new SizedBufferPools(1 << 20, 64 << 20);
+    const a = pools.acquire(256 * 1024 - 5); // a file a bit shorter than a quarter page
+    assert.equal(a.length, 256 * 1024 - 5);
+    assert.equal(a.buffer.byteLength, 256 * 1024);
+    assert.equal(pools.footprint(a.length), 256 * 1024);
+    pools.retain(a.subarray(100)); // a second holder, through another view
+    pools.release(a);
+    const b = pools.acquire(200_000);
+    assert.notEqual(b.buffer, a.buffer, 'still held by the second holder');
+    pools.release(a.subarray(0, 1));
+    const c = pools.acquire(70_000); // 65,536 < 70,000 <= 262,144: the same size class
+    assert.equal(c.buffer, a.buffer);
+    assert.equal(c.length, 70_000);
+    const full = pools.acquire(1 << 20);
+    assert.equal(full.length, 1 << 20);
+    assert.equal(full.buffer.byteLength, 1 << 20);
+    const sixteenth = pools.acquire(20_000);
+    assert.equal(sixteenth.buffer.byteLength, 64 * 1024);
+    pools.release(b);
+  });
+
+  it('does not pool a tiny buffer (it would hold more than 4x its length)', () => {
+    const pools = new SizedBufferPools(1 << 20, 64 << 20);
+    const t = pools.acquire(1000);
+    assert.equal(t.length, 1000);
+    assert.notEqual(t.buffer.byteLength, 64 * 1024);
+    assert.equal(pools.footprint(1000), 1000);
+    pools.release(t); // ignored
+    assert.notEqual(pools.acquire(16_384).buffer, t.buffer);
+  });
+
+  it('ignores buffers it did not lend, of a pooled size too', () => {
+    const pools = new SizedBufferPools(1 << 20, 64 << 20);
+    const foreign = Buffer.allocUnsafeSlow(256 * 1024);
+    pools.release(foreign);
+    assert.notEqual(pools.acquire(256 * 1024).buffer, foreign.buffer);
   });
 });
 

@@ -71,6 +71,13 @@ describe('fastGetObject signatures, checked by a SigV4 verifier', () => {
         return true;
       });
   });
+
+  it('the signing key kept from the last GET follows the secret: right, wrong, right again', async () => {
+    const get = (c2: FastGetConfig) => fastGetObject(c2, { bucket: 'signed', key: KEY, range: 'bytes=0-9', uri: 'u', attemptSignal: signal() });
+    assert.ok((await readBody(await get(cfg))).equals(data.subarray(0, 10)));
+    await assert.rejects(get({ ...cfg, secretAccessKey: 'wrong-secret' }), (e: Error) => e.name === 'SignatureDoesNotMatch');
+    assert.ok((await readBody(await get(cfg))).equals(data.subarray(0, 10)));
+  });
 });
 
 describe('fastGetObject answers, against s3rver', () => {

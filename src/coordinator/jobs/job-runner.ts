@@ -6,6 +6,7 @@ import { identityKey, type WorkerInfo } from '../../hashring/worker-info.js';
 import type { Namespace } from '../../mount/namespace.js';
 import { ufsVersion, type UnderFileSystem } from '../../ufs/under-file-system.js';
 import type { WorkerRing } from '../../client/worker-ring.js';
+import type { WorkerSelectionPolicy } from '../../hashring/worker-selection-policy.js';
 import type { JobStore } from './job-store.js';
 import { MAX_FAILED_LISTED, addCounters, zeroCounters, type FailedFile, type JobCounters, type JobRecord } from './job-types.js';
 import { sendTask, TaskRefusedError, type TaskFileResult } from './task-client.js';
@@ -67,6 +68,12 @@ interface Item {
   unreachableSince: number;
   lastError: string;
   page: Page;
+  /**
+   * The owner this item's replica maps to under `policy` (the ring's policy object, replaced at
+   * every ring refresh): dispatch runs each time a task ends and looks at every waiting file, so
+   * the owner is hashed once per ring, not once per look.
+   */
+  owner?: { policy: WorkerSelectionPolicy; worker: WorkerInfo | undefined; key: string };
 }
 
 /**
@@ -248,21 +255,25 @@ export class JobRunner {
     const now = Date.now();
     const ready = new Map<string, { worker: WorkerInfo; items: Item[] }>();
     const keep: Item[] = [];
+    const policy = this.d.ring.policyInUse;
     for (const it of this.pending) {
       if (it.notBefore > now) { keep.push(it); continue; }
-      let owner: WorkerInfo | undefined;
-      try {
-        owner = this.d.ring.owners(it.uri, it.replica + 1)[it.replica];
-      } catch {
-        keep.push(it); // no live worker right now: wait for one
-        continue;
+      if (it.owner?.policy !== policy) {
+        let worker: WorkerInfo | undefined;
+        try {
+          worker = this.d.ring.owners(it.uri, it.replica + 1)[it.replica];
+        } catch {
+          keep.push(it); // no live worker right now: wait for one
+          continue;
+        }
+        it.owner = { policy, worker, key: worker === undefined ? '' : identityKey(worker.identity) };
       }
+      const { worker: owner, key } = it.owner;
       if (owner === undefined) {
         // Fewer workers than replicas: this replica has nowhere to go; the file counts once.
         this.finish(it, { ufsUri: it.uri, bytes: it.length, skipped: true });
         continue;
       }
-      const key = identityKey(owner.identity);
       if ((this.inflight.get(key) ?? 0) >= this.d.maxTasksPerWorker) { keep.push(it); continue; }
       let g = ready.get(key);
       if (!g) ready.set(key, (g = { worker: owner, items: [] }));
