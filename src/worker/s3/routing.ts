@@ -4,11 +4,21 @@ import { request } from 'undici';
 import type { Logger } from '../../common/logging.js';
 import { httpOrigin, restDispatcher } from '../../common/protocol/index.js';
 import { sameWorker, workerName, type WorkerInfo } from '../../hashring/worker-info.js';
+import { forwardProofProblem, makeForwardProof } from './forward-proof.js';
 import { HOP_BY_HOP, hopHeadersOf, SIGNED_HOP_HEADER } from './hop-headers.js';
 import { s3Metrics } from './s3-metrics.js';
 
-/** Set on requests one worker forwards to another: the receiver serves them itself (no loops). */
+/**
+ * Set on requests one worker forwards to another: the receiver serves them itself (no loops).
+ * Read only through S3Router.isForwardedByPeer: with authentication on it counts only with a valid
+ * FORWARD_PROOF_HEADER (forward-proof.ts).
+ */
 export const FORWARDED_HEADER = 'x-alluxio-s3-forwarded';
+/** The forwarding worker's proof that it set FORWARDED_HEADER (authentication on only). */
+export const FORWARD_PROOF_HEADER = 'x-alluxio-s3-forwarded-proof';
+
+/** Headers a client may send but only this router sets on the requests it forwards. */
+const PEER_ONLY = new Set([FORWARDED_HEADER, FORWARD_PROOF_HEADER, SIGNED_HOP_HEADER]);
 
 /** Bound on each peer's answer to a fan-out (askPeers). */
 const PEER_TIMEOUT_MS = 10_000;
@@ -21,6 +31,8 @@ export interface RouterOptions {
   redirect: boolean;
   /** The S3 port of a worker whose address does not say (the cluster's alluxio.worker.rest.port). */
   defaultS3Port: number;
+  /** The key of forwarding proofs (forward-proof.ts); null: authentication is off, the marker is trusted as it is. */
+  proofKey: Buffer | null;
   log: Logger;
 }
 
@@ -34,11 +46,37 @@ export class S3Router {
   /** Connections to the other workers (their S3 and REST ports): the protocol module's HTTP setup. */
   readonly agent = restDispatcher({ connections: 128 });
 
+  /** Whether a marker without a valid proof was logged at warn level already (later ones: debug). */
+  private warnedBadMarker = false;
+
   constructor(private readonly o: RouterOptions) {}
 
-  /** The owner's base URL when it is another worker, else undefined (serve locally). */
-  ownerOf(req: IncomingMessage, ufsUri: string): WorkerInfo | undefined {
-    if (req.headers[FORWARDED_HEADER] !== undefined) return undefined;
+  /**
+   * Whether another worker forwarded this request (so it is served here, as the sender asks). The
+   * only reader of FORWARDED_HEADER. With authentication on, the marker counts only with a valid
+   * proof: one without is ignored (the request is routed as any other) and logged, without secrets.
+   */
+  isForwardedByPeer(req: IncomingMessage): boolean {
+    const by = req.headers[FORWARDED_HEADER];
+    if (by === undefined) return false;
+    // Authentication off: no shared secret; the network is trusted (docs/security.md).
+    if (this.o.proofKey === null) return true;
+    const proof = req.headers[FORWARD_PROOF_HEADER];
+    const problem = forwardProofProblem(this.o.proofKey, req, String(by), typeof proof === 'string' ? proof : undefined);
+    if (problem === undefined) return true;
+    const fields = { client: req.socket.remoteAddress, claimedForwarder: String(by).slice(0, 80), method: req.method, url: req.url?.slice(0, 200) };
+    const msg = `S3 request marked ${FORWARDED_HEADER} with ${problem}: marker ignored, the request is routed to the key's owner`;
+    if (this.warnedBadMarker) this.o.log.debug(fields, msg);
+    else {
+      this.warnedBadMarker = true;
+      this.o.log.warn(fields, `${msg} (further ones are logged at debug level)`);
+    }
+    return false;
+  }
+
+  /** The key's owner when it is another worker and the request was not forwarded here by a peer, else undefined (serve locally). */
+  ownerOf(forwardedByPeer: boolean, ufsUri: string): WorkerInfo | undefined {
+    if (forwardedByPeer) return undefined;
     const owners = this.o.owners(ufsUri);
     const owner = owners[0];
     if (!owner || sameWorker(owner.identity, this.o.self().identity)) return undefined;
@@ -58,11 +96,8 @@ export class S3Router {
       return true;
     }
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== SIGNED_HOP_HEADER) headers[k] = v;
-    headers[FORWARDED_HEADER] = workerName(this.o.self().identity);
-    // The owner verifies the signature, which may cover the hop-by-hop headers (see hop-headers.ts).
-    const hop = hopHeadersOf(req);
-    if (hop !== undefined) headers[SIGNED_HOP_HEADER] = hop;
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !PEER_ONLY.has(k)) headers[k] = v;
+    this.markForwarded(req, headers);
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     const abort = new AbortController();
     const onClose = () => { if (!res.writableFinished) abort.abort(); };
@@ -101,10 +136,8 @@ export class S3Router {
   async askPeers(req: IncomingMessage, workers: WorkerInfo[]): Promise<Buffer[]> {
     const self = this.o.self().identity;
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'content-length' && k !== SIGNED_HOP_HEADER) headers[k] = v;
-    headers[FORWARDED_HEADER] = workerName(self);
-    const hop = hopHeadersOf(req);
-    if (hop !== undefined) headers[SIGNED_HOP_HEADER] = hop;
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'content-length' && !PEER_ONLY.has(k)) headers[k] = v;
+    this.markForwarded(req, headers);
     const answers: Array<Buffer | undefined> = await Promise.all(workers.filter((w) => !sameWorker(w.identity, self)).map(async (w) => {
       const url = `${httpOrigin(w.address.Host, w.address.S3Port ?? this.o.defaultS3Port)}${req.url}`;
       try {
@@ -118,6 +151,16 @@ export class S3Router {
       return undefined;
     }));
     return answers.filter((b): b is Buffer => b !== undefined);
+  }
+
+  /** Adds the forwarding marker (with its proof when authentication is on) and the hop-by-hop values to the headers sent on. */
+  private markForwarded(req: IncomingMessage, headers: Record<string, string | string[]>): void {
+    const name = workerName(this.o.self().identity);
+    headers[FORWARDED_HEADER] = name;
+    if (this.o.proofKey !== null) headers[FORWARD_PROOF_HEADER] = makeForwardProof(this.o.proofKey, req, name);
+    // The owner verifies the signature, which may cover the hop-by-hop headers (see hop-headers.ts).
+    const hop = hopHeadersOf(req);
+    if (hop !== undefined) headers[SIGNED_HOP_HEADER] = hop;
   }
 
   async close(): Promise<void> {
