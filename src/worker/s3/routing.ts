@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
+import { AlluxioError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import { httpOrigin, restDispatcher } from '../../common/protocol/index.js';
 import { sameWorker, workerName, type WorkerInfo } from '../../hashring/worker-info.js';
@@ -17,8 +18,18 @@ export const FORWARDED_HEADER = 'x-alluxio-s3-forwarded';
 /** The forwarding worker's proof that it set FORWARDED_HEADER (authentication on only). */
 export const FORWARD_PROOF_HEADER = 'x-alluxio-s3-forwarded-proof';
 
+/**
+ * How many times a request was forwarded between workers (authentication on). A request whose
+ * marker the receiver cannot verify is routed again, so workers whose credentials files differ
+ * (a rotation half done) would pass it back and forth, or fan a listing out again and again:
+ * after MAX_FORWARD_HOPS it is refused (or the listing answered from this worker's state). A client
+ * setting it only fails or narrows its own request.
+ */
+export const FORWARD_HOPS_HEADER = 'x-alluxio-s3-forward-hops';
+const MAX_FORWARD_HOPS = 3;
+
 /** Headers a client may send but only this router sets on the requests it forwards. */
-const PEER_ONLY = new Set([FORWARDED_HEADER, FORWARD_PROOF_HEADER, SIGNED_HOP_HEADER]);
+const PEER_ONLY = new Set([FORWARDED_HEADER, FORWARD_PROOF_HEADER, FORWARD_HOPS_HEADER, SIGNED_HOP_HEADER]);
 
 /** Bound on each peer's answer to a fan-out (askPeers). */
 const PEER_TIMEOUT_MS = 10_000;
@@ -95,6 +106,9 @@ export class S3Router {
       res.end();
       return true;
     }
+    if (this.hops(req) >= MAX_FORWARD_HOPS) {
+      throw new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `the request was forwarded between workers ${MAX_FORWARD_HOPS} times without a forwarding proof this worker accepts: every worker must read the same alluxio.worker.s3.auth.credentials.file`);
+    }
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !PEER_ONLY.has(k)) headers[k] = v;
     this.markForwarded(req, headers);
@@ -135,6 +149,10 @@ export class S3Router {
    */
   async askPeers(req: IncomingMessage, workers: WorkerInfo[]): Promise<Buffer[]> {
     const self = this.o.self().identity;
+    if (this.hops(req) >= MAX_FORWARD_HOPS) {
+      this.o.log.warn({ hops: this.hops(req) }, 'S3 listing: the request was forwarded between workers too often without a proof this worker accepts (do the workers read the same credentials file?): answered from this worker only');
+      return [];
+    }
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'content-length' && !PEER_ONLY.has(k)) headers[k] = v;
     this.markForwarded(req, headers);
@@ -157,10 +175,19 @@ export class S3Router {
   private markForwarded(req: IncomingMessage, headers: Record<string, string | string[]>): void {
     const name = workerName(this.o.self().identity);
     headers[FORWARDED_HEADER] = name;
-    if (this.o.proofKey !== null) headers[FORWARD_PROOF_HEADER] = makeForwardProof(this.o.proofKey, req, name);
+    if (this.o.proofKey !== null) {
+      headers[FORWARD_PROOF_HEADER] = makeForwardProof(this.o.proofKey, req, name);
+      headers[FORWARD_HOPS_HEADER] = String(this.hops(req) + 1);
+    }
     // The owner verifies the signature, which may cover the hop-by-hop headers (see hop-headers.ts).
     const hop = hopHeadersOf(req);
     if (hop !== undefined) headers[SIGNED_HOP_HEADER] = hop;
+  }
+
+  /** FORWARD_HOPS_HEADER of a received request (0 without one). */
+  private hops(req: IncomingMessage): number {
+    const v = Number(req.headers[FORWARD_HOPS_HEADER]);
+    return Number.isInteger(v) && v > 0 ? Math.min(v, MAX_FORWARD_HOPS) : 0;
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { registry } from '../../../src/common/metrics.js';
@@ -107,6 +107,18 @@ describe('the S3 forwarding marker with authentication on', { timeout: 600_000 }
     } finally {
       await signed('DELETE', `${c.endpoints[1]}/bucket/${key}?uploadId=${encodeURIComponent(uploadId)}`);
     }
+  });
+
+  test('a request passed between workers too often without a proof they accept is refused, not written', async () => {
+    // What workers whose credentials files differ would do to each other: each ignores the other's
+    // marker and forwards again, adding one to the hop count.
+    const { key } = keyOwnedBy(c, 1, 'hops');
+    const before = [...writes];
+    const r = await signed('PUT', `${c.endpoints[0]}/bucket/${key}`, { ...FORGED, 'x-alluxio-s3-forward-hops': '3' }, randomBytes(1000));
+    assert.equal(r.status, 503);
+    assert.match(await r.text(), /<Code>ServiceUnavailable<\/Code>.*same alluxio\.worker\.s3\.auth\.credentials\.file/s);
+    assert.deepEqual(writes, before, 'no worker wrote the key');
+    assert.equal(existsSync(join(c.ufsDir, 'bucket', key)), false);
   });
 
   test('normal forwarding: PUT and GET through the non-owner land on the owner', async () => {
