@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { registry } from '../../../src/common/metrics.js';
@@ -15,6 +15,7 @@ import { fileIdOf } from '../../../src/pagestore/index.js';
 import { FORWARD_PROOF_MAX_SKEW_MS, forwardProofKey, forwardProofProblem, makeForwardProof } from '../../../src/worker/s3/forward-proof.js';
 import { signRequest } from '../../../src/worker/s3/sigv4.js';
 import { ACCESS_KEY, SECRET_KEY, startS3TestCluster, type S3TestCluster } from '../../support/s3-clients.js';
+import { makeTempDir, type TempDir } from '../../support/tmp.js';
 
 const FORGED = { 'x-alluxio-s3-forwarded': 'worker-00000000-0000-0000-0000-000000000000', 'x-alluxio-s3-forwarded-proof': `${Math.floor(Date.now() / 1000)}.${'0'.repeat(64)}` };
 
@@ -151,5 +152,42 @@ describe('the S3 forwarding marker with authentication on', { timeout: 600_000 }
     const otherKey = forwardProofKey({ keys: new Map([[ACCESS_KEY, 'another-secret']]), tokens: new Map() });
     assert.equal(forwardProofProblem(otherKey, req('/bucket/a'), name, proof, now), 'a wrong proof');
     assert.ok(!proof.includes(SECRET_KEY) && !proof.includes(key.toString('hex')), 'the proof shows neither the secret nor the key');
+  });
+});
+
+describe('workers whose credentials files differ (a rotation half done)', { timeout: 600_000 }, () => {
+  let c: S3TestCluster;
+  let tmp: TempDir;
+
+  before(async () => {
+    tmp = await makeTempDir('alluxio-s3-cred-');
+    // Worker 1 has a new key pair first: its proof key differs from worker 0's; both accept the client's key.
+    const other = join(tmp.path, 'credentials');
+    writeFileSync(other, `rotated-key:rotated-secret-0123456789\n${ACCESS_KEY}:${SECRET_KEY}\n`);
+    c = await startS3TestCluster({ workers: 2, auth: true, workerProperties: [undefined, { 'alluxio.worker.s3.auth.credentials.file': other }] });
+  });
+  after(async () => {
+    await c?.stop();
+    await tmp?.cleanup();
+  });
+
+  test('forwarded requests still reach the owner, and a listing fan-out ends', async () => {
+    const { key } = keyOwnedBy(c, 1, 'rot');
+    const data = randomBytes(3000);
+    // Worker 1 does not accept worker 0's proof but owns the key: it serves the request itself.
+    assert.equal((await signed('PUT', `${c.endpoints[0]}/bucket/${key}`, {}, data)).status, 200);
+    assert.ok(readFileSync(join(c.ufsDir, 'bucket', key)).equals(data));
+    const get = await signed('GET', `${c.endpoints[0]}/bucket/${key}`);
+    assert.ok(Buffer.from(await get.arrayBuffer()).equals(data));
+    // Each worker ignores the other's marker and fans out again, until the hop limit.
+    const created = await signed('POST', `${c.endpoints[1]}/bucket/${key}?uploads=`);
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())![1]!;
+    try {
+      const r = await signed('GET', `${c.endpoints[0]}/bucket?uploads=`);
+      assert.equal(r.status, 200);
+      assert.match(await r.text(), new RegExp(`<UploadId>${uploadId}</UploadId>`));
+    } finally {
+      await signed('DELETE', `${c.endpoints[1]}/bucket/${key}?uploadId=${encodeURIComponent(uploadId)}`);
+    }
   });
 });
