@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { InvalidConfError } from '../../common/errors.js';
 import type { CredentialsFile } from '../credentials-file.js';
 
 // A worker that proxies an S3 request to the key's owner marks it forwarded (routing.ts), and the
@@ -27,7 +28,7 @@ const KEY_LABEL = 'alluxio-ts/s3/forwarded-request-proof/v1';
 export function forwardProofKey(c: CredentialsFile): Buffer {
   const secret = c.keys.values().next().value ?? c.firstToken;
   // readCredentialsFile refuses a file with neither.
-  if (secret === undefined) throw new Error('the credentials file holds no secret to derive the forwarding proof key from');
+  if (secret === undefined) throw new InvalidConfError('alluxio.worker.s3.auth.credentials.file holds no key pair or token to derive the S3 forwarding proof key from');
   return createHmac('sha256', secret).update(KEY_LABEL).digest();
 }
 

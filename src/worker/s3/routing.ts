@@ -75,8 +75,9 @@ export class S3Router {
     const proof = req.headers[FORWARD_PROOF_HEADER];
     const problem = forwardProofProblem(this.o.proofKey, req, String(by), typeof proof === 'string' ? proof : undefined);
     if (problem === undefined) return true;
-    const fields = { client: req.socket.remoteAddress, claimedForwarder: String(by).slice(0, 80), method: req.method, url: req.url?.slice(0, 200) };
-    const msg = `S3 request marked ${FORWARDED_HEADER} with ${problem}: marker ignored, the request is routed to the key's owner`;
+    // The path only: the query of a presigned URL holds its signature, usable as a credential.
+    const fields = { client: req.socket.remoteAddress, claimedForwarder: String(by).slice(0, 80), method: req.method, path: (req.url ?? '').split('?', 1)[0]!.slice(0, 200) };
+    const msg = `S3 request marked ${FORWARDED_HEADER} with ${problem}: marker ignored, the request is routed as if it had none`;
     if (this.warnedBadMarker) this.o.log.debug(fields, msg);
     else {
       this.warnedBadMarker = true;
