@@ -26,6 +26,8 @@ export interface S3TestCluster {
 export interface S3TestClusterOptions {
   workers?: number;
   properties?: Record<string, string>;
+  /** Properties of worker i only (see TestClusterOptions.workerProperties). */
+  workerProperties?: Array<Record<string, string> | undefined>;
   /** Write a credentials file and turn SigV4 verification on. */
   auth?: boolean;
   cacheSize?: string;
@@ -49,7 +51,7 @@ export async function startS3TestCluster(o: S3TestClusterOptions = {}): Promise<
   let cluster: TestCluster | undefined;
   const s3: S3Servers[] = [];
   try {
-    cluster = await startTestCluster({ dir: tmp.path, rootUfs: o.rootMount === false ? undefined : ufsDir, workers: o.workers ?? 1, properties: props, cacheSize: o.cacheSize, pageSize: o.pageSize });
+    cluster = await startTestCluster({ dir: tmp.path, rootUfs: o.rootMount === false ? undefined : ufsDir, workers: o.workers ?? 1, properties: props, workerProperties: o.workerProperties, cacheSize: o.cacheSize, pageSize: o.pageSize });
     // Every worker serves S3 on its own alluxio.worker.rest.port.
     for (const w of cluster.workers) s3.push(w.s3);
   } catch (err) {

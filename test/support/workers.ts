@@ -30,6 +30,8 @@ export interface TestClusterOptions {
   host?: string;
   /** Extra properties for every worker and the client. */
   properties?: Record<string, string>;
+  /** Properties of worker i only (over `properties`), e.g. a worker configured unlike the others. */
+  workerProperties?: Array<Record<string, string> | undefined>;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
         'alluxio.worker.rest.port': String(ports[i]!.s3),
         'alluxio.worker.web.port': String(ports[i]!.web),
         'alluxio.worker.page.store.dirs': join(o.dir, `pagestore-${i}`),
+        ...o.workerProperties?.[i],
       },
     });
     workers.push(await startWorker(conf, log));

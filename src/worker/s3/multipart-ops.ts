@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import { checkConditions } from './get-object.js';
 import { completeXml, initiateXml, listPartsXml, listUploadsXml, parseUploadsXml, sortUploads } from './multipart.js';
 import { requestMeta } from './object-metadata.js';
-import { FORWARDED_HEADER } from './routing.js';
 import { copySource } from './object-ops.js';
 import { readSmallBody, requestBody } from './payload.js';
 import { sendEmpty, sendXml, type S3Call } from './s3-context.js';
@@ -110,7 +109,7 @@ export async function listUploads(c: S3Call): Promise<void> {
   const prefix = c.t.query.get('prefix') ?? '';
   const own = c.svc.multipart.uploads(c.t.bucket, prefix);
   const workers = c.svc.deps.workers;
-  const fanOut = c.req.headers[FORWARDED_HEADER] === undefined && workers !== undefined;
+  const fanOut = !c.forwardedByPeer && workers !== undefined;
   const peers = fanOut ? await c.svc.router.askPeers(c.req, workers()) : [];
   const all = new Map((await own).map((u) => [u.uploadId, u]));
   for (const xml of peers) {

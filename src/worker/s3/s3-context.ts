@@ -53,6 +53,8 @@ export interface S3Call {
   resolved: (ResolvedPath & { path: string }) | undefined;
   /** This worker owns the key by the ring (set for object requests that were not forwarded to it). */
   ownedHere: boolean;
+  /** Another worker forwarded this request here (S3Router.isForwardedByPeer, checked once per request). */
+  forwardedByPeer: boolean;
 }
 
 export function sendXml(c: S3Call, status: number, xml: string): void {

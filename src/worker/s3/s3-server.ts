@@ -13,7 +13,7 @@ import { MultipartStore } from './multipart.js';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart-ops.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object-ops.js';
 import { keyConflict } from './key-conflicts.js';
-import { FORWARDED_HEADER, S3Router } from './routing.js';
+import { S3Router } from './routing.js';
 import { workerStateDir } from '../state-dir.js';
 import { HotGets } from './hot-gets.js';
 import { metrics } from '../../common/metrics.js';
@@ -22,7 +22,9 @@ import { sendXml, type S3Call, type S3Deps, type S3Services } from './s3-context
 import { newRequestId, s3ErrorOf, sendS3Error, S3Error } from './s3-errors.js';
 import { observeLatency, s3Metrics } from './s3-metrics.js';
 import { alluxioPath, checkBucket, checkKey, parseTarget } from './s3-request.js';
-import { authenticate, loadCredentials } from './sigv4.js';
+import { authenticate } from './sigv4.js';
+import { readCredentialsFile } from '../credentials-file.js';
+import { forwardProofKey } from './forward-proof.js';
 
 export type { S3Deps } from './s3-context.js';
 
@@ -103,9 +105,10 @@ function services(deps: S3Deps): S3Services {
   const authOn = conf.getBool('alluxio.worker.s3.auth.enabled');
   const credFile = conf.get('alluxio.worker.s3.auth.credentials.file');
   if (authOn && !credFile) throw new InvalidConfError('alluxio.worker.s3.auth.enabled=true needs alluxio.worker.s3.auth.credentials.file (lines accessKey:secretKey)');
+  const creds = authOn ? readCredentialsFile(credFile!) : null;
   return {
     deps,
-    credentials: authOn ? loadCredentials(credFile!) : null,
+    credentials: creds?.keys ?? null,
     small: new SmallObjectCache(deps.files.data, SMALL_OBJECT_BUDGET, SMALL_OBJECT_MAX),
     hot: authOn || !deps.ringState ? null : new HotGets(HOT_GET_BUDGET, {
       cachedStatus: (uri) => deps.files.reader.cachedStatus(uri),
@@ -117,6 +120,7 @@ function services(deps: S3Deps): S3Services {
       owners: deps.owners, self: deps.self, log: deps.log,
       redirect: conf.getBool('alluxio.worker.s3.redirect.enabled'),
       defaultS3Port: conf.getInt('alluxio.worker.rest.port'),
+      proofKey: creds ? forwardProofKey(creds) : null,
     }),
   };
 }
@@ -137,7 +141,7 @@ function handlerFor(svc: S3Services): (req: IncomingMessage, res: ServerResponse
         return;
       }
     }
-    const c = { req, res, requestId, svc, t: undefined, auth: undefined, resolved: undefined, ownedHere: false } as unknown as S3Call;
+    const c = { req, res, requestId, svc, t: undefined, auth: undefined, resolved: undefined, ownedHere: false, forwardedByPeer: false } as unknown as S3Call;
     let op = 'Unknown';
     res.once('finish', () => observeLatency(op, performance.now() - started));
     serve(c, (name) => { op = name; }).catch((err) => fail(c, err));
@@ -150,6 +154,7 @@ async function serve(c: S3Call, named: (op: string) => void): Promise<void> {
   if (bucket) checkBucket(bucket);
   if (key) checkKey(key);
   c.auth = authenticate(c.req, c.t, c.svc.credentials);
+  c.forwardedByPeer = c.svc.router.isForwardedByPeer(c.req);
   const [name, op, byKey] = dispatch(c);
   named(name);
   if (byKey) {
@@ -160,9 +165,9 @@ async function serve(c: S3Call, named: (op: string) => void): Promise<void> {
       if ((err as AlluxioError).code === 'ALX_ERR_NOT_FOUND') throw new S3Error('NoSuchBucket', `the bucket ${bucket} does not exist`, '/' + bucket);
       throw err;
     }
-    const owner = router.ownerOf(c.req, c.resolved.ufsUri);
+    const owner = router.ownerOf(c.forwardedByPeer, c.resolved.ufsUri);
     if (owner && (await router.forward(c.req, c.res, owner, c.requestId))) return;
-    c.ownedHere = owner === undefined && c.req.headers[FORWARDED_HEADER] === undefined;
+    c.ownedHere = owner === undefined && !c.forwardedByPeer;
   }
   if (!KEY_WRITES.has(name)) return op(c);
   try {
