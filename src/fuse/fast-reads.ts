@@ -17,6 +17,12 @@ export interface FastReadStats {
   descriptors: number;
 }
 
+/** The binding's counters (all 0 while nothing is registered, e.g. with alluxio.fuse.direct.page.read.enabled off). */
+export function fastReadStats(native: NativeFastReads): FastReadStats {
+  const [reads, bytes, , descriptors] = native.fast_read_stats();
+  return { reads, bytes, descriptors };
+}
+
 /**
  * Mirrors the checked page-file descriptors of DirectPages into the binding fork's fast-read table
  * (native/fuse/fast-read.c), so a read of cached pages is answered on libfuse's thread without a hop
@@ -80,10 +86,6 @@ export class FastReads {
     }
   }
 
-  stats(): FastReadStats {
-    const [reads, bytes, , descriptors] = this.native.fast_read_stats();
-    return { reads, bytes, descriptors };
-  }
 
   /**
    * Adds the reads answered natively since the last call to the FUSE metrics (read bytes, direct

@@ -16,7 +16,7 @@ import { workerRestGuard } from '../worker/rest-auth.js';
 import type { RequestGuard } from '../common/http.js';
 import { ByteBudget } from './byte-budget.js';
 import { FuseOps } from './fuse-ops.js';
-import { FastReads } from './fast-reads.js';
+import { FastReads, fastReadStats } from './fast-reads.js';
 import { loadFuseBinding } from './fuse-binding.js';
 import { setKernelReadAhead } from './kernel-read-ahead.js';
 import { cleanStaleMount, detachMount, mountAt } from './local-mounts.js';
@@ -90,7 +90,7 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
       const why = await setKernelReadAhead(m?.device ?? '', readAhead);
       if (why) log.warn({ point, err: why }, 'cannot set the kernel read-ahead of the mount (alluxio.fuse.kernel.read.ahead.size): sequential reads stay at the kernel default');
     }
-    web = createWebServer(() => ({ component: 'fuse', version: VERSION, mountPoint: point, options: opts.list, openFiles: ops.openFiles, fastReads: fast?.stats() }),
+    web = createWebServer(() => ({ component: 'fuse', version: VERSION, mountPoint: point, options: opts.list, openFiles: ops.openFiles, fastReads: binding.fast && fastReadStats(binding.fast) }),
       async () => ((await mountAt(point)) ? undefined : `${point} is not mounted`), webGuard(conf, log));
     // A scrape sees every read the binding answered up to now.
     if (fast) web.prependListener('request', (req: IncomingMessage) => { if (req.url?.startsWith(WEB_ROUTES.metrics)) fast.flushMetrics(); });
