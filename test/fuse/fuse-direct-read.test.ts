@@ -13,7 +13,7 @@ import { startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { startWorkerProcesses, writeEtcdConf, type EtcdClusterConf, type WorkerProcess } from '../cluster/harness.js';
 import { forceUnmount, FuseProcess, sh } from './fuse-harness.js';
-import { fastReads, OPEN, python, sidecars } from './page-files.js';
+import { fastReads, killPythons, OPEN, python, sidecars } from './page-files.js';
 
 const PS = 64 * 1024; // the harness's page size
 const DIRECT = 'alluxio_fuse_direct_read_bytes_total';
@@ -53,6 +53,7 @@ describe('FUSE direct page reads', { timeout: 600_000 }, () => {
   });
 
   after(async () => {
+    killPythons();
     await fuse?.stop('SIGTERM').catch(() => {});
     if (mnt) await forceUnmount(mnt);
     await Promise.all(workers.map((w) => w.kill('SIGKILL')));

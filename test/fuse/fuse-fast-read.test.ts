@@ -13,7 +13,7 @@ import { startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { startWorkerProcesses, writeEtcdConf, type WorkerProcess } from '../cluster/harness.js';
 import { forceUnmount, FuseProcess, sh } from './fuse-harness.js';
-import { fastReads, OPEN, python, sidecars } from './page-files.js';
+import { fastReads, killPythons, OPEN, python, sidecars } from './page-files.js';
 
 const PS = 64 * 1024; // the harness's page size
 
@@ -87,6 +87,7 @@ describe('FUSE reads answered in the binding (fast reads)', { timeout: 600_000 }
   });
 
   after(async () => {
+    killPythons();
     await fuse?.stop('SIGTERM').catch(() => {});
     await plain?.stop('SIGTERM').catch(() => {});
     if (mnt) await forceUnmount(mnt);

@@ -1,6 +1,6 @@
 // Helpers of the FUSE tests that look at a worker's page files next to the mount: the sidecars
 // under a page store directory, and python3 readers that keep the kernel's caching out of the way.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -36,13 +36,22 @@ export function sidecars(dir: string): Sidecar[] {
   return out;
 }
 
-/** A python3 child (`os` and `sys` imported); its stdin stays open for the script to wait on. */
+const running = new Set<ChildProcess>();
+
+/** A python3 child (`os` and `sys` imported); its stdin stays open for the script to wait on (killPythons ends it). */
 export function python(script: string): { out: () => string; stdin: NodeJS.WritableStream; exited: Promise<number | null> } {
   const p = spawn('python3', ['-c', `import os, sys\n${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(p);
+  p.once('exit', () => running.delete(p));
   let out = '';
   p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   p.stderr.on('data', (d: Buffer) => { out += d.toString(); });
   return { out: () => out, stdin: p.stdin, exited: new Promise((r) => p.once('exit', r)) };
+}
+
+/** Kills the python children still running (a failed test may leave one waiting on its stdin, holding the mount). */
+export function killPythons(): void {
+  for (const p of running) p.kill('SIGKILL');
 }
 
 /** Opens `path` as `fd` with the kernel's read-ahead off and its cached pages dropped: every read is a FUSE read. */
