@@ -103,6 +103,7 @@ describe('FUSE reads answered in the binding (fast reads)', { timeout: 600_000 }
     await warm('random.bin', size);
     const before = (await fastReads(fuse.webPort))!;
     const directBefore = await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_direct_read_bytes_total');
+    const callsBefore = await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_seconds_count', { op: 'read' });
     const py = python(randomReads(join(mnt, 'random.bin'), join(ufs, 'random.bin'), size, 500));
     assert.equal(await py.exited, 0, py.out());
     assert.equal(py.out().trim(), 'bad 0 []');
@@ -112,6 +113,8 @@ describe('FUSE reads answered in the binding (fast reads)', { timeout: 600_000 }
     // Those reads are in the FUSE metrics too (added at each scrape).
     const direct = (await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_direct_read_bytes_total')) - directBefore;
     assert.ok(direct >= after.bytes - before.bytes, `direct bytes ${direct} count the binding's ${after.bytes - before.bytes}`);
+    const calls = (await scrapeMetric(fuse.metricsUrl, 'alluxio_fuse_call_latency_seconds_count', { op: 'read' })) - callsBefore;
+    assert.ok(calls >= after.reads - before.reads, `the binding's reads are counted FUSE read calls (${calls} calls, ${after.reads - before.reads} in the binding)`);
 
     const off = python(randomReads(join(mntPlain, 'random.bin'), join(ufs, 'random.bin'), size, 200));
     assert.equal(await off.exited, 0, off.out());
