@@ -12,6 +12,14 @@ COPY src ./src
 COPY bin ./bin
 RUN npx tsc -p tsconfig.json --outDir /src/dist \
  && npm prune --omit=dev
+# The FUSE binding fork (native/fuse: cached reads answered on libfuse's thread). Optional: if it
+# does not build, the FUSE role runs on stock fuse-native (src/fuse/fuse-binding.ts warns).
+COPY native ./native
+COPY scripts/build-native.sh ./scripts/
+RUN mkdir -p build/native \
+ && apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev libfuse2 \
+ && (bash scripts/build-native.sh || echo "the FUSE binding fork did not build: the image uses stock fuse-native") \
+ && rm -rf /var/lib/apt/lists/*
 
 FROM node:22-bookworm-slim AS runtime
 # fuse3/libfuse2 for the FUSE role; tini reaps children and forwards signals; mount (umount) for the
@@ -24,6 +32,8 @@ RUN apt-get update \
 WORKDIR /opt/alluxio
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./lib
+COPY --from=build /src/native/fuse ./native/fuse
+COPY --from=build /src/build/native ./build/native
 COPY package.json ./
 # Data files read at runtime (Alluxio's property key names, src/conf/alluxio-known-keys.ts).
 COPY resources ./resources

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(etcd-server nginx-light awscli python3-boto3 s3cmd rclone libfuse2 fuse3 wrk iproute2 curl bc s3fs openssl python3-requests python3-aiohttp python3-humanfriendly python3-sortedcontainers python3-decorator python3-pycurl python3-cachetools python3-yaml python3-torch chromium prometheus)
+APT_PACKAGES=(etcd-server nginx-light awscli python3-boto3 s3cmd rclone libfuse2 fuse3 build-essential wrk iproute2 curl bc s3fs openssl python3-requests python3-aiohttp python3-humanfriendly python3-sortedcontainers python3-decorator python3-pycurl python3-cachetools python3-yaml python3-torch chromium prometheus)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -20,4 +20,10 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# The FUSE binding fork (native/fuse: cached reads answered on libfuse's thread), built when missing
+# or older than its sources; the FUSE tests check its fast path.
+if [ ! -f build/native/fuse-native.node ] || [ -n "$(find native/fuse scripts/build-native.sh -newer build/native/fuse-native.node -print -quit)" ]; then
+  bash scripts/build-native.sh
 fi

@@ -12,5 +12,9 @@ if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -print 
   echo "start: building dist/"
   npm run --silent build
 fi
+if [ ! -f build/native/fuse-native.node ] || [ -n "$(find native/fuse -newer build/native/fuse-native.node -print -quit)" ]; then
+  # Optional: without it (no compiler here) `alluxio fuse mount` runs on stock fuse-native.
+  bash scripts/build-native.sh || echo "start: the FUSE binding fork is not built; FUSE mounts use stock fuse-native"
+fi
 mkdir -p data
 exec node bin/alluxio.js local start --foreground --ufs ./data "$@"

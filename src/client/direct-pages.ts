@@ -15,6 +15,12 @@ const MAX_CHECKED_FDS = 1024;
 /** How often one open file reads the sidecar again when it lacks a page (the worker writes it in batches). */
 const SIDECAR_RETRY_MS = 1000;
 
+/** Told when a checked descriptor is kept and when it is dropped (the FUSE binding's fast-read table mirrors them). */
+export interface CheckedFdListener {
+  kept(fileId: FileId, page: number, fd: number, version: string): void;
+  dropped(fileId: FileId, page: number, version: string): void;
+}
+
 /**
  * Page files of the workers on this host, read directly by a co-located process (issue 16: "or reads
  * page files directly when the page store is shared with it"): the FUSE process (its configuration
@@ -35,6 +41,8 @@ export class DirectPages {
 
   /** By `${fileId}:${page}`; Map order is the LRU order. */
   private readonly checked = new Map<string, CheckedFd>();
+  /** Called synchronously: a kept descriptor is open during `kept`, a dropped one until after `dropped`. */
+  listener: CheckedFdListener | undefined;
 
   /** `count` is told the bytes of every read served from a page file (the caller's metric). */
   constructor(dirs: readonly string[], readonly pageSize: number, buckets: number, readonly count: (bytes: number) => void) {
@@ -61,8 +69,14 @@ export class DirectPages {
   keep(fileId: FileId, p: number, fd: number, version: string): void {
     const key = `${fileId}:${p}`;
     this.drop(key);
-    this.checked.set(key, { fd, version, users: 0, dropped: false });
+    this.checked.set(key, { fileId, page: p, fd, version, users: 0, dropped: false });
+    this.listener?.kept(fileId, p, fd, version);
     if (this.checked.size > MAX_CHECKED_FDS) this.drop(this.checked.keys().next().value!);
+  }
+
+  /** The checked descriptors held of that file's version, by page (no use taken: read them synchronously). */
+  *held(fileId: FileId, version: string): Generator<[page: number, fd: number]> {
+    for (const c of this.checked.values()) if (c.fileId === fileId && c.version === version) yield [c.page, c.fd];
   }
 
   /** Forgets a page's descriptor; it is closed once no read uses it (a closed number may be reused at once). */
@@ -76,6 +90,7 @@ export class DirectPages {
     if (c === undefined) return;
     this.checked.delete(key);
     c.dropped = true;
+    this.listener?.dropped(c.fileId, c.page, c.version);
     if (c.users === 0) fs.close(c.fd, () => {});
   }
 
@@ -97,6 +112,8 @@ export class DirectPages {
 }
 
 interface CheckedFd {
+  readonly fileId: FileId;
+  readonly page: number;
   readonly fd: number;
   readonly version: string;
   users: number;

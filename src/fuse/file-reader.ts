@@ -63,6 +63,16 @@ export class FileReader {
   constructor(private readonly client: AlluxioClient, readonly path: string, readonly length: number, private readonly s: ReaderSettings,
     private readonly direct?: DirectFile) {}
 
+  /** The version every read of this file is pinned to, once the first answer named one. */
+  get pinnedVersion(): string | undefined {
+    return this.version;
+  }
+
+  /** The page files this reader reads directly, if any (undefined once closed). */
+  get directFile(): DirectFile | undefined {
+    return this.closed ? undefined : this.direct;
+  }
+
   /** Copies up to `len` bytes at `offset` into `buf` and returns the count (0 at the end). */
   async read(buf: Buffer, len: number, offset: number): Promise<number> {
     const end = Math.min(offset + len, this.length);

@@ -13,6 +13,7 @@ import { FileWriter } from './file-writer.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { DirectFile, DirectPages } from '../client/direct-pages.js';
 import type { MetadataCache } from './metadata-cache.js';
+import type { FastReads } from './fast-reads.js';
 
 export interface FuseOpsOptions {
   client: AlluxioClient;
@@ -25,6 +26,8 @@ export interface FuseOpsOptions {
   writeBudget: ByteBudget;
   /** Page files of a worker on this host (alluxio.fuse.direct.page.read.enabled); undefined: every read goes to a worker. */
   direct?: DirectPages;
+  /** The binding fork's table of reads answered on libfuse's thread (with `direct` only); undefined: stock binding. */
+  fast?: FastReads;
   /** The `ro` mount option: every change is EROFS. */
   readOnly: boolean;
   log: Logger;
@@ -96,7 +99,10 @@ export class FuseOps {
       create: (p, _mode, cb) => this.call('create', cb, async () => [this.create(p)]),
       read: (_p, fd, buf, len, pos, cb) => {
         if (len <= SYNC_READ_MAX && this.inFlight === 0 && this.readNow(fd, buf, len, pos, cb)) return;
-        this.callCount('read', cb, () => this.handle(fd).reader?.read(buf, len, pos) ?? this.noReader(fd));
+        this.callCount('read', cb, () => {
+          const r = this.handle(fd).reader;
+          return r ? this.readAsync(fd, r, buf, len, pos) : this.noReader(fd);
+        });
       },
       write: (_p, fd, buf, len, pos, cb) => this.callCount('write', cb, () => this.write(fd, buf, len, pos)),
       flush: (_p, fd, cb) => this.call('flush', cb, async () => { await this.flush(fd); return []; }),
@@ -118,7 +124,8 @@ export class FuseOps {
 
   /** Aborts unfinished writes and drops read buffers (the mount is going away). */
   closeAll(): void {
-    for (const h of this.handles.values()) {
+    for (const [fd, h] of this.handles) {
+      this.o.fast?.release(fd);
       h.reader?.close();
       h.writer?.abort(new AlluxioError('ALX_ERR_WORKER_UNAVAILABLE', `${h.path}: the mount was unmounted before the file was closed`));
     }
@@ -153,6 +160,16 @@ export class FuseOps {
     metrics.fuseBytes.inc({ op: 'read' }, n);
     cb(n);
     return true;
+  }
+
+  /** A read through the FileReader; once it has pinned the version, the handle is bound to the binding's fast reads. */
+  private async readAsync(fd: number, r: FileReader, buf: Buffer, len: number, pos: number): Promise<number> {
+    const n = await r.read(buf, len, pos);
+    const v = r.pinnedVersion;
+    const d = r.directFile;
+    // Not after release (a late answer): release already told the binding, which would keep a dead handle.
+    if (this.o.fast && v !== undefined && d !== undefined && this.handles.get(fd)?.reader === r) this.o.fast.bind(fd, d, v);
+    return n;
   }
 
   private run<T>(op: string, run: () => Promise<T>, ok: (v: T) => void, fail: (errno: number) => void): void {
@@ -360,6 +377,7 @@ export class FuseOps {
     const h = this.handles.get(fd);
     if (!h) return;
     this.handles.delete(fd);
+    this.o.fast?.release(fd);
     h.reader?.close();
     if (h.writer && !h.writer.isCommitted) {
       await this.commit(h).catch((err) => this.o.log.warn({ path: h.path, err: (err as Error).message }, 'the file could not be committed when it was closed'));

@@ -1,6 +1,5 @@
-import Fuse from 'fuse-native';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { AlluxioConfiguration } from '../conf/index.js';
@@ -9,6 +8,7 @@ import type { Logger } from '../common/logging.js';
 import { metrics, startProcessMetrics } from '../common/metrics.js';
 import { normalizePath } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
+import { WEB_ROUTES } from '../common/protocol/index.js';
 import { createClient } from '../client/from-conf.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import { createWebServer } from '../worker/web-server.js';
@@ -16,6 +16,8 @@ import { workerRestGuard } from '../worker/rest-auth.js';
 import type { RequestGuard } from '../common/http.js';
 import { ByteBudget } from './byte-budget.js';
 import { FuseOps } from './fuse-ops.js';
+import { FastReads, fastReadStats } from './fast-reads.js';
+import { loadFuseBinding } from './fuse-binding.js';
 import { setKernelReadAhead } from './kernel-read-ahead.js';
 import { cleanStaleMount, detachMount, mountAt } from './local-mounts.js';
 import { DirectPages } from '../client/direct-pages.js';
@@ -35,16 +37,8 @@ export interface FuseMount {
   close(): Promise<void>;
 }
 
-/** fuse-native with the option string built here (its own covers only a fixed set of options). */
-class AlluxioFuseBinding extends Fuse {
-  constructor(point: string, ops: ConstructorParameters<typeof Fuse>[1], opts: ConstructorParameters<typeof Fuse>[2], private readonly optionList: string[]) {
-    super(point, ops, opts);
-  }
-
-  override _fuseOptions(): string {
-    return '-o' + this.optionList.join(',');
-  }
-}
+/** Metrics of the reads the binding answers on its own thread are added this often (FastReads.flushMetrics). */
+const FAST_METRICS_MS = 1000;
 
 /**
  * Mounts the Alluxio namespace at `point` (DESIGN.md §8): cleans a stale mount a dead process
@@ -62,6 +56,11 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   const client = await createClient(conf, { log });
   const callTimeoutMs = conf.getDuration('alluxio.fuse.call.timeout');
   const gauge = (kind: string) => (used: number) => metrics.fuseBufferedBytes.set({ kind }, used);
+  const binding = loadFuseBinding(log);
+  const direct = conf.getBool('alluxio.fuse.direct.page.read.enabled')
+    ? DirectPages.existing(conf.getList('alluxio.worker.page.store.dirs'), conf.getSize('alluxio.worker.page.store.page.size'), conf.getInt('alluxio.worker.page.store.local.store.file.buckets'), (n) => metrics.fuseDirectReadBytes.inc(n))
+    : undefined;
+  const fast = binding.fast && direct ? new FastReads(binding.fast, direct) : undefined;
   const ops = new FuseOps({
     client,
     cache: new MetadataCache(conf.getInt('alluxio.user.metadata.cache.max.size'), conf.getDuration('alluxio.user.metadata.cache.expiration.time')),
@@ -73,14 +72,15 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
       budget: new ByteBudget(conf.getSize('alluxio.fuse.read.buffer.size'), gauge('read')),
     },
     writeBudget: new ByteBudget(conf.getSize('alluxio.fuse.write.buffer.size'), gauge('write')),
-    direct: conf.getBool('alluxio.fuse.direct.page.read.enabled')
-      ? DirectPages.existing(conf.getList('alluxio.worker.page.store.dirs'), conf.getSize('alluxio.worker.page.store.page.size'), conf.getInt('alluxio.worker.page.store.local.store.file.buckets'), (n) => metrics.fuseDirectReadBytes.inc(n))
-      : undefined,
+    direct,
+    fast,
     readOnly: opts.readOnly,
     log,
   });
   // The binding's own timeout is a backstop behind ours.
-  const fuse = new AlluxioFuseBinding(point, ops.operations(), { timeout: callTimeoutMs + 5000, mkdir: true }, opts.list);
+  const fuse = new binding.Fuse(point, ops.operations(), { timeout: callTimeoutMs + 5000, mkdir: true });
+  // The option string built here (fuse-native's own covers only a fixed set of options).
+  fuse._fuseOptions = () => '-o' + opts.list.join(',');
   let web: Server | undefined;
   try {
     await new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new AlluxioError('ALX_ERR_INTERNAL', `cannot mount ${point} (options ${opts.list.join(',')}): ${err.message}`)) : res())));
@@ -90,8 +90,10 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
       const why = await setKernelReadAhead(m?.device ?? '', readAhead);
       if (why) log.warn({ point, err: why }, 'cannot set the kernel read-ahead of the mount (alluxio.fuse.kernel.read.ahead.size): sequential reads stay at the kernel default');
     }
-    web = createWebServer(() => ({ component: 'fuse', version: VERSION, mountPoint: point, options: opts.list, openFiles: ops.openFiles }),
+    web = createWebServer(() => ({ component: 'fuse', version: VERSION, mountPoint: point, options: opts.list, openFiles: ops.openFiles, fastReads: binding.fast && fastReadStats(binding.fast) }),
       async () => ((await mountAt(point)) ? undefined : `${point} is not mounted`), webGuard(conf, log));
+    // A scrape sees every read the binding answered up to now.
+    if (fast) web.prependListener('request', (req: IncomingMessage) => { if (req.url?.startsWith(WEB_ROUTES.metrics)) fast.flushMetrics(); });
     await listen(web, conf.getInt('alluxio.fuse.web.port'));
   } catch (err) {
     await detachMount(point, true).catch(() => {});
@@ -109,12 +111,15 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
     mountAt(point).then((m) => { if (!m && !closing) markGone(); }, () => {});
   }, WATCH_MS);
   watch.unref();
+  const fastMetrics = fast ? setInterval(() => fast.flushMetrics(), FAST_METRICS_MS) : undefined;
+  fastMetrics?.unref();
 
   return {
     point, webPort, options: opts.list, gone,
     close() {
       closing ??= (async () => {
         clearInterval(watch);
+        clearInterval(fastMetrics);
         ops.closeAll();
         if (await mountAt(point)) {
           await detachMount(point, false).catch(() => detachMount(point, true)).catch((err) => log.warn({ err: (err as Error).message }, 'unmount failed'));

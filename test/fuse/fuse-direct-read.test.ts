@@ -5,56 +5,18 @@
 // so every byte asked for is a FUSE read.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scrapeMetric } from '../support/cli.js';
 import { startEtcd, waitFor, type EtcdCluster } from '../support/etcd.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { startWorkerProcesses, writeEtcdConf, type EtcdClusterConf, type WorkerProcess } from '../cluster/harness.js';
 import { forceUnmount, FuseProcess, sh } from './fuse-harness.js';
+import { fastReads, killPythons, OPEN, python, sidecars } from './page-files.js';
 
 const PS = 64 * 1024; // the harness's page size
 const DIRECT = 'alluxio_fuse_direct_read_bytes_total';
-
-/** Every sidecar under a page store dir, parsed. */
-function sidecars(dir: string): Array<{ ufsUri: string; version: string; checksums: Record<string, number>; path: string }> {
-  const out: Array<{ ufsUri: string; version: string; checksums: Record<string, number>; path: string }> = [];
-  const walk = (d: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name === '.meta') {
-        try {
-          out.push({ ...JSON.parse(readFileSync(p, 'utf8')), path: p });
-        } catch { /* being replaced */ }
-      }
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** A python3 child that reads `path` with the kernel's caching out of the way; `script` runs with fd open. */
-function python(script: string): { out: () => string; stdin: NodeJS.WritableStream; exited: Promise<number | null> } {
-  const p = spawn('python3', ['-c', `import os, sys\n${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  p.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-  return { out: () => out, stdin: p.stdin, exited: new Promise((r) => p.once('exit', r)) };
-}
-
-const OPEN = (path: string) => `fd = os.open(${JSON.stringify(path)}, os.O_RDONLY)
-os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
-os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-`;
 
 describe('FUSE direct page reads', { timeout: 600_000 }, () => {
   let tmp: TempDir;
@@ -91,6 +53,7 @@ describe('FUSE direct page reads', { timeout: 600_000 }, () => {
   });
 
   after(async () => {
+    killPythons();
     await fuse?.stop('SIGTERM').catch(() => {});
     if (mnt) await forceUnmount(mnt);
     await Promise.all(workers.map((w) => w.kill('SIGKILL')));
@@ -181,8 +144,11 @@ sys.stdout.write(out.hex())
     writeFileSync(join(ufs, 'replaced.bin'), Buffer.alloc(size, 0x41));
     await warm('replaced.bin', size);
     const v1 = sidecars(pages).find((s) => s.ufsUri.endsWith('/replaced.bin'))!.version;
+    const fastBefore = (await fastReads(fuse.webPort))!;
     const py = python(`${OPEN(join(mnt, 'replaced.bin'))}
 head = os.pread(fd, 1, 0) + os.pread(fd, 4 * ${PS} - 1, 1)  # pins the version, then pages 0-3 (page files)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+if os.pread(fd, 4 * ${PS}, 0) != head: print('MIX in the head')  # again: answered by the binding (pages checked above)
 sys.stdout.write('opened\\n'); sys.stdout.flush()
 sys.stdin.readline()
 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
@@ -198,6 +164,7 @@ except OSError as e:
     print('error', e.errno)
 `);
     await waitFor('python read the first pages', () => py.out().includes('opened'), 30_000);
+    assert.ok((await fastReads(fuse.webPort))!.reads > fastBefore.reads, 'the head was read again through the binding\'s fast path');
     // A new version, renamed over the old one, and read through the mount: the worker replaces the
     // page files of the old version with the new one's.
     writeFileSync(join(ufs, '.replaced.tmp'), Buffer.alloc(size, 0x42));
@@ -211,5 +178,6 @@ except OSError as e:
     py.stdin.end('go\n');
     await py.exited;
     assert.match(py.out(), /read 1048576 A|error (5|116)/, py.out());
+    assert.doesNotMatch(py.out(), /MIX/);
   });
 });

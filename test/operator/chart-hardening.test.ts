@@ -51,7 +51,8 @@ test('the image: Node 22, and it installs every program the rendered FUSE pod ru
   const df = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
   const froms = [...df.matchAll(/^FROM (node:\S+)/gm)].map((m) => m[1]!);
   assert.ok(froms.length >= 2 && froms.every((f) => f.startsWith('node:22-')), froms.join(', '));
-  const apt = /apt-get install -y --no-install-recommends ([^\\\n]+)/.exec(df)![1]!.split(/\s+/);
+  // The runtime stage's packages (the build stage installs its compiler first).
+  const apt = /apt-get install -y --no-install-recommends ([^\\\n]+)/.exec(df.slice(df.indexOf(' AS runtime')))![1]!.split(/\s+/);
   const ds = renderCluster('apiVersion: k8s-operator.alluxio.com/v1\nkind: AlluxioCluster\nmetadata: {name: x}\nspec: {fuse: {type: daemonSet}}\n')
     .find((o) => o.kind === 'DaemonSet')!;
   const ctr = ds.spec.template.spec.containers[0];
