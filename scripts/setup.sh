@@ -17,9 +17,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Reinstalled when the lock file's content changed since the last install here (its checksum is kept
+# in node_modules), not when its mtime is newer: a fresh checkout (a git worktree whose node_modules
+# is a link to another's) must not wipe a current install.
+LOCK_SUM=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.alluxio-lock-sha256 2>/dev/null)" != "$LOCK_SUM" ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$LOCK_SUM" > node_modules/.alluxio-lock-sha256
 fi
 
 # The FUSE binding fork (native/fuse: cached reads answered on libfuse's thread), built when missing
