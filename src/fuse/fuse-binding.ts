@@ -13,6 +13,8 @@ export interface NativeFastReads {
   /** Page `page` of entry `key` is served from a dup of `fd` (C dups it; the caller keeps its own). False: refused. */
   fast_read_set_page(key: number, page: number, fd: number): boolean;
   fast_read_drop_page(key: number, page: number): void;
+  /** The pages of entry `key` answered in C since the last call (each once), cleared. */
+  fast_read_drain_touched(key: number): number[];
   /** [reads answered in C, their bytes, their total ns, descriptors C holds]. */
   fast_read_stats(): [number, number, number, number];
 }
