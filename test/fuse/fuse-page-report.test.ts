@@ -55,6 +55,8 @@ describe('pages the FUSE mount reads itself count as used for the worker\'s evic
       'alluxio.worker.data.server.domain.socket.address': join(tmp.path, 'sockets'),
       'alluxio.worker.data.server.domain.socket.as.uuid': 'true',
       'alluxio.user.metadata.cache.expiration.time': '1s',
+      // A worker stopped for a while (the dead-socket test) stays on the ring meanwhile.
+      'alluxio.worker.failure.detection.timeout': '30s',
     });
     [worker] = await startWorkerProcesses(cc, tmp.path, 1);
     // The test's own reads go through the worker's TCP port (no short-circuit, no report).
@@ -89,14 +91,14 @@ sys.stdin.readline()
 ${readPass(50)}sys.stdout.write('hot\\n'); sys.stdout.flush()
 sys.stdin.readline()
 `);
-    await waitFor('python read hot once', () => py.out().includes('registered'), 60_000);
+    await waitFor('python read hot once', () => /^registered$/m.test(py.out()), 60_000);
     // The first pass's reports are in before older is cached (the worker counts reported bytes).
     await waitFor('the first pass is reported', async () => (await scrapeMetric(worker.metricsUrl, REPORTED)) >= 3 * PS, 30_000).catch(() => {});
     await cache('older.bin', 8);
     const fast0 = (await fastReads(fuse.webPort))!;
     const reported0 = await scrapeMetric(worker.metricsUrl, REPORTED);
     py.stdin.write('go\n');
-    await waitFor('python read hot 50 more times', () => py.out().includes('hot'), 60_000);
+    await waitFor('python read hot 50 more times', () => /^hot$/m.test(py.out()), 60_000);
     const fast1 = (await fastReads(fuse.webPort))!;
     assert.ok(fast1.reads - fast0.reads >= 100, `the reads of hot were answered in the binding (${fast1.reads - fast0.reads} of 200)`);
     // Reported within a second or so: the worker counts each reported page's bytes (every page once per batch).
@@ -107,6 +109,41 @@ sys.stdin.readline()
     assert.equal(await cachedPages('hot.bin'), 4, 'the pages the mount reads all the time were evicted');
     assert.equal(await cachedPages('older.bin'), 4, 'the pages nobody read since they were cached went first');
     assert.ok((await scrapeMetric(worker.metricsUrl, REPORTED)) - reported0 >= 4 * PS, 'the worker counted the reported pages');
+    py.stdin.end('done\n');
+    assert.equal(await py.exited, 0, py.out());
+  });
+
+  test('a worker whose socket does not answer: the reads answered in the binding still succeed, the report is dropped with a debug log', async () => {
+    await cache('dead.bin', 2);
+    const py = python(`${OPEN(join(mnt, 'dead.bin'))}want = open(${JSON.stringify(join(ufs, 'dead.bin'))}, 'rb').read()
+def reads(times):
+    for _ in range(times):
+        for p in range(2):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            assert os.pread(fd, 4096, p * ${PS} + 7) == want[p * ${PS} + 7:p * ${PS} + 4103]
+reads(2)
+sys.stdout.write('registered\\n'); sys.stdout.flush()
+sys.stdin.readline()
+reads(50)
+sys.stdout.write('read\\n'); sys.stdout.flush()
+sys.stdin.readline()
+`);
+    await waitFor('python read dead.bin once', () => /^registered$/m.test(py.out()), 60_000);
+    const level = await fetch(`http://127.0.0.1:${fuse.webPort}/api/v1/conf/log?name=fuse&level=debug`, { method: 'POST' });
+    assert.equal(level.status, 200, await level.text());
+    const fast0 = (await fastReads(fuse.webPort))!;
+    // Stopped, the worker's socket takes connections and never answers: a report waits for the
+    // mount's read timeout (5 s here); any read that waited for the worker would hang.
+    worker.proc!.kill('SIGSTOP');
+    try {
+      py.stdin.write('go\n');
+      await waitFor('python read dead.bin 50 more times', () => /^read$/m.test(py.out()), 30_000)
+        .catch((err: Error) => { throw new Error(`${err.message}\npython: ${py.out()}\nfuse: ${fuse.logs().slice(-4000)}`); });
+      assert.ok((await fastReads(fuse.webPort))!.reads - fast0.reads >= 50, 'the reads were answered in the binding');
+      await waitFor('the failed report is logged at debug', () => fuse.logs().includes('page read report failed: dropped'), 30_000);
+    } finally {
+      worker.proc!.kill('SIGCONT');
+    }
     py.stdin.end('done\n');
     assert.equal(await py.exited, 0, py.out());
   });
