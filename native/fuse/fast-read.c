@@ -129,6 +129,9 @@ ssize_t fast_read_try(uint64_t fh, char *buf, size_t len, off_t offset) {
   for (uint64_t p = first; p <= last; p++) {
     if (!__atomic_load_n(&f->touched[p], __ATOMIC_RELAXED)) __atomic_store_n(&f->touched[p], 1, __ATOMIC_RELAXED);
   }
+  // The fence pairs with the drain's: either the drain's exchange of `any` comes after this read of
+  // it (its scan then sees the pages marked above) or this read sees 0 and sets it again.
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
   if (!__atomic_load_n(&f->any, __ATOMIC_RELAXED)) __atomic_store_n(&f->any, 1, __ATOMIC_RELAXED);
   pthread_rwlock_unlock(&lock);
   __atomic_add_fetch(&served_reads, 1, __ATOMIC_RELAXED);
@@ -296,10 +299,12 @@ static napi_value js_drain_touched(napi_env env, napi_callback_info info) {
   napi_create_array(env, &arr);
   if (key < 0) return arr;
   pthread_once(&lock_once, init_lock);
-  // The read lock keeps the entry alive; reads marking pages meanwhile are seen now or next time.
+  // The read lock keeps the entry alive; a page marked meanwhile is seen now or at the next drain
+  // (its read sets `any` again: see the fence in fast_read_try).
   pthread_rwlock_rdlock(&lock);
   fast_file_t *f = find_file((uint32_t) key);
-  if (f != NULL && __atomic_exchange_n(&f->any, 0, __ATOMIC_RELAXED)) {
+  if (f != NULL && __atomic_exchange_n(&f->any, 0, __ATOMIC_SEQ_CST)) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     uint32_t n = 0;
     for (uint32_t p = 0; p < f->pages; p++) {
       if (!__atomic_load_n(&f->touched[p], __ATOMIC_RELAXED) || !__atomic_exchange_n(&f->touched[p], 0, __ATOMIC_RELAXED)) continue;
