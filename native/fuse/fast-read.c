@@ -13,6 +13,11 @@
 // place, so a dup of a checked descriptor keeps serving that version's bytes. The dups are bounded
 // (FAST_MAX_DUPS, DirectPages' own MAX_CHECKED_FDS): JS holds at most that many checked pages and
 // drops each from here when it forgets it.
+//
+// The worker's evictor must see these reads as uses (else it evicts the hottest pages first): each
+// read marks its pages in the entry's `touched` bytes (a relaxed atomic store, under the read lock
+// the read already holds), and JS drains them every second (fast_read_drain_touched, an atomic
+// exchange per byte) to report them to the worker (src/client/page-read-report.ts).
 #define _GNU_SOURCE
 #include "fast-read.h"
 
@@ -35,6 +40,8 @@ typedef struct fast_file {
   uint32_t pages;
   int *fds;          // our dup per page, or -1
   uint8_t *failed;   // a pread of that page failed: not used again until it is replaced or dropped
+  uint8_t *touched;  // served here since the last drain (atomic bytes)
+  uint8_t any;       // some touched byte may be set (atomic): a cold entry is not scanned
   struct fast_file *next;
 } fast_file_t;
 
@@ -118,6 +125,14 @@ ssize_t fast_read_try(uint64_t fh, char *buf, size_t len, off_t offset) {
       at += (size_t) got;
     }
   }
+  // Marked only when not yet marked: a hot page read from many threads keeps its cache line shared.
+  for (uint64_t p = first; p <= last; p++) {
+    if (!__atomic_load_n(&f->touched[p], __ATOMIC_RELAXED)) __atomic_store_n(&f->touched[p], 1, __ATOMIC_RELAXED);
+  }
+  // The fence pairs with the drain's: either the drain's exchange of `any` comes after this read of
+  // it (its scan then sees the pages marked above) or this read sees 0 and sets it again.
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  if (!__atomic_load_n(&f->any, __ATOMIC_RELAXED)) __atomic_store_n(&f->any, 1, __ATOMIC_RELAXED);
   pthread_rwlock_unlock(&lock);
   __atomic_add_fetch(&served_reads, 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&served_bytes, at, __ATOMIC_RELAXED);
@@ -142,6 +157,7 @@ static void free_file(fast_file_t *f) {
   *at = f->next;
   free(f->fds);
   free(f->failed);
+  free(f->touched);
   free(f);
 }
 
@@ -185,9 +201,11 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     f->pages = (uint32_t) pages;
     f->fds = malloc(sizeof(int) * (pages > 0 ? pages : 1));
     f->failed = calloc(pages > 0 ? pages : 1, 1);
-    if (f->fds == NULL || f->failed == NULL) {
+    f->touched = calloc(pages > 0 ? pages : 1, 1);
+    if (f->fds == NULL || f->failed == NULL || f->touched == NULL) {
       free(f->fds);
       free(f->failed);
+      free(f->touched);
       free(f);
       goto done;
     }
@@ -272,6 +290,33 @@ static napi_value js_drop_page(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/** fast_read_drain_touched(key): the pages of entry `key` served here since the last drain, cleared. */
+static napi_value js_drain_touched(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  args(env, info, 1, argv);
+  double key = arg_number(env, argv[0]);
+  napi_value arr;
+  napi_create_array(env, &arr);
+  if (key < 0) return arr;
+  pthread_once(&lock_once, init_lock);
+  // The read lock keeps the entry alive; a page marked meanwhile is seen now or at the next drain
+  // (its read sets `any` again: see the fence in fast_read_try).
+  pthread_rwlock_rdlock(&lock);
+  fast_file_t *f = find_file((uint32_t) key);
+  if (f != NULL && __atomic_exchange_n(&f->any, 0, __ATOMIC_SEQ_CST)) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint32_t n = 0;
+    for (uint32_t p = 0; p < f->pages; p++) {
+      if (!__atomic_load_n(&f->touched[p], __ATOMIC_RELAXED) || !__atomic_exchange_n(&f->touched[p], 0, __ATOMIC_RELAXED)) continue;
+      napi_value v;
+      napi_create_uint32(env, p, &v);
+      napi_set_element(env, arr, n++, v);
+    }
+  }
+  pthread_rwlock_unlock(&lock);
+  return arr;
+}
+
 /** fast_read_stats(): [reads served here, their bytes, their total ns, dups held]. */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   (void) info;
@@ -303,6 +348,7 @@ void fast_read_export(napi_env env, napi_value exports) {
     { "fast_read_set_page", NULL, js_set_page, NULL, NULL, NULL, napi_default, NULL },
     { "fast_read_drop_page", NULL, js_drop_page, NULL, NULL, NULL, napi_default, NULL },
     { "fast_read_stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL },
+    { "fast_read_drain_touched", NULL, js_drain_touched, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof(d) / sizeof(d[0]), d);
 }

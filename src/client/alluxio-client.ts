@@ -9,6 +9,7 @@ import type { Namespace } from '../mount/namespace.js';
 import { ufsVersion } from '../ufs/under-file-system.js';
 import { readWithFailover } from './failover-read.js';
 import { fromAlluxioJson, PARAM, WORKER_REST, WorkerRestClient, WorkerUnavailableError, type CacheFileJson, type CacheStatsJson, type ClientFileEntry } from '../common/protocol/index.js';
+import { PageReadReports } from './page-read-report.js';
 import type { ShortCircuitReader } from './short-circuit-read.js';
 import type { WorkerRing } from './worker-ring.js';
 
@@ -48,6 +49,11 @@ export class AlluxioClient {
     const p = normalizePath(path);
     if (p === '/' && !this.namespace.mounts.root) return '/';
     return this.namespace.resolve(p).ufsUri;
+  }
+
+  /** A batch of the pages this process read from the local workers' page files, for them (see PageReadReports). */
+  pageReadReports(log?: Logger): PageReadReports {
+    return new PageReadReports(this.http, () => this.ring.liveWorkers, log);
   }
 
   owners(path: string, count = 3): WorkerInfo[] {

@@ -21,6 +21,11 @@ export interface CheckedFdListener {
   dropped(fileId: FileId, page: number, version: string): void;
 }
 
+/** Told of every page a read was served from (the FUSE process reports them to the worker: page-read-report.ts). */
+export interface PageReadListener {
+  note(fileId: FileId, version: string, page: number): void;
+}
+
 /**
  * Page files of the workers on this host, read directly by a co-located process (issue 16: "or reads
  * page files directly when the page store is shared with it"): the FUSE process (its configuration
@@ -32,7 +37,7 @@ export interface CheckedFdListener {
  * descriptor whose whole-page read passed the check serves later ranges of that page, for every
  * open of the file in that version, with one pread (a 4 KiB read costs 4 KiB, not a page and a
  * checksum). The worker's evictor sees these reads only when the caller reports them (the client
- * does, short-circuit-read.ts; the FUSE process does not: its hot pages may be evicted).
+ * per read, short-circuit-read.ts; the FUSE process through `reads`, page-read-report.ts).
  */
 export class DirectPages {
   private readonly layouts: PageLayout[];
@@ -43,6 +48,8 @@ export class DirectPages {
   private readonly checked = new Map<string, CheckedFd>();
   /** Called synchronously: a kept descriptor is open during `kept`, a dropped one until after `dropped`. */
   listener: CheckedFdListener | undefined;
+  /** Told of each page served (called synchronously, once per page per read). */
+  reads: PageReadListener | undefined;
 
   /** `count` is told the bytes of every read served from a page file (the caller's metric). */
   constructor(dirs: readonly string[], readonly pageSize: number, buckets: number, readonly count: (bytes: number) => void) {
@@ -149,7 +156,7 @@ export class DirectFile {
         ok = (await pread(held.fd, dst, at, n, from)) === n;
       } catch { /* forgotten below: the whole-page path decides */ }
       this.owner.done(held);
-      if (ok) return this.served(n);
+      if (ok) return this.served(version, p, n);
       this.owner.forget(this.fileId, p, held);
     }
     const crc = await this.checksum(version, p);
@@ -173,7 +180,7 @@ export class DirectFile {
       if (!whole) buf.copy(dst, at, from, to);
       keep = true;
       this.owner.keep(this.fileId, p, fd, version);
-      return this.served(n);
+      return this.served(version, p, n);
     } catch {
       return false;
     } finally {
@@ -182,8 +189,9 @@ export class DirectFile {
     }
   }
 
-  private served(n: number): true {
+  private served(version: string, p: number, n: number): true {
     this.owner.count(n);
+    this.owner.reads?.note(this.fileId, version, p);
     return true;
   }
 
@@ -203,7 +211,7 @@ export class DirectFile {
       got = preadSync(held.fd, dst, at, n, from);
     } catch { /* forgotten below: the async path decides */ }
     this.owner.done(held);
-    if (got === n) return this.served(n);
+    if (got === n) return this.served(version, p, n);
     this.owner.forget(this.fileId, p, held);
     return false;
   }

@@ -5,6 +5,7 @@ import { lazyMetrics } from '../common/metrics-lazy.js';
 import type { WorkerInfo } from '../hashring/worker-info.js';
 import { PARAM, WORKER_REST, type LocalPagesJson, type LocalPagesReadJson, type WorkerRestClient } from '../common/protocol/index.js';
 import type { DirectFile, DirectPages } from './direct-pages.js';
+import { sendPageReadReport } from './page-read-report.js';
 
 /** Page reads kept in flight ahead of the reader (each one pread of a page file on the thread pool). */
 const READ_AHEAD_PAGES = 4;
@@ -64,7 +65,7 @@ export class ShortCircuitReader {
     const report = (): void => {
       if (read.length === 0) return;
       const body: LocalPagesReadJson = { fileId: file.fileId, version: file.version, pages: read.splice(0) };
-      this.http.overSocket(w, 'POST', WORKER_REST.localPagesRead, { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } })
+      sendPageReadReport(this.http, w, body)
         .catch((err: Error) => this.log?.debug({ err: err.message }, 'short-circuit read report failed'));
     };
     /** Page p's bytes in the range from its page file, or null (read it through the worker). */

@@ -1,10 +1,12 @@
 import { metrics } from '../common/metrics.js';
-import type { DirectFile, DirectPages } from '../client/direct-pages.js';
+import type { DirectFile, DirectPages, PageReadListener } from '../client/direct-pages.js';
 import type { FileId } from '../pagestore/page-store.js';
 import type { NativeFastReads } from './fuse-binding.js';
 
 interface Entry {
   readonly key: number;
+  readonly fileId: FileId;
+  readonly version: string;
   readonly length: number;
   handles: number;
 }
@@ -41,7 +43,8 @@ export class FastReads {
   private nextKey = 1;
   private counted = { reads: 0, bytes: 0, ns: 0 };
 
-  constructor(private readonly native: NativeFastReads, private readonly pages: DirectPages) {
+  /** `touched`: told of the pages answered in C (drainTouched), so the worker hears of them. */
+  constructor(private readonly native: NativeFastReads, private readonly pages: DirectPages, private readonly touched?: PageReadListener) {
     pages.listener = {
       kept: (fileId, p, fd, version) => {
         const e = this.entries.get(id(fileId, version));
@@ -62,7 +65,7 @@ export class FastReads {
     const fresh = e === undefined;
     // Another length of the same version (a stale stat at open): that handle stays on the JS path.
     if (e !== undefined && e.length !== file.length) return void this.handles.set(fh, '');
-    e ??= { key: this.newKey(), length: file.length, handles: 0 };
+    e ??= { key: this.newKey(), fileId: file.fileId, version, length: file.length, handles: 0 };
     if (!this.native.fast_read_open(fh, e.key, file.pageSize, file.length)) return void this.handles.set(fh, '');
     e.handles++;
     this.handles.set(fh, eid);
@@ -78,14 +81,28 @@ export class FastReads {
     if (eid === undefined) return;
     this.handles.delete(fh);
     if (eid === '') return;
-    this.native.fast_read_release(fh);
     const e = this.entries.get(eid)!;
+    // The entry goes with its last handle: its pages read since the last drain are noted first.
+    if (e.handles === 1) this.drainEntry(e);
+    this.native.fast_read_release(fh);
     if (--e.handles === 0) {
       this.entries.delete(eid);
       this.keys.delete(e.key);
     }
   }
 
+  /**
+   * Tells `note` (the worker report, page-read-report.ts) of every page answered in C since the
+   * last call. Called on the 1 s timer of fuse-process.ts, before the report is sent.
+   */
+  drainTouched(): void {
+    for (const e of this.entries.values()) this.drainEntry(e);
+  }
+
+  private drainEntry(e: Entry): void {
+    if (this.touched === undefined) return;
+    for (const p of this.native.fast_read_drain_touched(e.key)) this.touched.note(e.fileId, e.version, p);
+  }
 
   /**
    * Adds the reads answered natively since the last call to the FUSE metrics (read bytes, direct

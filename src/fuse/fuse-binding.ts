@@ -13,6 +13,8 @@ export interface NativeFastReads {
   /** Page `page` of entry `key` is served from a dup of `fd` (C dups it; the caller keeps its own). False: refused. */
   fast_read_set_page(key: number, page: number, fd: number): boolean;
   fast_read_drop_page(key: number, page: number): void;
+  /** The pages of entry `key` answered in C since the last call (each once), cleared. */
+  fast_read_drain_touched(key: number): number[];
   /** [reads answered in C, their bytes, their total ns, descriptors C holds]. */
   fast_read_stats(): [number, number, number, number];
 }
@@ -34,15 +36,21 @@ export const NATIVE_ADDON = `${root}build/native/fuse-native.node`;
  */
 export function loadFuseBinding(log: Logger, addon = NATIVE_ADDON): FuseBinding {
   const why = existsSync(addon) ? tryLoad(addon) : `${addon} is not built (scripts/build-native.sh)`;
-  if (typeof why !== 'string') return why;
+  if (typeof why !== 'string') {
+    if (why.stale) log.warn({ addon }, 'the FUSE binding fork is older than this code (rebuild it: scripts/build-native.sh): every read goes through the JS thread');
+    return { Fuse: why.Fuse, ...(why.fast !== undefined ? { fast: why.fast } : {}) };
+  }
   log.warn({ err: why }, 'the FUSE binding fork did not load: stock fuse-native, every read goes through the JS thread');
   return { Fuse: createRequire(import.meta.url)('fuse-native') as typeof StockFuse };
 }
 
-function tryLoad(addon: string): FuseBinding | string {
+function tryLoad(addon: string): (FuseBinding & { stale?: true }) | string {
   try {
     const load = createRequire(import.meta.url)(`${root}native/fuse/index.cjs`) as (p: string) => { Fuse: typeof StockFuse; binding: NativeFastReads };
     const { Fuse, binding } = load(addon);
+    // A build older than this code (not rebuilt after an update) lacks functions it calls: its
+    // fast-read table is left unused (every read goes through JS), the fork serves the rest.
+    if (typeof binding.fast_read_drain_touched !== 'function') return { Fuse, stale: true };
     return { Fuse, fast: binding };
   } catch (err) {
     return (err as Error).message;

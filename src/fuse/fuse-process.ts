@@ -39,6 +39,8 @@ export interface FuseMount {
 
 /** Metrics of the reads the binding answers on its own thread are added this often (FastReads.flushMetrics). */
 const FAST_METRICS_MS = 1000;
+/** The pages read directly are reported to the workers this often (PageReadReports). */
+const REPORT_MS = 1000;
 
 /**
  * Mounts the Alluxio namespace at `point` (DESIGN.md §8): cleans a stale mount a dead process
@@ -60,7 +62,10 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   const direct = conf.getBool('alluxio.fuse.direct.page.read.enabled')
     ? DirectPages.existing(conf.getList('alluxio.worker.page.store.dirs'), conf.getSize('alluxio.worker.page.store.page.size'), conf.getInt('alluxio.worker.page.store.local.store.file.buckets'), (n) => metrics.fuseDirectReadBytes.inc(n))
     : undefined;
-  const fast = binding.fast && direct ? new FastReads(binding.fast, direct) : undefined;
+  // The pages read directly (JS and C) are reported to the worker, so its evictor sees them used.
+  const reports = direct ? client.pageReadReports(log) : undefined;
+  if (direct) direct.reads = reports;
+  const fast = binding.fast && direct ? new FastReads(binding.fast, direct, reports) : undefined;
   const ops = new FuseOps({
     client,
     cache: new MetadataCache(conf.getInt('alluxio.user.metadata.cache.max.size'), conf.getDuration('alluxio.user.metadata.cache.expiration.time')),
@@ -113,6 +118,12 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   watch.unref();
   const fastMetrics = fast ? setInterval(() => fast.flushMetrics(), FAST_METRICS_MS) : undefined;
   fastMetrics?.unref();
+  const sendReports = (): Promise<void> => {
+    fast?.drainTouched();
+    return reports!.send();
+  };
+  const reportTimer = reports ? setInterval(() => void sendReports(), REPORT_MS) : undefined;
+  reportTimer?.unref();
 
   return {
     point, webPort, options: opts.list, gone,
@@ -120,7 +131,10 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
       closing ??= (async () => {
         clearInterval(watch);
         clearInterval(fastMetrics);
+        clearInterval(reportTimer);
         ops.closeAll();
+        // The last reads (closeAll drained the binding's entries), within a bound: the mount is going away.
+        if (reports) await Promise.race([sendReports(), new Promise((r) => setTimeout(r, 2000).unref())]);
         if (await mountAt(point)) {
           await detachMount(point, false).catch(() => detachMount(point, true)).catch((err) => log.warn({ err: (err as Error).message }, 'unmount failed'));
         }
