@@ -212,6 +212,8 @@ print('v', [i for i, p in enumerate(${JSON.stringify(vfiles)}) if open(p, 'rb').
         await r.exited;
         return r.out().includes(`v [${v}]`);
       }, 60_000, 300);
+      // Not a wait for a state: the time the readers get to open handles on this version (and keep
+      // their older ones) before the next replacement.
       await new Promise((r) => setTimeout(r, 1500));
     }
     for (const r of readers) r.stdin.end('stop\n');
