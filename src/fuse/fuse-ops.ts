@@ -292,8 +292,13 @@ export class FuseOps {
   }
 
   private add(h: Handle): number {
-    const fd = this.nextFd++;
-    if (this.nextFd > 0x7fffffff) this.nextFd = 1;
+    // After a wrap, a number still open is skipped: the binding's fast reads are keyed by it, so a
+    // reused number would answer the new handle from the old file's pages.
+    let fd: number;
+    do {
+      fd = this.nextFd++;
+      if (this.nextFd > 0x7fffffff) this.nextFd = 1;
+    } while (this.handles.has(fd));
     this.handles.set(fd, h);
     return fd;
   }
