@@ -317,6 +317,41 @@ static napi_value js_drain_touched(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+// ---- per-open page-cache flags: set by JS in its open handler (fuse_open_flags), taken by the
+// open's signal (open_flags_take), both on node's main thread: no lock. A ring: an open that failed
+// after JS set its flags leaves a slot no later handle number matches (numbers are not reused
+// while open, and the ring is overwritten oldest first).
+#define OPEN_FLAG_SLOTS 256
+static struct { uint64_t fh; int flags; } open_flags[OPEN_FLAG_SLOTS];
+static uint32_t open_flags_next;
+
+int open_flags_take(uint64_t fh) {
+  for (uint32_t i = 0; i < OPEN_FLAG_SLOTS; i++) {
+    if (open_flags[i].flags >= 0 && open_flags[i].fh == fh && fh != 0) {
+      int f = open_flags[i].flags;
+      open_flags[i].flags = -1;
+      open_flags[i].fh = 0;
+      return f;
+    }
+  }
+  return -1;
+}
+
+/** fuse_open_flags(fh, keepCache, directIo): the open returning handle fh gets these flags. */
+static napi_value js_open_flags(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  args(env, info, 3, argv);
+  double fh = arg_number(env, argv[0]);
+  bool keep = false, direct = false;
+  napi_get_value_bool(env, argv[1], &keep);
+  napi_get_value_bool(env, argv[2], &direct);
+  if (fh <= 0) return NULL;
+  uint32_t i = open_flags_next++ % OPEN_FLAG_SLOTS;
+  open_flags[i].fh = (uint64_t) fh;
+  open_flags[i].flags = (keep ? 1 : 0) | (direct ? 2 : 0);
+  return NULL;
+}
+
 /** fast_read_stats(): [reads served here, their bytes, their total ns, dups held]. */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   (void) info;
@@ -342,6 +377,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
 
 void fast_read_export(napi_env env, napi_value exports) {
   pthread_once(&lock_once, init_lock);
+  for (uint32_t i = 0; i < OPEN_FLAG_SLOTS; i++) open_flags[i].flags = -1;
   napi_property_descriptor d[] = {
     { "fast_read_open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
     { "fast_read_release", NULL, js_release, NULL, NULL, NULL, napi_default, NULL },
@@ -349,6 +385,7 @@ void fast_read_export(napi_env env, napi_value exports) {
     { "fast_read_drop_page", NULL, js_drop_page, NULL, NULL, NULL, napi_default, NULL },
     { "fast_read_stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL },
     { "fast_read_drain_touched", NULL, js_drain_touched, NULL, NULL, NULL, napi_default, NULL },
+    { "fuse_open_flags", NULL, js_open_flags, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof(d) / sizeof(d[0]), d);
 }

@@ -14,6 +14,12 @@
  */
 ssize_t fast_read_try(uint64_t fh, char *buf, size_t len, off_t offset);
 
+/**
+ * The page-cache flags JS chose for the open that returns handle `fh` (bit 0 keep_cache, bit 1
+ * direct_io), taken once; -1 when JS chose none. Called on node's main thread (the open's signal).
+ */
+int open_flags_take(uint64_t fh);
+
 /** Adds the table's N-API functions (fast_read_*) to the binding's exports. */
 void fast_read_export(napi_env env, napi_value exports);
 

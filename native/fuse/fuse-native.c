@@ -5,6 +5,9 @@
 //    upstream's hop to node's main thread (uv_async_send + uv_sem_wait per call: the cost of a cached
 //    random 4 KiB read, issue 12).
 //  - the fast_read_* N-API functions are exported next to upstream's.
+//  - open: keep_cache and direct_io are set per open from what JS chose for that handle
+//    (fuse_open_flags, fast-read.c): the kernel page cache is shared by every handle of an inode,
+//    so JS keeps handles pinned to different versions of a file out of each other's cached pages.
 // Everything else is upstream's code unchanged. Built by scripts/build-native.sh.
 #define FUSE_USE_VERSION 29
 
@@ -310,6 +313,12 @@ FUSE_METHOD(open, 2, 1, (const char *path, struct fuse_file_info *info), {
   NAPI_ARGV_INT32(fd, 2)
   if (fd != 0) {
     l->info->fh = fd;
+    // alluxio-ts: the kernel page cache, chosen per open (open_flags_take, fast-read.c).
+    int of = open_flags_take((uint64_t) fd);
+    if (of >= 0) {
+      l->info->keep_cache = of & 1;
+      l->info->direct_io = (of >> 1) & 1;
+    }
   }
 })
 

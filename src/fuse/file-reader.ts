@@ -2,6 +2,7 @@ import { AlluxioError } from '../common/errors.js';
 import type { AlluxioClient } from '../client/alluxio-client.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { DirectFile } from '../client/direct-pages.js';
+import type { VersionPin } from './page-cache-groups.js';
 
 export interface ReaderSettings {
   /** Bytes per request to a worker (alluxio.fuse.read.chunk.size). */
@@ -45,23 +46,41 @@ class Parts {
 
 /**
  * The reads of one open file. Every byte comes from one UFS version: the first answer's version
- * is pinned and every later request names it, so a file replaced while open fails the read
+ * is pinned (for every open file of its page-cache group) and every later request names it, so a file replaced while open fails the read
  * (ALX_ERR_STALE) instead of mixing the two. Requests are chunk-sized and aligned (the worker's
  * pages); a sequential reader gets the next chunks fetched ahead, a random read fetches only the
  * bytes it asked for. Chunks are held only within the mount-wide budget: past it, a read fetches
  * just the bytes it asked for and keeps nothing.
  */
 export class FileReader {
-  private version: string | undefined;
-  /** The first request, which every other waits for until the version is pinned. */
-  private pinning: Promise<unknown> | undefined;
   private readonly chunks = new Map<number, Chunk>();
   private nextSequential = 0;
   private closed = false;
 
-  /** `direct`: page files of a worker on this host, read once the version is pinned (see DirectPages). */
+  /**
+   * `direct`: page files of a worker on this host, read once the version is pinned (see
+   * DirectPages). `pin`: the version pin, shared by the open files of one page-cache group
+   * (page-cache-groups.ts), possibly pinned already; a reader of its own by default.
+   */
   constructor(private readonly client: AlluxioClient, readonly path: string, readonly length: number, private readonly s: ReaderSettings,
-    private readonly direct?: DirectFile) {}
+    private readonly direct?: DirectFile, private readonly pin: VersionPin = {}) {}
+
+  private get version(): string | undefined {
+    return this.pin.version;
+  }
+
+  private set version(v: string | undefined) {
+    this.pin.version = v;
+  }
+
+  /** The first request, which every other waits for until the version is pinned. */
+  private get pinning(): Promise<unknown> | undefined {
+    return this.pin.pinning;
+  }
+
+  private set pinning(p: Promise<unknown> | undefined) {
+    this.pin.pinning = p;
+  }
 
   /** The version every read of this file is pinned to, once the first answer named one. */
   get pinnedVersion(): string | undefined {

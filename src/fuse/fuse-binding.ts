@@ -17,6 +17,8 @@ export interface NativeFastReads {
   fast_read_drain_touched(key: number): number[];
   /** [reads answered in C, their bytes, their total ns, descriptors C holds]. */
   fast_read_stats(): [number, number, number, number];
+  /** The open that returns handle `fh` gets these flags (FOPEN_KEEP_CACHE, FOPEN_DIRECT_IO); call before answering it. */
+  fuse_open_flags(fh: number, keepCache: boolean, directIo: boolean): void;
 }
 
 export interface FuseBinding {
@@ -37,7 +39,7 @@ export const NATIVE_ADDON = `${root}build/native/fuse-native.node`;
 export function loadFuseBinding(log: Logger, addon = NATIVE_ADDON): FuseBinding {
   const why = existsSync(addon) ? tryLoad(addon) : `${addon} is not built (scripts/build-native.sh)`;
   if (typeof why !== 'string') {
-    if (why.stale) log.warn({ addon }, 'the FUSE binding fork is older than this code (rebuild it: scripts/build-native.sh): every read goes through the JS thread');
+    if (why.stale) log.warn({ addon }, 'the FUSE binding fork is older than this code (rebuild it: scripts/build-native.sh): every read goes through the JS thread and the kernel page cache is not chosen per open');
     return { Fuse: why.Fuse, ...(why.fast !== undefined ? { fast: why.fast } : {}) };
   }
   log.warn({ err: why }, 'the FUSE binding fork did not load: stock fuse-native, every read goes through the JS thread');
@@ -50,7 +52,7 @@ function tryLoad(addon: string): (FuseBinding & { stale?: true }) | string {
     const { Fuse, binding } = load(addon);
     // A build older than this code (not rebuilt after an update) lacks functions it calls: its
     // fast-read table is left unused (every read goes through JS), the fork serves the rest.
-    if (typeof binding.fast_read_drain_touched !== 'function') return { Fuse, stale: true };
+    if (typeof binding.fast_read_drain_touched !== 'function' || typeof binding.fuse_open_flags !== 'function') return { Fuse, stale: true };
     return { Fuse, fast: binding };
   } catch (err) {
     return (err as Error).message;

@@ -14,6 +14,8 @@ import type { ByteBudget } from './byte-budget.js';
 import type { DirectFile, DirectPages } from '../client/direct-pages.js';
 import type { MetadataCache } from './metadata-cache.js';
 import type { FastReads } from './fast-reads.js';
+import type { NativeFastReads } from './fuse-binding.js';
+import type { CacheUse, PageCacheGroups, VersionPin } from './page-cache-groups.js';
 
 export interface FuseOpsOptions {
   client: AlluxioClient;
@@ -28,6 +30,11 @@ export interface FuseOpsOptions {
   direct?: DirectPages;
   /** The binding fork's table of reads answered on libfuse's thread (with `direct` only); undefined: stock binding. */
   fast?: FastReads;
+  /**
+   * The kernel page cache chosen per open (page-cache-groups.ts), through the binding fork's open
+   * flags; undefined: stock binding, the mount options decide for every open.
+   */
+  pageCache?: { groups: PageCacheGroups; native: Pick<NativeFastReads, 'fuse_open_flags'> };
   /** The `ro` mount option: every change is EROFS. */
   readOnly: boolean;
   log: Logger;
@@ -61,6 +68,8 @@ interface Handle {
   writer?: FileWriter;
   /** Opened for writing an existing non-empty file without O_TRUNC: any write is ENOTSUP. */
   refuseWrites?: boolean;
+  /** How a reading handle uses the kernel page cache (with `pageCache`). */
+  cacheUse?: CacheUse;
 }
 
 type Reply = (code: number, ...values: unknown[]) => void;
@@ -164,7 +173,15 @@ export class FuseOps {
 
   /** A read through the FileReader; once it has pinned the version, the handle is bound to the binding's fast reads. */
   private async readAsync(fd: number, r: FileReader, buf: Buffer, len: number, pos: number): Promise<number> {
-    const n = await r.read(buf, len, pos);
+    let n: number;
+    try {
+      n = await r.read(buf, len, pos);
+    } catch (err) {
+      // Its version is gone from the UFS: no later open joins its page-cache group.
+      const use = this.handles.get(fd)?.cacheUse;
+      if (use && err instanceof AlluxioError && err.code === 'ALX_ERR_STALE') this.o.pageCache!.groups.stale(use);
+      throw err;
+    }
     const v = r.pinnedVersion;
     const d = r.directFile;
     // Not after release (a late answer): release already told the binding, which would keep a dead handle.
@@ -307,14 +324,26 @@ export class FuseOps {
     const acc = flags & O_ACCMODE;
     const e = await this.entry(p);
     if (e.type === 'directory') throw new AlluxioError('ALX_ERR_IS_A_DIRECTORY', `${p} is a directory`);
-    if (acc !== O_WRONLY && acc !== O_RDWR) return this.add({ path: p, reader: this.newReader(p, e) });
+    if (acc !== O_WRONLY && acc !== O_RDWR) return this.addReading(p, e, false);
     this.refuseIfReadOnly(p);
     if (flags & O_APPEND) throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${p}: appending is not supported (the under-storage has no append); rewrite the file instead`);
     const existing = this.writing.get(p);
     if (existing) throw new AlluxioError('ALX_ERR_UNSUPPORTED', `${p} is already open for writing`);
     if ((flags & O_TRUNC) || e.length === 0) return this.add({ path: p, writer: this.startWriter(p) });
     // An existing file opened for writing without O_TRUNC (touch, r+): fine until something is written.
-    return this.add({ path: p, refuseWrites: true, ...(acc === O_RDWR ? { reader: this.newReader(p, e) } : {}) });
+    if (acc === O_RDWR) return this.addReading(p, e, true);
+    return this.add({ path: p, refuseWrites: true });
+  }
+
+  /**
+   * A handle that reads `p`: in a page-cache group (the version it reads, whether the kernel keeps
+   * the path's cached pages, or bypasses them), told to the binding before the open is answered.
+   */
+  private addReading(p: string, e: ClientFileEntry, refuseWrites: boolean): number {
+    const use = this.o.pageCache?.groups.open(p, e.lastModifiedMs, e.length);
+    const fd = this.add({ path: p, reader: this.newReader(p, e, use?.pin), ...(refuseWrites ? { refuseWrites } : {}), ...(use ? { cacheUse: use } : {}) });
+    if (use) this.o.pageCache!.native.fuse_open_flags(fd, use.keepCache, use.directIo);
+    return fd;
   }
 
   private create(p: string): number {
@@ -324,9 +353,9 @@ export class FuseOps {
     return this.add({ path: p, writer: this.startWriter(p) });
   }
 
-  private newReader(p: string, e: ClientFileEntry): FileReader {
+  private newReader(p: string, e: ClientFileEntry, pin?: VersionPin): FileReader {
     const a = this.alluxioPath(p);
-    return new FileReader(this.o.client, a, e.length, this.o.reader, this.directFile(a, e.length));
+    return new FileReader(this.o.client, a, e.length, this.o.reader, this.directFile(a, e.length), pin);
   }
 
   /** Direct page reads of the file, when enabled and the path resolves to a UFS file. */
@@ -371,6 +400,7 @@ export class FuseOps {
     if (!w) return;
     try {
       const e = await w.commit();
+      this.o.pageCache?.groups.changed(h.path);
       this.o.cache.invalidate(this.alluxioPath(h.path));
       this.o.cache.set(this.alluxioPath(h.path), e);
     } finally {
@@ -384,6 +414,7 @@ export class FuseOps {
     this.handles.delete(fd);
     this.o.fast?.release(fd);
     h.reader?.close();
+    if (h.cacheUse) this.o.pageCache!.groups.release(h.cacheUse);
     if (h.writer && !h.writer.isCommitted) {
       await this.commit(h).catch((err) => this.o.log.warn({ path: h.path, err: (err as Error).message }, 'the file could not be committed when it was closed'));
     }
@@ -411,6 +442,7 @@ export class FuseOps {
     try {
       await fn(a);
     } finally {
+      this.o.pageCache?.groups.changed(p, subtree);
       this.o.cache.invalidate(a, subtree);
     }
   }
@@ -433,6 +465,8 @@ export class FuseOps {
     try {
       await this.o.client.rename(a, b);
     } finally {
+      this.o.pageCache?.groups.changed(src, true);
+      this.o.pageCache?.groups.changed(dst, true);
       this.o.cache.invalidate(a, true);
       this.o.cache.invalidate(b, true);
     }
@@ -466,6 +500,7 @@ export class FuseOps {
       await this.o.client.write(a, body, body.length);
     } finally {
       body = Buffer.alloc(0);
+      this.o.pageCache?.groups.changed(p);
       this.o.cache.invalidate(a);
     }
   }

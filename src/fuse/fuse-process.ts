@@ -22,6 +22,7 @@ import { setKernelReadAhead } from './kernel-read-ahead.js';
 import { cleanStaleMount, detachMount, mountAt } from './local-mounts.js';
 import { DirectPages } from '../client/direct-pages.js';
 import { MetadataCache } from './metadata-cache.js';
+import { PageCacheGroups } from './page-cache-groups.js';
 import { mountOptions } from './mount-options.js';
 
 /** How often the process checks that its mount is still there (someone may unmount it). */
@@ -66,6 +67,10 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
   const reports = direct ? client.pageReadReports(log) : undefined;
   if (direct) direct.reads = reports;
   const fast = binding.fast && direct ? new FastReads(binding.fast, direct, reports) : undefined;
+  // With the fork, kernel_cache is applied per open (page-cache-groups.ts): libfuse given the
+  // option would set keep_cache on every open, and handles of two versions would share pages.
+  const kernelCache = opts.list.includes('kernel_cache');
+  const libfuseOptions = binding.fast ? opts.list.filter((o) => o !== 'kernel_cache') : opts.list;
   const ops = new FuseOps({
     client,
     cache: new MetadataCache(conf.getInt('alluxio.user.metadata.cache.max.size'), conf.getDuration('alluxio.user.metadata.cache.expiration.time')),
@@ -79,13 +84,14 @@ export async function mountFuse(conf: AlluxioConfiguration, pointArg: string, gi
     writeBudget: new ByteBudget(conf.getSize('alluxio.fuse.write.buffer.size'), gauge('write')),
     direct,
     fast,
+    ...(binding.fast ? { pageCache: { groups: new PageCacheGroups(kernelCache), native: binding.fast } } : {}),
     readOnly: opts.readOnly,
     log,
   });
   // The binding's own timeout is a backstop behind ours.
   const fuse = new binding.Fuse(point, ops.operations(), { timeout: callTimeoutMs + 5000, mkdir: true });
   // The option string built here (fuse-native's own covers only a fixed set of options).
-  fuse._fuseOptions = () => '-o' + opts.list.join(',');
+  fuse._fuseOptions = () => '-o' + libfuseOptions.join(',');
   let web: Server | undefined;
   try {
     await new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new AlluxioError('ALX_ERR_INTERNAL', `cannot mount ${point} (options ${opts.list.join(',')}): ${err.message}`)) : res())));

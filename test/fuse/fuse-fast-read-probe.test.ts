@@ -132,18 +132,12 @@ describe('FUSE fast reads under hostile load: concurrency, replaced files, the b
     await waitFor('every handle released: the binding holds no descriptor', async () => (await fastReads(fuse.webPort))!.descriptors === 0, 30_000, 100);
   });
 
-  // DEFECT (open; issue 12's "a read of one open file sees one version"): a handle pinned to one
-  // version of a file replaced in the UFS again and again (same length, 1.5 s apart) reads bytes of
-  // another version in part of a read, instead of its version or EIO. The cause is the kernel's page
-  // cache, not the binding or the worker: the cache is per inode, shared by every open handle of the
-  // path, so pages one handle (pinned to version N+1) brings in are served to another handle pinned
-  // to version N, and with kernel_cache the pages of a closed handle's version survive the next
-  // open. Checked by the lead: with alluxio.fuse.mount.options=allow_other,direct_io,... this probe
-  // passes; with the default options it fails (bad 2: [[2], [], []], [[3], [2]]). It fails the same
-  // with the binding not loaded and with direct page reads off. A fix needs per-open cache control
-  // (keep_cache / direct_io chosen per open by the version the handle will read; the binding fork can
-  // set them in its open reply) without breaking MAP_SHARED mmap, which direct_io refuses (ENODEV).
-  test.skip('a file replaced in the UFS again and again while handles read it: each handle reads one version only (or EIO), never a mix; fresh opens reach the new one', async () => {
+  // Found by this probe: the kernel's page cache is per inode, shared by every open handle of the
+  // path, so pages one handle (pinned to version N+1) brought in were served to another handle
+  // pinned to version N, within one read ([[2], [], []], [[3], [2]]); it failed the same with the
+  // binding not loaded and with direct page reads off, and passed with direct_io. Fixed by choosing
+  // keep_cache / direct_io per open (src/fuse/page-cache-groups.ts).
+  test('a file replaced in the UFS again and again while handles read it: each handle reads one version only (or EIO), never a mix; fresh opens reach the new one', async () => {
     const size = 6 * PS + 4321;
     const versions = Array.from({ length: 4 }, () => randomBytes(size));
     const ufsFile = join(ufs, 'flip.bin');
@@ -224,6 +218,46 @@ print('v', [i for i, p in enumerate(${JSON.stringify(vfiles)}) if open(p, 'rb').
     // The last version was read through handles of the readers too (they opened after it was in place).
     assert.ok(readers.some((r) => /seen \[[^\]]*3\]/.test(r.out())), readers.map((r) => r.out()).join(''));
     await waitFor('every handle released: the binding holds no descriptor', async () => (await fastReads(fuse.webPort))!.descriptors === 0, 30_000, 100);
+  });
+
+  test('kernel_cache never mixes versions across opens: half a file cached by a closed handle, the file replaced (same length), a new open reads the new version whole', async () => {
+    const size = 8 * PS;
+    const v1 = randomBytes(size);
+    const v2 = randomBytes(size);
+    const ufsFile = join(ufs, 'seq.bin');
+    writeFileSync(ufsFile, v1);
+    const mounted = join(mnt, 'seq.bin');
+    // A handle reads the first half only (the kernel keeps those pages: kernel_cache), and closes.
+    const first = python(`fd = os.open(${JSON.stringify(mounted)}, os.O_RDONLY)
+got = os.pread(fd, ${size / 2}, 0)
+os.close(fd)
+print('ok' if got == open(${JSON.stringify(ufsFile)}, 'rb').read()[:${size / 2}] else 'bad')
+`);
+    assert.equal(await first.exited, 0, first.out());
+    assert.match(first.out(), /^ok$/m, first.out());
+    writeFileSync(join(ufs, '.seq.tmp'), v2);
+    renameSync(join(ufs, '.seq.tmp'), ufsFile);
+    const v2file = join(tmp.path, 'seq-v2');
+    const v1file = join(tmp.path, 'seq-v1');
+    writeFileSync(v2file, v2);
+    writeFileSync(v1file, v1);
+    // Once the metadata cache (1 s) has expired, a new open reads the file whole: all of version 2
+    // (or, while the mount still sees the old file, all of version 1), never half of each.
+    await waitFor('a new open reads version 2 whole', async () => {
+      const r = python(`fd = os.open(${JSON.stringify(mounted)}, os.O_RDONLY)
+b = b''
+while True:
+    x = os.read(fd, 1 << 16)
+    if not x: break
+    b += x
+os.close(fd)
+v1 = open(${JSON.stringify(v1file)}, 'rb').read(); v2 = open(${JSON.stringify(v2file)}, 'rb').read()
+print('v2' if b == v2 else 'v1' if b == v1 else 'mix %d %d' % (b[:${size / 2}] == v1[:${size / 2}], b[${size / 2}:] == v2[${size / 2}:]))
+`);
+      assert.equal(await r.exited, 0, r.out());
+      assert.doesNotMatch(r.out(), /mix/, `a read mixed the two versions: ${r.out()}`);
+      return r.out().includes('v2');
+    }, 60_000, 300);
   });
 
   test('more checked pages open than the binding holds (1024): reads beyond go to JS and stay right; the descriptors stay bounded and are all closed after', async () => {
