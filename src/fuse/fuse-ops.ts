@@ -163,8 +163,11 @@ export class FuseOps {
    */
   private readNow(fd: number, buf: Buffer, len: number, pos: number, cb: (n: number) => void): boolean {
     const started = performance.now();
-    const n = this.handles.get(fd)?.reader?.readSync(buf, len, pos);
+    const r = this.handles.get(fd)?.reader;
+    const n = r?.readSync(buf, len, pos);
     if (n === undefined) return false;
+    // A handle pinned at open (page-cache-groups.ts) may never take the async path: bind it here.
+    this.bindFast(fd, r!);
     metrics.fuseLatency.observe({ op: 'read' }, (performance.now() - started) / 1000);
     metrics.fuseBytes.inc({ op: 'read' }, n);
     cb(n);
@@ -182,11 +185,16 @@ export class FuseOps {
       if (use && err instanceof AlluxioError && err.code === 'ALX_ERR_STALE') this.o.pageCache!.groups.stale(use);
       throw err;
     }
+    this.bindFast(fd, r);
+    return n;
+  }
+
+  /** Once the reader has pinned its version, the handle is answered from the binding's fast reads. */
+  private bindFast(fd: number, r: FileReader): void {
     const v = r.pinnedVersion;
     const d = r.directFile;
     // Not after release (a late answer): release already told the binding, which would keep a dead handle.
     if (this.o.fast && v !== undefined && d !== undefined && this.handles.get(fd)?.reader === r) this.o.fast.bind(fd, d, v);
-    return n;
   }
 
   private run<T>(op: string, run: () => Promise<T>, ok: (v: T) => void, fail: (errno: number) => void): void {

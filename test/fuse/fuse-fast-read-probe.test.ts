@@ -260,6 +260,38 @@ print('v2' if b == v2 else 'v1' if b == v1 else 'mix %d %d' % (b[:${size / 2}] =
     }, 60_000, 300);
   });
 
+  test('a reopened unchanged file (kept pages, pinned at open) is still answered in the binding', async () => {
+    const size = 8 * PS;
+    writeFileSync(join(ufs, 'again.bin'), randomBytes(size));
+    await warm('again.bin', size);
+    const mounted = join(mnt, 'again.bin');
+    const want = join(ufs, 'again.bin');
+    // Opens 1-2 pin the version and check the pages; open 3 reuses the group's version from its
+    // open on, so its reads may all take the synchronous path: they must still reach the binding.
+    const script = (reads: number): string => `import random
+w = open(${JSON.stringify(want)}, 'rb').read()
+rng = random.Random(5)
+bad = 0
+for _ in range(3):
+    fd = os.open(${JSON.stringify(mounted)}, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+    for _ in range(${reads}):
+        off = rng.randrange(${size} - 4096)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        if os.pread(fd, 4096, off) != w[off:off + 4096]: bad += 1
+    os.close(fd)
+print('bad', bad)
+`;
+    const warmUp = python(script(50));
+    assert.equal(await warmUp.exited, 0, warmUp.out());
+    const before = (await fastReads(fuse.webPort))!;
+    const r = python(script(200));
+    assert.equal(await r.exited, 0, r.out());
+    assert.match(r.out(), /^bad 0$/m, r.out());
+    const after = (await fastReads(fuse.webPort))!;
+    assert.ok(after.reads - before.reads >= 300, `reads answered in the binding: ${after.reads - before.reads} of 600`);
+  });
+
   test('more checked pages open than the binding holds (1024): reads beyond go to JS and stay right; the descriptors stay bounded and are all closed after', async () => {
     const files = 18;
     const size = 64 * PS; // 18 x 64 = 1152 pages
