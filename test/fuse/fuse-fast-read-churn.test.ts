@@ -165,7 +165,10 @@ try:
         off = rng.randrange(${size}); n = rng.choice([1, 4096, 65537])
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         got = os.pread(fd, n, off)
-        if got != want[off:off + n]: bad += 1
+        # Wrong bytes are bad; a read the going-away cuts short (the kernel split it and its second
+        # part failed: a 65537-byte read answers 65536) is a right prefix, as POSIX allows. Exact
+        # lengths are checked in fuse-fast-read-probe.test.ts, where nothing goes away.
+        if got != want[off:off + len(got)]: bad += 1
 except OSError as e:
     print('ended', e.errno, 'bad', bad)
 `));
