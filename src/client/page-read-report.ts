@@ -41,19 +41,12 @@ export class PageReadReports implements PageReadListener {
   constructor(private readonly http: WorkerRestClient, private readonly workers: () => readonly WorkerInfo[], private readonly log?: Logger) {}
 
   note(fileId: FileId, version: string, page: number): void {
+    if (this.count >= MAX_REPORT_PAGES) return;
     let versions = this.pending.get(fileId);
-    if (versions === undefined) {
-      if (this.count >= MAX_REPORT_PAGES) return;
-      versions = new Map();
-      this.pending.set(fileId, versions);
-    }
+    if (versions === undefined) this.pending.set(fileId, versions = new Map());
     let pages = versions.get(version);
-    if (pages === undefined) {
-      if (this.count >= MAX_REPORT_PAGES) return;
-      pages = new Set();
-      versions.set(version, pages);
-    }
-    if (pages.has(page) || this.count >= MAX_REPORT_PAGES) return;
+    if (pages === undefined) versions.set(version, pages = new Set());
+    if (pages.has(page)) return;
     pages.add(page);
     this.count++;
   }
